@@ -1,0 +1,14 @@
+//! Wire types of the datacoop HTTP API (`/api/v1`).
+//!
+//! Server and client both depend on this crate, so it carries no server or
+//! storage dependency: serde and OpenAPI schemas only.
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod health;
+pub mod problem;
+
+pub use problem::Problem;
+
+/// Base path of every versioned API route.
+pub const API_BASE: &str = "/api/v1";

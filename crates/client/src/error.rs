@@ -1,0 +1,40 @@
+//! The client's error type.
+
+use datacoop_api::Problem;
+
+/// Why a call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The server answered with an error (its problem document).
+    #[error("{} ({}): {}", .0.title, .0.code, .0.detail)]
+    Api(Box<Problem>),
+    /// The server could not be reached.
+    #[error("cannot reach the server: {0}; is it running and is the URL right?")]
+    Transport(String),
+    /// The answer was not what the API promises.
+    #[error("unexpected answer from the server: {0}")]
+    Decode(String),
+}
+
+impl ClientError {
+    pub(crate) fn transport(e: reqwest::Error) -> Self {
+        ClientError::Transport(e.to_string())
+    }
+
+    pub(crate) fn decode(e: reqwest::Error) -> Self {
+        ClientError::Decode(e.to_string())
+    }
+
+    /// The problem document, when the server sent one.
+    pub fn problem(&self) -> Option<&Problem> {
+        match self {
+            ClientError::Api(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, when the server answered.
+    pub fn status(&self) -> Option<u16> {
+        self.problem().map(|p| p.status)
+    }
+}

@@ -1,0 +1,139 @@
+//! The datacoop client SDK. It speaks the HTTP API and (as features land)
+//! does every key operation on the caller's machine; it never depends on the
+//! server or storage crates.
+#![forbid(unsafe_code)]
+
+mod error;
+
+pub use error::ClientError;
+
+use datacoop_api::auth::{RefreshRequest, TokenPair, WhoAmI};
+use datacoop_api::health::HealthStatus;
+use datacoop_api::problem::Problem;
+use reqwest::{Method, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+
+/// A connection to one datacoop server, optionally with an access token.
+#[derive(Clone, Debug)]
+pub struct Client {
+    base: String,
+    http: reqwest::Client,
+    token: Option<String>,
+}
+
+impl Client {
+    /// A client for the server at `base_url` (e.g. `http://127.0.0.1:8080`).
+    pub fn new(base_url: &str) -> Result<Self, ClientError> {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("datacoop-client/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .map_err(ClientError::transport)?;
+        Ok(Client {
+            base: base_url.trim_end_matches('/').to_owned(),
+            http,
+            token: None,
+        })
+    }
+
+    /// The same client, sending `token` as its bearer token.
+    pub fn with_token(&self, token: impl Into<String>) -> Self {
+        Client {
+            token: Some(token.into()),
+            ..self.clone()
+        }
+    }
+
+    /// The server's base URL.
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// A request to `path` (absolute, e.g. `/healthz` or `/api/v1/…`), with the token if any.
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let req = self.http.request(method, format!("{}{}", self.base, path));
+        match &self.token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        }
+    }
+
+    /// Liveness.
+    pub async fn healthz(&self) -> Result<HealthStatus, ClientError> {
+        json(self.request(Method::GET, "/healthz").send().await).await
+    }
+
+    /// Readiness; an error with status 503 when the database is down.
+    pub async fn readyz(&self) -> Result<HealthStatus, ClientError> {
+        json(self.request(Method::GET, "/readyz").send().await).await
+    }
+
+    /// Whom the current token speaks for.
+    pub async fn whoami(&self) -> Result<WhoAmI, ClientError> {
+        json(
+            self.request(Method::GET, "/api/v1/auth/whoami")
+                .send()
+                .await,
+        )
+        .await
+    }
+
+    /// Spends a refresh token for a new pair.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, ClientError> {
+        let body = RefreshRequest {
+            refresh_token: refresh_token.to_owned(),
+        };
+        json(
+            self.request(Method::POST, "/api/v1/auth/refresh")
+                .json(&body)
+                .send()
+                .await,
+        )
+        .await
+    }
+
+    /// Ends the session of a refresh token.
+    pub async fn logout(&self, refresh_token: &str) -> Result<(), ClientError> {
+        let body = RefreshRequest {
+            refresh_token: refresh_token.to_owned(),
+        };
+        empty(
+            self.request(Method::POST, "/api/v1/auth/logout")
+                .json(&body)
+                .send()
+                .await,
+        )
+        .await
+    }
+}
+
+/// Decodes a JSON answer, or the problem document of an error answer.
+pub async fn json<T: DeserializeOwned>(
+    res: Result<Response, reqwest::Error>,
+) -> Result<T, ClientError> {
+    let res = check(res).await?;
+    res.json::<T>().await.map_err(ClientError::decode)
+}
+
+/// Checks an answer without a body.
+pub async fn empty(res: Result<Response, reqwest::Error>) -> Result<(), ClientError> {
+    check(res).await.map(|_| ())
+}
+
+async fn check(res: Result<Response, reqwest::Error>) -> Result<Response, ClientError> {
+    let res = res.map_err(ClientError::transport)?;
+    let status = res.status();
+    if status.is_success() {
+        return Ok(res);
+    }
+    let text = res.text().await.unwrap_or_default();
+    let problem = serde_json::from_str::<Problem>(&text).unwrap_or_else(|_| Problem {
+        type_uri: "about:blank".into(),
+        title: status.canonical_reason().unwrap_or("Error").into(),
+        status: status.as_u16(),
+        detail: text.chars().take(200).collect(),
+        code: "unexpected_response".into(),
+    });
+    Err(ClientError::Api(Box::new(problem)))
+}

@@ -1,0 +1,149 @@
+//! The vault key: 256 random bits at the root of a member's data, stored only sealed.
+//!
+//! One copy is sealed under the passphrase's key-encryption key, one under the recovery key.
+//! Changing the passphrase re-seals the first copy only; nothing under the vault key changes.
+//! AAD for both copies: `C("datacoop/v1/vault-key", member_id)`.
+
+use std::fmt;
+
+use rand_core::CryptoRng;
+use subtle::ConstantTimeEq;
+use uuid::Uuid;
+
+use crate::aead_box;
+use crate::canonical::Canonical;
+use crate::derive::derive_key;
+use crate::envelope::Kind;
+use crate::error::Result;
+use crate::kdf::Kek;
+use crate::recovery::RecoveryKey;
+use crate::rng::os_rng;
+use crate::secret::Secret32;
+
+/// The member's root data key, with the subkeys derived from it computed once.
+#[derive(Clone)]
+pub struct VaultKey {
+    key: Secret32,
+    pub(crate) record_wrap_key: Secret32,
+    pub(crate) member_keys_wrap_key: Secret32,
+}
+
+impl fmt::Debug for VaultKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("VaultKey([redacted])")
+    }
+}
+
+impl PartialEq for VaultKey {
+    fn eq(&self, other: &Self) -> bool {
+        bool::from(self.key.ct_eq(&other.key))
+    }
+}
+
+impl Eq for VaultKey {}
+
+impl VaultKey {
+    /// A fresh vault key, made once at registration.
+    pub fn generate() -> Result<Self> {
+        Self::generate_with_rng(&mut os_rng()?)
+    }
+
+    /// [`VaultKey::generate`] with a caller-supplied generator (test vectors).
+    pub fn generate_with_rng(rng: &mut impl CryptoRng) -> Result<Self> {
+        Self::from_secret(Secret32::random(rng))
+    }
+
+    fn from_secret(key: Secret32) -> Result<Self> {
+        let record_wrap_key = derive_key(
+            key.as_bytes(),
+            &Canonical::new("datacoop/v1/record-key-wrap-key").finish(),
+        )?;
+        let member_keys_wrap_key = derive_key(
+            key.as_bytes(),
+            &Canonical::new("datacoop/v1/member-keys-wrap-key").finish(),
+        )?;
+        Ok(VaultKey {
+            key,
+            record_wrap_key,
+            member_keys_wrap_key,
+        })
+    }
+}
+
+fn vault_aad(member_id: &Uuid) -> Vec<u8> {
+    Canonical::new("datacoop/v1/vault-key")
+        .uuid(member_id)
+        .finish()
+}
+
+/// Seals the vault key under the passphrase's KEK for storage on the server.
+pub fn seal_vault_key(vault_key: &VaultKey, kek: &Kek, member_id: &Uuid) -> Result<Vec<u8>> {
+    seal_vault_key_with_rng(vault_key, kek, member_id, &mut os_rng()?)
+}
+
+/// [`seal_vault_key`] with a caller-supplied generator (test vectors).
+pub fn seal_vault_key_with_rng(
+    vault_key: &VaultKey,
+    kek: &Kek,
+    member_id: &Uuid,
+    rng: &mut impl CryptoRng,
+) -> Result<Vec<u8>> {
+    aead_box::seal(
+        Kind::VaultKeyByPassphrase,
+        &kek.0,
+        &vault_aad(member_id),
+        vault_key.key.as_bytes(),
+        rng,
+    )
+}
+
+/// Opens the passphrase copy at login; a wrong passphrase gives [`crate::Error::WrongKey`].
+pub fn open_vault_key(sealed: &[u8], kek: &Kek, member_id: &Uuid) -> Result<VaultKey> {
+    let key = aead_box::open_key(
+        Kind::VaultKeyByPassphrase,
+        &kek.0,
+        &vault_aad(member_id),
+        sealed,
+    )?;
+    VaultKey::from_secret(key)
+}
+
+/// Seals the vault key under the recovery key (the copy used when the passphrase is lost).
+pub fn seal_vault_key_for_recovery(
+    vault_key: &VaultKey,
+    recovery_key: &RecoveryKey,
+    member_id: &Uuid,
+) -> Result<Vec<u8>> {
+    seal_vault_key_for_recovery_with_rng(vault_key, recovery_key, member_id, &mut os_rng()?)
+}
+
+/// [`seal_vault_key_for_recovery`] with a caller-supplied generator (test vectors).
+pub fn seal_vault_key_for_recovery_with_rng(
+    vault_key: &VaultKey,
+    recovery_key: &RecoveryKey,
+    member_id: &Uuid,
+    rng: &mut impl CryptoRng,
+) -> Result<Vec<u8>> {
+    aead_box::seal(
+        Kind::VaultKeyByRecovery,
+        &recovery_key.wrap_key,
+        &vault_aad(member_id),
+        vault_key.key.as_bytes(),
+        rng,
+    )
+}
+
+/// Opens the recovery copy, after which the member sets a new passphrase.
+pub fn open_vault_key_with_recovery(
+    sealed: &[u8],
+    recovery_key: &RecoveryKey,
+    member_id: &Uuid,
+) -> Result<VaultKey> {
+    let key = aead_box::open_key(
+        Kind::VaultKeyByRecovery,
+        &recovery_key.wrap_key,
+        &vault_aad(member_id),
+        sealed,
+    )?;
+    VaultKey::from_secret(key)
+}

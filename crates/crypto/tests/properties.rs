@@ -1,0 +1,290 @@
+//! Property tests: round trips at every size, any single-bit change rejected, and no decoder
+//! panics on random or mutated input.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::io::Write;
+use std::sync::OnceLock;
+
+use datacoop_crypto::envelope::{from_base64url, inspect};
+use datacoop_crypto::*;
+use proptest::prelude::*;
+use uuid::Uuid;
+
+const CHUNK: usize = 65536;
+
+struct Fixture {
+    kek: Kek,
+    vault: VaultKey,
+    recovery: RecoveryKey,
+    keys: MemberKeys,
+    study: HpkeKeyPair,
+    share: ShareKey,
+    member: Uuid,
+    valid: Vec<Vec<u8>>,
+}
+
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let member = Uuid::from_u128(1);
+        let params = KdfParams::new(KdfParams::FLOOR_MEMORY_KIB, 2, 1, [9; SALT_LEN]).unwrap();
+        let (_, kek) = derive_passphrase_keys("pass", &params).unwrap();
+        let vault = VaultKey::generate().unwrap();
+        let recovery = RecoveryKey::generate().unwrap();
+        let keys = MemberKeys::generate().unwrap();
+        let study = HpkeKeyPair::generate().unwrap();
+        let share = ShareKey::generate(Uuid::from_u128(5), Uuid::from_u128(6)).unwrap();
+        let rec = seal_record(&vault, &binding(Uuid::from_u128(2), 1, "t"), b"content").unwrap();
+        let batch = DeviceBatch::new(keys.hpke.public_key(), member, Uuid::from_u128(3)).unwrap();
+        let drec = batch
+            .seal_record(&binding(Uuid::from_u128(4), 1, "t"), b"device")
+            .unwrap();
+        let dek =
+            unwrap_record_key(&vault, &member, &Uuid::from_u128(2), &rec.wrapped_key).unwrap();
+        let mut stream = StreamEncryptor::new(Vec::new(), &dek, &blob()).unwrap();
+        stream.write_all(&[5u8; 1000]).unwrap();
+        let valid = vec![
+            params.to_envelope(),
+            keys.public_keys().to_envelope(),
+            seal_vault_key(&vault, &kek, &member).unwrap(),
+            seal_vault_key_for_recovery(&vault, &recovery, &member).unwrap(),
+            keys.seal(&vault, &member).unwrap(),
+            rec.ciphertext.clone(),
+            rec.wrapped_key.clone(),
+            drec.wrapped_key.clone(),
+            batch.sealed_batch_key().to_vec(),
+            share.seal_to_study(study.public_key()).unwrap(),
+            share.wrap_record_key(&Uuid::from_u128(2), &dek).unwrap(),
+            stream.finish().unwrap(),
+        ];
+        Fixture {
+            kek,
+            vault,
+            recovery,
+            keys,
+            study,
+            share,
+            member,
+            valid,
+        }
+    })
+}
+
+fn binding(record_id: Uuid, version: u64, content_type: &str) -> RecordBinding {
+    RecordBinding {
+        member_id: Uuid::from_u128(1),
+        record_id,
+        version,
+        content_type: content_type.into(),
+    }
+}
+
+fn blob() -> BlobBinding {
+    BlobBinding {
+        member_id: Uuid::from_u128(1),
+        blob_id: Uuid::from_u128(7),
+    }
+}
+
+/// Feeds bytes to every decoder; the only requirement is a typed result, never a panic.
+fn feed_all(bytes: &[u8]) {
+    let f = fixture();
+    let m = &f.member;
+    let r2 = Uuid::from_u128(2);
+    let _ = inspect(bytes);
+    let _ = KdfParams::from_envelope(bytes);
+    let _ = MemberPublicKeys::from_envelope(bytes);
+    let _ = open_vault_key(bytes, &f.kek, m);
+    let _ = open_vault_key_with_recovery(bytes, &f.recovery, m);
+    let _ = MemberKeys::open(bytes, &f.vault, m);
+    let _ = unwrap_record_key(&f.vault, m, &r2, bytes);
+    let _ = device_record_batch_id(bytes);
+    let _ = open_device_batch(&f.keys, m, &Uuid::from_u128(3), bytes);
+    let _ = ShareKey::open_as_study(&f.study, Uuid::from_u128(5), Uuid::from_u128(6), bytes);
+    let _ = f.share.unwrap_record_key(&r2, bytes);
+    let sealed = SealedRecord {
+        ciphertext: bytes.to_vec(),
+        wrapped_key: f.valid[6].clone(),
+    };
+    let _ = open_record(&f.vault, &binding(r2, 1, "t"), &sealed);
+    if let Ok(dek) = unwrap_record_key(&f.vault, m, &r2, &f.valid[6]) {
+        let _ = decrypt_stream(bytes, &mut std::io::sink(), &dek, &blob());
+    }
+    let _ = Signature::from_bytes(bytes);
+    let _ = VerifyingKey::from_bytes(bytes);
+    let _ = HpkePublicKey::from_bytes(bytes);
+    let _ = HpkeKeyPair::from_private_bytes(bytes);
+    let _ = CanonicalReader::new(bytes, "datacoop/v1/record").and_then(|mut r| r.uuid().map(drop));
+    let text = String::from_utf8_lossy(bytes);
+    let _ = RecoveryKey::from_code(&text);
+    let _ = from_base64url(&text);
+    let _ = serde_json::from_str::<SealedRecord>(&text);
+    let _ = serde_json::from_str::<KdfParams>(&text);
+}
+
+/// A reader that hands out at most `piece` bytes per call.
+struct Chunky<'a> {
+    data: &'a [u8],
+    piece: usize,
+}
+
+impl std::io::Read for Chunky<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = out.len().min(self.piece).min(self.data.len());
+        out[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
+
+fn sizes() -> impl Strategy<Value = usize> {
+    prop_oneof![
+        prop::sample::select(vec![
+            0,
+            1,
+            CHUNK - 1,
+            CHUNK,
+            CHUNK + 1,
+            2 * CHUNK - 1,
+            2 * CHUNK,
+            2 * CHUNK + 1,
+            3 * CHUNK
+        ]),
+        0usize..(3 * CHUNK + 10),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn stream_round_trips_at_every_size(size in sizes(), write_piece in 1usize..100_000, read_piece in 1usize..100_000) {
+        let key = RecordKey::generate().unwrap();
+        let data: Vec<u8> = (0..size).map(|i| (i % 253) as u8).collect();
+        let mut enc = StreamEncryptor::new(Vec::new(), &key, &blob()).unwrap();
+        for piece in data.chunks(write_piece) {
+            enc.write_all(piece).unwrap();
+        }
+        let ct = enc.finish().unwrap();
+        let chunks = if size == 0 { 1 } else { size.div_ceil(CHUNK) };
+        prop_assert_eq!(ct.len(), 99 + size + 16 * chunks);
+        let mut dec = StreamDecryptor::new(&ct[..], &key, &blob()).unwrap();
+        let mut out = Vec::with_capacity(size);
+        let mut buf = vec![0u8; read_piece];
+        loop {
+            let n = std::io::Read::read(&mut dec, &mut buf).unwrap();
+            if n == 0 { break; }
+            out.extend_from_slice(&buf[..n]);
+        }
+        prop_assert_eq!(&out, &data);
+
+        // The copy-free helpers, fed by a reader that returns short reads.
+        let mut src = Chunky { data: &data, piece: read_piece };
+        let (n, ct2) = encrypt_stream(&mut src, Vec::new(), &key, &blob()).unwrap();
+        prop_assert_eq!(n as usize, size);
+        prop_assert_eq!(ct2.len(), ct.len());
+        let mut out2 = Vec::new();
+        prop_assert_eq!(decrypt_stream(Chunky { data: &ct2, piece: write_piece }, &mut out2, &key, &blob()).unwrap() as usize, size);
+        prop_assert_eq!(out2, data);
+    }
+
+    #[test]
+    fn any_bit_flip_in_a_stream_is_rejected(bit in 0usize..((99 + CHUNK + 16 + 500 + 16) * 8)) {
+        let key = RecordKey::generate().unwrap();
+        let mut enc = StreamEncryptor::new(Vec::new(), &key, &blob()).unwrap();
+        enc.write_all(&vec![1u8; CHUNK + 500]).unwrap();
+        let mut ct = enc.finish().unwrap();
+        ct[bit / 8] ^= 1 << (bit % 8);
+        prop_assert!(decrypt_stream(&ct[..], &mut std::io::sink(), &key, &blob()).is_err());
+    }
+
+    #[test]
+    fn records_round_trip_and_reject_any_bit_flip(
+        plaintext in prop::collection::vec(any::<u8>(), 0..2048),
+        version in any::<u64>(),
+        content_type in "[a-z/+.-]{1,40}",
+        flip in any::<prop::sample::Index>(),
+        in_key in any::<bool>(),
+    ) {
+        let f = fixture();
+        let b = RecordBinding { member_id: f.member, record_id: Uuid::from_u128(42), version, content_type };
+        let sealed = seal_record(&f.vault, &b, &plaintext).unwrap();
+        prop_assert_eq!(&*open_record(&f.vault, &b, &sealed).unwrap(), &plaintext[..]);
+        let mut bad = sealed.clone();
+        let target = if in_key { &mut bad.wrapped_key } else { &mut bad.ciphertext };
+        let bit = flip.index(target.len() * 8);
+        target[bit / 8] ^= 1 << (bit % 8);
+        prop_assert!(open_record(&f.vault, &b, &bad).is_err());
+    }
+
+    #[test]
+    fn any_bit_flip_in_the_aad_is_rejected(field in 0usize..4, flip in any::<prop::sample::Index>()) {
+        let f = fixture();
+        let b = RecordBinding { member_id: f.member, record_id: Uuid::from_u128(42), version: 9, content_type: "text/plain".into() };
+        let sealed = seal_record(&f.vault, &b, b"payload").unwrap();
+        let mut other = b.clone();
+        match field {
+            0 => { let mut m = *other.member_id.as_bytes(); let i = flip.index(128); m[i / 8] ^= 1 << (i % 8); other.member_id = Uuid::from_bytes(m); }
+            1 => { let mut r = *other.record_id.as_bytes(); let i = flip.index(128); r[i / 8] ^= 1 << (i % 8); other.record_id = Uuid::from_bytes(r); }
+            2 => other.version ^= 1 << flip.index(64),
+            _ => { let mut c = other.content_type.into_bytes(); let i = flip.index(c.len() * 7); c[i / 7] ^= 1 << (i % 7); other.content_type = String::from_utf8(c).unwrap(); }
+        }
+        prop_assert!(open_record(&f.vault, &other, &sealed).is_err());
+        // Content alone, with the right key: the AAD change is caught by the AEAD.
+        let dek = unwrap_record_key(&f.vault, &b.member_id, &b.record_id, &sealed.wrapped_key).unwrap();
+        prop_assert!(open_content(&dek, &other, &sealed.ciphertext).is_err());
+    }
+
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_bytes_never_panic_a_decoder(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+        feed_all(&bytes);
+    }
+
+    #[test]
+    fn random_bytes_behind_a_valid_header_never_panic(which in 0usize..12, body in prop::collection::vec(any::<u8>(), 0..300)) {
+        let mut bytes = fixture().valid[which][..3].to_vec();
+        bytes.extend_from_slice(&body);
+        feed_all(&bytes);
+    }
+
+    #[test]
+    fn mutated_envelopes_never_panic_and_authenticated_ones_fail(
+        which in 0usize..12,
+        pos in any::<prop::sample::Index>(),
+        op in 0u8..4,
+        byte in any::<u8>(),
+    ) {
+        let f = fixture();
+        let mut bytes = f.valid[which].clone();
+        let i = pos.index(bytes.len());
+        match op {
+            0 => bytes[i] ^= byte | 1,
+            1 => bytes.truncate(i),
+            2 => bytes.insert(i, byte),
+            _ => bytes.push(byte),
+        }
+        feed_all(&bytes);
+        // Every sealed kind must refuse the mutation (index 2.. are sealed; 0 and 1 are plain data).
+        let r2 = Uuid::from_u128(2);
+        let refused = match which {
+            2 => open_vault_key(&bytes, &f.kek, &f.member).is_err(),
+            3 => open_vault_key_with_recovery(&bytes, &f.recovery, &f.member).is_err(),
+            4 => MemberKeys::open(&bytes, &f.vault, &f.member).is_err(),
+            6 => unwrap_record_key(&f.vault, &f.member, &r2, &bytes).is_err(),
+            8 => open_device_batch(&f.keys, &f.member, &Uuid::from_u128(3), &bytes).is_err(),
+            9 => ShareKey::open_as_study(&f.study, Uuid::from_u128(5), Uuid::from_u128(6), &bytes).is_err(),
+            10 => f.share.unwrap_record_key(&r2, &bytes).is_err(),
+            11 => {
+                let dek = unwrap_record_key(&f.vault, &f.member, &r2, &f.valid[6]).unwrap();
+                decrypt_stream(&bytes[..], &mut std::io::sink(), &dek, &blob()).is_err()
+            }
+            _ => true,
+        };
+        prop_assert!(refused, "mutation of envelope {} was accepted", which);
+    }
+}

@@ -1,0 +1,339 @@
+//! A second, independent implementation of the *opening* side of docs/crypto.md, built only
+//! from raw primitives (argon2, ring HKDF/HMAC, RustCrypto XChaCha20/ChaCha20-Poly1305, raw
+//! HPKE), run against tests/vectors.json. If the spec and the crate disagree, this fails.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod common;
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{ChaCha20Poly1305, XChaCha20Poly1305};
+use common::{hex, pattern, unb64, unhex};
+use hpke::{Deserializable, Kem as _, Serializable};
+use ring::{hkdf, hmac};
+use serde_json::Value;
+use uuid::Uuid;
+
+type Kem = hpke::kem::X25519HkdfSha256;
+
+/// C(field, …): each field as u32be(len) ‖ bytes.
+fn c(fields: &[&[u8]]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for f in fields {
+        out.extend_from_slice(&(f.len() as u32).to_be_bytes());
+        out.extend_from_slice(f);
+    }
+    out
+}
+
+struct L(usize);
+impl hkdf::KeyType for L {
+    fn len(&self) -> usize {
+        self.0
+    }
+}
+
+fn hkdf_with(salt: &[u8], ikm: &[u8], info: &[u8]) -> Vec<u8> {
+    let mut out = vec![0u8; 32];
+    hkdf::Salt::new(hkdf::HKDF_SHA256, salt)
+        .extract(ikm)
+        .expand(&[info], L(32))
+        .unwrap()
+        .fill(&mut out)
+        .unwrap();
+    out
+}
+
+fn derive(ikm: &[u8], info: &[u8]) -> Vec<u8> {
+    hkdf_with(b"datacoop/v1/hkdf", ikm, info)
+}
+
+fn uuid(v: &Value) -> [u8; 16] {
+    *Uuid::parse_str(v.as_str().unwrap()).unwrap().as_bytes()
+}
+
+/// Opens a committed XChaCha20-Poly1305 box: header(3) ‖ nonce(24) ‖ commitment(32) ‖ ct ‖ tag(16).
+fn open_box(kind: u8, key: &[u8], aad: &[u8], env: &[u8]) -> Vec<u8> {
+    assert_eq!(&env[..3], &[0xDC, kind, 0x01]);
+    let nonce = &env[3..27];
+    let commit = hmac::sign(
+        &hmac::Key::new(hmac::HMAC_SHA256, key),
+        &[b"datacoop/v1/key-commitment".as_slice(), nonce].concat(),
+    );
+    assert_eq!(commit.as_ref(), &env[27..59], "key commitment");
+    let full_aad = [&env[..3], aad].concat();
+    XChaCha20Poly1305::new_from_slice(key)
+        .unwrap()
+        .decrypt(
+            nonce.try_into().unwrap(),
+            Payload {
+                msg: &env[59..],
+                aad: &full_aad,
+            },
+        )
+        .expect("box opens")
+}
+
+fn hpke_open(kind: u8, sk: &<Kem as hpke::Kem>::PrivateKey, info: &[u8], env: &[u8]) -> Vec<u8> {
+    assert_eq!(env.len(), 3 + 32 + 48);
+    let enc = <Kem as hpke::Kem>::EncappedKey::from_bytes(&env[3..35]).unwrap();
+    hpke::single_shot_open::<hpke::aead::ChaCha20Poly1305, hpke::kdf::HkdfSha256, Kem>(
+        &hpke::OpModeR::Base,
+        sk,
+        &enc,
+        info,
+        &env[35..],
+        &[0xDC, kind, 0x01],
+    )
+    .unwrap()
+}
+
+fn crockford_decode(code: &str) -> Vec<u8> {
+    let alphabet = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut bits = String::new();
+    for ch in code.chars().filter(|c| *c != '-') {
+        let v = alphabet.iter().position(|a| *a as char == ch).unwrap();
+        bits.push_str(&format!("{v:05b}"));
+    }
+    (0..bits.len() / 8)
+        .map(|i| u8::from_str_radix(&bits[i * 8..i * 8 + 8], 2).unwrap())
+        .collect()
+}
+
+#[test]
+fn vectors_open_with_an_independent_implementation_of_the_spec() {
+    let v: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors.json"))
+            .unwrap(),
+    )
+    .unwrap();
+
+    // Passphrase KDF.
+    let k = &v["kdf"][0];
+    let salt = unhex(k["salt"].as_str().unwrap());
+    let params = argon2::Params::new(19 * 1024, 2, 1, Some(32)).unwrap();
+    let mut master = [0u8; 32];
+    argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+        .hash_password_into(
+            k["passphrase"].as_str().unwrap().as_bytes(),
+            &salt,
+            &mut master,
+        )
+        .unwrap();
+    assert_eq!(
+        hex(&derive(&master, &c(&[b"datacoop/v1/auth-key"]))),
+        k["auth_key"].as_str().unwrap()
+    );
+    let kek = derive(&master, &c(&[b"datacoop/v1/kek"]));
+    let env = unb64(k["params_envelope"].as_str().unwrap());
+    assert_eq!(&env[..3], &[0xDC, 0x01, 0x01]);
+    assert_eq!(&env[3..15], &[0, 0, 0x4C, 0, 0, 0, 0, 2, 0, 0, 0, 1]);
+    assert_eq!(&env[15..], &salt[..]);
+
+    // Vault key, both copies.
+    let vv = &v["vault"];
+    let member = uuid(&vv["member_id"]);
+    let vault_aad = c(&[b"datacoop/v1/vault-key", &member]);
+    let vault = open_box(
+        0x10,
+        &kek,
+        &vault_aad,
+        &unb64(vv["sealed_by_passphrase"].as_str().unwrap()),
+    );
+    assert_eq!(hex(&vault), vv["vault_key"].as_str().unwrap());
+    let payload = crockford_decode(vv["recovery_code"].as_str().unwrap());
+    assert_eq!(payload.len(), 35);
+    assert_eq!(payload[0], 1);
+    let check = ring::digest::digest(
+        &ring::digest::SHA256,
+        &[b"datacoop/v1/recovery-code".as_slice(), &payload[..33]].concat(),
+    );
+    assert_eq!(&check.as_ref()[..2], &payload[33..]);
+    assert_eq!(
+        hex(&payload[1..33]),
+        vv["recovery_secret"].as_str().unwrap()
+    );
+    let rwrap = derive(&payload[1..33], &c(&[b"datacoop/v1/recovery-wrap-key"]));
+    assert_eq!(
+        open_box(
+            0x11,
+            &rwrap,
+            &vault_aad,
+            &unb64(vv["sealed_by_recovery"].as_str().unwrap())
+        ),
+        vault
+    );
+
+    // Member keys.
+    let mk = &v["member_keys"];
+    let mk_wrap = derive(&vault, &c(&[b"datacoop/v1/member-keys-wrap-key"]));
+    let private = open_box(
+        0x12,
+        &mk_wrap,
+        &c(&[b"datacoop/v1/member-keys", &member]),
+        &unb64(mk["sealed_private_keys"].as_str().unwrap()),
+    );
+    let (sk, pk) = Kem::derive_keypair(&unhex(mk["hpke_ikm"].as_str().unwrap()));
+    assert_eq!(&private[..32], &sk.to_bytes()[..]);
+    assert_eq!(hex(&private[32..]), mk["ed25519_seed"].as_str().unwrap());
+    let pubs = unb64(mk["public_keys_envelope"].as_str().unwrap());
+    assert_eq!(&pubs[..3], &[0xDC, 0x02, 0x01]);
+    assert_eq!(&pubs[3..35], &pk.to_bytes()[..]);
+    let ed = ring::signature::Ed25519KeyPair::from_seed_unchecked(&private[32..]).unwrap();
+    assert_eq!(
+        &pubs[35..],
+        ring::signature::KeyPair::public_key(&ed).as_ref()
+    );
+
+    // Records.
+    let rwk = derive(&vault, &c(&[b"datacoop/v1/record-key-wrap-key"]));
+    let record_aad = |b: &Value| {
+        c(&[
+            b"datacoop/v1/record",
+            &[1],
+            &uuid(&b["member_id"]),
+            &uuid(&b["record_id"]),
+            &b["version"].as_u64().unwrap().to_be_bytes(),
+            b["content_type"].as_str().unwrap().as_bytes(),
+        ])
+    };
+    let mut json_dek = Vec::new();
+    for r in v["records"].as_array().unwrap() {
+        let b = &r["binding"];
+        let dek = open_box(
+            0x21,
+            &rwk,
+            &c(&[
+                b"datacoop/v1/record-key-wrap",
+                &uuid(&b["member_id"]),
+                &uuid(&b["record_id"]),
+            ]),
+            &unb64(r["sealed"]["wrapped_key"].as_str().unwrap()),
+        );
+        assert_eq!(hex(&dek), r["dek"].as_str().unwrap());
+        let plain = open_box(
+            0x20,
+            &dek,
+            &record_aad(b),
+            &unb64(r["sealed"]["ciphertext"].as_str().unwrap()),
+        );
+        assert_eq!(plain, r["plaintext"].as_str().unwrap().as_bytes());
+        if r["name"] == "json" {
+            json_dek = dek;
+        }
+    }
+
+    // Device batch: HPKE to the member, derived record keys.
+    let d = &v["device"];
+    let batch = uuid(&d["batch_id"]);
+    let batch_key = hpke_open(
+        0x30,
+        &sk,
+        &c(&[b"datacoop/v1/device-batch", &member, &batch]),
+        &unb64(d["sealed_batch_key"].as_str().unwrap()),
+    );
+    assert_eq!(hex(&batch_key), d["batch_key"].as_str().unwrap());
+    let key_ref = unb64(d["sealed"]["wrapped_key"].as_str().unwrap());
+    assert_eq!(key_ref, [&[0xDC, 0x22, 0x01][..], &batch].concat());
+    let dek = derive(
+        &batch_key,
+        &c(&[
+            b"datacoop/v1/device-record-key",
+            &member,
+            &batch,
+            &uuid(&d["binding"]["record_id"]),
+        ]),
+    );
+    let plain = open_box(
+        0x20,
+        &dek,
+        &record_aad(&d["binding"]),
+        &unb64(d["sealed"]["ciphertext"].as_str().unwrap()),
+    );
+    assert_eq!(plain, d["plaintext"].as_str().unwrap().as_bytes());
+
+    // Study share.
+    let s = &v["share"];
+    let (study_sk, study_pk) = Kem::derive_keypair(&unhex(s["study_hpke_ikm"].as_str().unwrap()));
+    assert_eq!(
+        hex(&study_pk.to_bytes()),
+        s["study_public_key"].as_str().unwrap()
+    );
+    let (study, consent) = (uuid(&s["study_id"]), uuid(&s["consent_id"]));
+    let share = hpke_open(
+        0x40,
+        &study_sk,
+        &c(&[b"datacoop/v1/study-share", &study, &consent]),
+        &unb64(s["sealed_share_key"].as_str().unwrap()),
+    );
+    assert_eq!(hex(&share), s["share_key"].as_str().unwrap());
+    let rec = &v["records"][0];
+    let shared_dek = open_box(
+        0x41,
+        &share,
+        &c(&[
+            b"datacoop/v1/share-record-key-wrap",
+            &consent,
+            &uuid(&rec["binding"]["record_id"]),
+        ]),
+        &unb64(s["share_wrapped_dek"].as_str().unwrap()),
+    );
+    assert_eq!(shared_dek, json_dek);
+
+    // Streams, with RustCrypto ChaCha20-Poly1305 (the crate uses ring's).
+    for st in v["streams"].as_array().unwrap() {
+        let bytes = unb64(st["stream"].as_str().unwrap());
+        let dek = unhex(st["dek"].as_str().unwrap());
+        let (prefix, commit) = (&bytes[..67], &bytes[67..99]);
+        assert_eq!(&prefix[..3], &[0xDC, 0x50, 0x01]);
+        assert_eq!(&prefix[3..19], &uuid(&st["member_id"]));
+        assert_eq!(&prefix[19..35], &uuid(&st["blob_id"]));
+        let nonce = &prefix[35..67];
+        assert_eq!(
+            hkdf_with(nonce, &dek, &c(&[b"datacoop/v1/stream-header", prefix])),
+            commit
+        );
+        let payload_key = hkdf_with(
+            nonce,
+            &dek,
+            &c(&[b"datacoop/v1/stream-payload-key", prefix]),
+        );
+        let aead = ChaCha20Poly1305::new_from_slice(&payload_key).unwrap();
+        let chunks: Vec<&[u8]> = bytes[99..].chunks(65536 + 16).collect();
+        let mut plain = Vec::new();
+        for (i, chunk) in chunks.iter().enumerate() {
+            let mut n = [0u8; 12];
+            n[3..11].copy_from_slice(&(i as u64).to_be_bytes());
+            n[11] = u8::from(i + 1 == chunks.len());
+            plain.extend(
+                aead.decrypt(
+                    &n.into(),
+                    Payload {
+                        msg: chunk,
+                        aad: b"",
+                    },
+                )
+                .unwrap(),
+            );
+        }
+        assert_eq!(
+            plain,
+            pattern(st["plaintext_len"].as_u64().unwrap() as usize)
+        );
+    }
+
+    // Signatures.
+    let sg = &v["signatures"][0];
+    let msg = unhex(sg["message"].as_str().unwrap());
+    let signed = c(&[
+        b"datacoop/v1/signature",
+        sg["context"].as_str().unwrap().as_bytes(),
+        &msg,
+    ]);
+    assert_eq!(hex(&signed), sg["signed_bytes"].as_str().unwrap());
+    ring::signature::UnparsedPublicKey::new(
+        &ring::signature::ED25519,
+        unhex(sg["public_key"].as_str().unwrap()),
+    )
+    .verify(&signed, &unhex(sg["signature"].as_str().unwrap()))
+    .unwrap();
+}

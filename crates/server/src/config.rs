@@ -1,0 +1,409 @@
+//! Typed configuration: defaults, then an optional TOML file, then
+//! `DATACOOP_*` environment variables. Unknown keys are an error; secrets
+//! never appear in `Debug`.
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Everything the server can be told.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: String,
+    /// Directory for the SQLite database, blobs and generated keys.
+    pub data_dir: PathBuf,
+    /// `sqlite://PATH` or `postgres://…`; default: SQLite in the data directory.
+    pub database_url: Option<Secret>,
+    /// `text` (human) or `json` (one object per line) logs.
+    pub log_format: LogFormat,
+    /// HTTP worker threads; 0 means one per core.
+    pub workers: usize,
+    /// Database tuning.
+    pub database: DatabaseConfig,
+    /// HTTP limits.
+    pub http: HttpConfig,
+    /// Token settings.
+    pub auth: AuthConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./datacoop-data"),
+            database_url: None,
+            log_format: LogFormat::Text,
+            workers: 0,
+            database: DatabaseConfig::default(),
+            http: HttpConfig::default(),
+            auth: AuthConfig::default(),
+        }
+    }
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Database tuning.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// Pooled connections.
+    pub pool_size: u32,
+    /// Seconds to wait for a connection before answering "unavailable".
+    pub connect_timeout_secs: u64,
+    /// SQLite durability: `full` (every commit fsynced) or `normal`.
+    pub sqlite_synchronous: SqliteSynchronous,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig {
+            pool_size: 8,
+            connect_timeout_secs: 5,
+            sqlite_synchronous: SqliteSynchronous::Full,
+        }
+    }
+}
+
+/// SQLite `synchronous` setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SqliteSynchronous {
+    /// Every commit reaches the disk before it is acknowledged.
+    Full,
+    /// Commits survive a process crash; the last ones may be lost on power loss.
+    Normal,
+}
+
+/// HTTP limits.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    /// Largest JSON body accepted, bytes.
+    pub json_limit_bytes: usize,
+    /// Seconds given to in-flight requests on shutdown.
+    pub shutdown_timeout_secs: u64,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            json_limit_bytes: 4 * 1024 * 1024,
+            shutdown_timeout_secs: 30,
+        }
+    }
+}
+
+/// Token settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// `iss` of issued tokens.
+    pub issuer: String,
+    /// `aud` of issued tokens.
+    pub audience: String,
+    /// Access-token lifetime, seconds.
+    pub access_token_ttl_secs: u64,
+    /// Refresh-token lifetime, seconds.
+    pub refresh_token_ttl_secs: u64,
+    /// Token-signing secret (base64url, ≥ 32 bytes); default: generated in
+    /// the data directory on first start.
+    pub token_secret: Option<Secret>,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        let t = datacoop_auth::TokenSettings::default();
+        AuthConfig {
+            issuer: t.issuer,
+            audience: t.audience,
+            access_token_ttl_secs: t.access_ttl_secs,
+            refresh_token_ttl_secs: t.refresh_ttl_secs,
+            token_secret: None,
+        }
+    }
+}
+
+/// A string that must never be printed: `Debug` shows `[redacted]`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {path}: {reason}")]
+    Read {
+        /// The file.
+        path: String,
+        /// What the OS said.
+        reason: String,
+    },
+    /// The file (or an environment variable) holds something invalid.
+    #[error("{source_name}: {message}")]
+    Invalid {
+        /// The file (with line) or variable at fault.
+        source_name: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Keys settable from the environment, as `DATACOOP_` + the key in upper case
+/// with dots as underscores (e.g. `database.pool_size` → `DATACOOP_DATABASE_POOL_SIZE`).
+pub const ENV_KEYS: &[&str] = &[
+    "listen",
+    "data_dir",
+    "database_url",
+    "log_format",
+    "workers",
+    "database.pool_size",
+    "database.connect_timeout_secs",
+    "database.sqlite_synchronous",
+    "http.json_limit_bytes",
+    "http.shutdown_timeout_secs",
+    "auth.issuer",
+    "auth.audience",
+    "auth.access_token_ttl_secs",
+    "auth.refresh_token_ttl_secs",
+    "auth.token_secret",
+];
+
+/// Environment variables with the prefix that are not configuration keys.
+const ENV_OTHER: &[&str] = &["DATACOOP_CONFIG", "DATACOOP_LOG"];
+
+/// The environment variable for a config key.
+pub fn env_name(key: &str) -> String {
+    format!("DATACOOP_{}", key.replace('.', "_").to_uppercase())
+}
+
+impl Config {
+    /// Loads defaults, then `file` (if any), then the given environment.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let mut table = toml::Table::new();
+        let mut source_name = "configuration".to_owned();
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })?;
+            table = text
+                .parse::<toml::Table>()
+                .map_err(|e| toml_error(path, &text, &e))?;
+            // Type and key errors are reported against the file.
+            Config::deserialize(toml::Value::Table(table.clone())).map_err(|e| {
+                ConfigError::Invalid {
+                    source_name: format!("config file {}", path.display()),
+                    message: format!("{}; fix or remove the key", e.message()),
+                }
+            })?;
+            source_name = format!("config file {} with DATACOOP_* variables", path.display());
+        }
+        let defaults =
+            toml::Value::try_from(Config::default()).map_err(|e| ConfigError::Invalid {
+                source_name: "defaults".into(),
+                message: e.to_string(),
+            })?;
+        for (name, value) in env {
+            if !name.starts_with("DATACOOP_")
+                || name.starts_with("DATACOOP_TEST_")
+                || ENV_OTHER.contains(&name.as_str())
+            {
+                continue;
+            }
+            let Some(key) = ENV_KEYS.iter().find(|k| env_name(k) == name) else {
+                return Err(ConfigError::Invalid {
+                    source_name: format!("environment variable {name}"),
+                    message:
+                        "not a datacoop setting; check the spelling (see `datacoop serve --help`)"
+                            .into(),
+                });
+            };
+            set_path(&mut table, key, typed(&defaults, key, &value));
+        }
+        Config::deserialize(toml::Value::Table(table)).map_err(|e| ConfigError::Invalid {
+            source_name,
+            message: e.message().to_owned(),
+        })
+    }
+
+    /// The database URL in force: the configured one, or SQLite in the data directory.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(Secret(url)) => url.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("datacoop.db").display()),
+        }
+    }
+}
+
+/// Environment values are text; give them the type the default has.
+fn typed(defaults: &toml::Value, key: &str, value: &str) -> toml::Value {
+    let default = key.split('.').try_fold(defaults, |v, part| v.get(part));
+    match default {
+        Some(toml::Value::Integer(_)) => value
+            .parse::<i64>()
+            .map(toml::Value::Integer)
+            .unwrap_or_else(|_| toml::Value::String(value.to_owned())),
+        Some(toml::Value::Boolean(_)) => value
+            .parse::<bool>()
+            .map(toml::Value::Boolean)
+            .unwrap_or_else(|_| toml::Value::String(value.to_owned())),
+        _ => toml::Value::String(value.to_owned()),
+    }
+}
+
+fn set_path(table: &mut toml::Table, key: &str, value: toml::Value) {
+    match key.split_once('.') {
+        None => {
+            table.insert(key.to_owned(), value);
+        }
+        Some((head, rest)) => {
+            let entry = table
+                .entry(head.to_owned())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            if !entry.is_table() {
+                *entry = toml::Value::Table(toml::Table::new());
+            }
+            if let toml::Value::Table(t) = entry {
+                set_path(t, rest, value);
+            }
+        }
+    }
+}
+
+fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
+    let line = e
+        .span()
+        .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+    let source_name = match line {
+        Some(l) => format!("config file {}, line {l}", path.display()),
+        None => format!("config file {}", path.display()),
+    };
+    ConfigError::Invalid {
+        source_name,
+        message: format!("{}; fix the TOML syntax", e.message()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_need_no_setup() {
+        let c = Config::load(None, env(&[])).unwrap();
+        assert_eq!(c.listen, "127.0.0.1:8080");
+        assert_eq!(c.database_url(), "sqlite://./datacoop-data/datacoop.db");
+    }
+
+    #[test]
+    fn file_then_env_override() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("c.toml");
+        std::fs::write(&f, "listen = \"0.0.0.0:9000\"\n[database]\npool_size = 3\n").unwrap();
+        let c = Config::load(
+            Some(&f),
+            env(&[
+                ("DATACOOP_DATABASE_POOL_SIZE", "5"),
+                ("DATACOOP_TEST_POSTGRES_URL", "x"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.listen, "0.0.0.0:9000");
+        assert_eq!(c.database.pool_size, 5);
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_syntax_are_refused_with_a_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("c.toml");
+        std::fs::write(&f, "lissen = \"x\"\n").unwrap();
+        let e = Config::load(Some(&f), env(&[])).unwrap_err().to_string();
+        assert!(e.contains("unknown field `lissen`"), "{e}");
+        std::fs::write(&f, "listen = \"x\"\n[http\n").unwrap();
+        let e = Config::load(Some(&f), env(&[])).unwrap_err().to_string();
+        assert!(e.contains("line 2"), "{e}");
+        assert!(!e.contains('\n'), "one line: {e}");
+        let e = Config::load(None, env(&[("DATACOOP_LISTN", "x")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("DATACOOP_LISTN"), "{e}");
+        let e = Config::load(None, env(&[("DATACOOP_WORKERS", "many")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("invalid type"), "{e}");
+    }
+
+    #[test]
+    fn every_setting_has_an_environment_variable() {
+        let mut full = Config {
+            database_url: Some(Secret("sqlite://x".into())),
+            ..Config::default()
+        };
+        full.auth.token_secret = Some(Secret("s".into()));
+        fn leaves(prefix: &str, v: &toml::Value, out: &mut Vec<String>) {
+            match v {
+                toml::Value::Table(t) => {
+                    for (k, v) in t {
+                        let key = if prefix.is_empty() {
+                            k.clone()
+                        } else {
+                            format!("{prefix}.{k}")
+                        };
+                        leaves(&key, v, out);
+                    }
+                }
+                _ => out.push(prefix.to_owned()),
+            }
+        }
+        let mut keys = Vec::new();
+        leaves("", &toml::Value::try_from(full).unwrap(), &mut keys);
+        keys.sort();
+        let mut listed: Vec<String> = ENV_KEYS.iter().map(|s| s.to_string()).collect();
+        listed.sort();
+        assert_eq!(keys, listed);
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug() {
+        let c = Config::load(
+            None,
+            env(&[
+                ("DATACOOP_DATABASE_URL", "postgres://u:hunter2@h/db"),
+                ("DATACOOP_AUTH_TOKEN_SECRET", "topsecretvalue"),
+            ]),
+        )
+        .unwrap();
+        let d = format!("{c:?}");
+        assert!(
+            !d.contains("hunter2") && !d.contains("topsecretvalue"),
+            "{d}"
+        );
+    }
+}

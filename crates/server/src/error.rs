@@ -1,0 +1,197 @@
+//! The one place where errors become HTTP: every failure is an RFC 9457
+//! `application/problem+json` body with a stable `code`.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use datacoop_api::problem::{Problem, PROBLEM_CONTENT_TYPE};
+use datacoop_auth::AuthError;
+use datacoop_store::StoreError;
+
+/// Everything a handler can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The body is not valid JSON or does not fit the schema.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The body is not `application/json`.
+    #[error("send the body as application/json")]
+    UnsupportedMediaType,
+    /// The body is larger than allowed.
+    #[error(
+        "the request body is larger than the limit of {0} bytes; split it into smaller requests"
+    )]
+    PayloadTooLarge(usize),
+    /// No such route or resource (or the caller may not know it exists).
+    #[error("{0}")]
+    NotFound(String),
+    /// The route exists but not with this method.
+    #[error("this route does not accept that method")]
+    MethodNotAllowed,
+    /// Authentication failed or is missing (never a storage failure: those
+    /// become `Unavailable` or `Internal` on conversion).
+    #[error(transparent)]
+    Auth(AuthError),
+    /// The database is unreachable or overloaded.
+    #[error("the service is temporarily unavailable; retry shortly")]
+    Unavailable,
+    /// Something broke that is not the caller's fault.
+    #[error("internal error; it has been logged")]
+    Internal,
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(_) | StoreError::Connect { .. } => {
+                tracing::warn!(error = %e, "database unavailable");
+                ApiError::Unavailable
+            }
+            other => {
+                tracing::error!(error = %other, "storage failure");
+                ApiError::Internal
+            }
+        }
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::Store(s) => ApiError::from(s),
+            AuthError::Secret(reason) => {
+                tracing::error!(%reason, "token secret failure");
+                ApiError::Internal
+            }
+            other => ApiError::Auth(other),
+        }
+    }
+}
+
+impl ApiError {
+    /// The stable machine-readable code clients branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest(_) => "bad_request",
+            ApiError::UnsupportedMediaType => "unsupported_media_type",
+            ApiError::PayloadTooLarge(_) => "payload_too_large",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::MethodNotAllowed => "method_not_allowed",
+            ApiError::Auth(a) => match a {
+                AuthError::MissingToken => "missing_token",
+                AuthError::Expired => "token_expired",
+                AuthError::InvalidToken => "invalid_token",
+                AuthError::Forbidden(_) => "forbidden",
+                AuthError::InvalidRefresh => "invalid_refresh_token",
+                AuthError::RefreshReused => "refresh_token_reused",
+                AuthError::Secret(_) | AuthError::Store(_) => "internal",
+            },
+            ApiError::Unavailable => "unavailable",
+            ApiError::Internal => "internal",
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        self.status_code().canonical_reason().unwrap_or("Error")
+    }
+
+    /// The problem document for this error.
+    pub fn problem(&self) -> Problem {
+        let status = self.status_code();
+        let detail = self.to_string();
+        Problem {
+            type_uri: "about:blank".into(),
+            title: self.title().into(),
+            status: status.as_u16(),
+            detail,
+            code: self.code().into(),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Auth(a) => match a {
+                AuthError::Forbidden(_) => StatusCode::FORBIDDEN,
+                AuthError::Secret(_) | AuthError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+                _ => StatusCode::UNAUTHORIZED,
+            },
+            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut res = HttpResponse::build(self.status_code());
+        res.insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE));
+        match self {
+            ApiError::Auth(AuthError::Expired) => {
+                res.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    "Bearer error=\"invalid_token\", error_description=\"token expired\"",
+                ));
+            }
+            ApiError::Auth(AuthError::MissingToken | AuthError::InvalidToken) => {
+                res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            ApiError::Unavailable => {
+                res.insert_header((header::RETRY_AFTER, "5"));
+            }
+            _ => {}
+        }
+        // Serialising a struct of strings cannot fail; fall back to an empty body if it did.
+        res.body(serde_json::to_string(&self.problem()).unwrap_or_default())
+    }
+}
+
+/// Turns actix's JSON extractor errors into problems (400, 413, 415).
+pub fn json_error(err: actix_web::error::JsonPayloadError, limit: usize) -> ApiError {
+    use actix_web::error::JsonPayloadError as J;
+    match err {
+        J::OverflowKnownLength { .. } | J::Overflow { .. } => ApiError::PayloadTooLarge(limit),
+        J::ContentType => ApiError::UnsupportedMediaType,
+        J::Deserialize(e) if e.is_data() => ApiError::BadRequest(format!(
+            "the JSON body does not fit this endpoint: {e}; see the OpenAPI document"
+        )),
+        J::Deserialize(e) => ApiError::BadRequest(format!("malformed JSON body: {e}")),
+        J::Payload(e) => ApiError::BadRequest(format!("the body could not be read: {e}")),
+        other => ApiError::BadRequest(format!("malformed JSON body: {other}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_stable_snake_case_and_never_500_for_bad_input() {
+        let caller_faults = [
+            ApiError::BadRequest("x".into()),
+            ApiError::UnsupportedMediaType,
+            ApiError::PayloadTooLarge(1),
+            ApiError::NotFound("x".into()),
+            ApiError::MethodNotAllowed,
+            ApiError::Auth(AuthError::MissingToken),
+            ApiError::Auth(AuthError::Expired),
+            ApiError::Auth(AuthError::InvalidToken),
+            ApiError::Auth(AuthError::Forbidden("member")),
+            ApiError::Auth(AuthError::InvalidRefresh),
+            ApiError::Auth(AuthError::RefreshReused),
+        ];
+        for e in caller_faults {
+            assert!(e.status_code().is_client_error(), "{e:?}");
+            let code = e.code();
+            assert!(
+                code.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{code}"
+            );
+            let p = e.problem();
+            assert_eq!(p.status, e.status_code().as_u16());
+        }
+    }
+}

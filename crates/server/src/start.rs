@@ -1,0 +1,197 @@
+//! Start-up: data directory, database and migrations, signing secret,
+//! listener, then the server. Each failure is one line saying what to do.
+
+use crate::config::{Config, SqliteSynchronous};
+use crate::error::{json_error, ApiError};
+use crate::metrics::{self, Metrics};
+use crate::routes;
+use crate::state::AppState;
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpResponse, HttpServer};
+use datacoop_auth::{TokenSecret, TokenSettings, Tokens};
+use datacoop_store::{DatabaseUrl, Db, DbOptions, SqliteSync};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The data directory cannot be created or written.
+    #[error("cannot use data directory {path}: {reason}; fix its permissions or choose another with --data-dir / DATACOOP_DATA_DIR")]
+    DataDir {
+        /// The directory.
+        path: String,
+        /// What the OS said.
+        reason: String,
+    },
+    /// The database URL or the database itself is unusable.
+    #[error("{0}")]
+    Database(#[from] datacoop_store::StoreError),
+    /// The token-signing secret is unusable.
+    #[error("{0}")]
+    Secret(#[from] datacoop_auth::AuthError),
+    /// The listen address is malformed or taken.
+    #[error("cannot listen on {addr}: {reason}; stop the other process or choose another address with --listen / DATACOOP_LISTEN")]
+    Listen {
+        /// The address.
+        addr: String,
+        /// What the OS said.
+        reason: String,
+    },
+}
+
+/// Storage and keys, ready to serve.
+#[derive(Debug)]
+pub struct Prepared {
+    config: Config,
+    state: web::Data<AppState>,
+}
+
+impl Prepared {
+    /// The shared state (tests use it to mint tokens).
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+}
+
+/// A running server.
+pub struct Running {
+    /// The bound address (the real port when 0 was asked for).
+    pub addr: SocketAddr,
+    /// The server future: await it to run until shutdown.
+    pub server: actix_web::dev::Server,
+    /// Shared state.
+    pub state: web::Data<AppState>,
+}
+
+/// Blocking preparation: data directory, database, migrations, secret.
+pub fn prepare(config: Config) -> Result<Prepared, StartError> {
+    let dir = &config.data_dir;
+    let dir_err = |e: std::io::Error| StartError::DataDir {
+        path: dir.display().to_string(),
+        reason: e.to_string(),
+    };
+    std::fs::create_dir_all(dir).map_err(dir_err)?;
+    // Prove the directory is writable before anything else touches it.
+    tempfile_probe(dir).map_err(dir_err)?;
+
+    let url = DatabaseUrl::parse(&config.database_url())?;
+    let opts = DbOptions {
+        pool_size: config.database.pool_size,
+        connect_timeout: Duration::from_secs(config.database.connect_timeout_secs),
+        sqlite_sync: match config.database.sqlite_synchronous {
+            SqliteSynchronous::Full => SqliteSync::Full,
+            SqliteSynchronous::Normal => SqliteSync::Normal,
+        },
+        ..DbOptions::default()
+    };
+    let db = Db::connect(&url, &opts)?;
+    let applied = db.migrate()?;
+    tracing::info!(database = %db.redacted_url(), migrations_applied = applied.len(), "database ready");
+
+    let secret = match &config.auth.token_secret {
+        Some(s) => TokenSecret::from_base64(&s.0)?,
+        None => TokenSecret::load_or_create(&dir.join("token-secret"))?,
+    };
+    let tokens = Tokens::new(
+        &secret,
+        TokenSettings {
+            issuer: config.auth.issuer.clone(),
+            audience: config.auth.audience.clone(),
+            access_ttl_secs: config.auth.access_token_ttl_secs,
+            refresh_ttl_secs: config.auth.refresh_token_ttl_secs,
+        },
+    );
+    Ok(Prepared {
+        state: web::Data::new(AppState { db, tokens }),
+        config,
+    })
+}
+
+fn tempfile_probe(dir: &std::path::Path) -> std::io::Result<()> {
+    let probe = dir.join(".write-probe");
+    std::fs::write(&probe, b"ok")?;
+    std::fs::remove_file(probe)
+}
+
+/// Prepares (off the async workers) and starts the server.
+pub async fn start(config: Config) -> Result<Running, StartError> {
+    let prepared = match tokio::task::spawn_blocking(move || prepare(config)).await {
+        Ok(p) => p?,
+        Err(e) => {
+            return Err(StartError::DataDir {
+                path: String::new(),
+                reason: format!("start-up task failed: {e}"),
+            })
+        }
+    };
+    bind(prepared)
+}
+
+/// Binds the listener and builds the server (must run inside an actix/tokio runtime).
+pub fn bind(prepared: Prepared) -> Result<Running, StartError> {
+    let Prepared { config, state } = prepared;
+    let listen_err = |reason: String| StartError::Listen {
+        addr: config.listen.clone(),
+        reason,
+    };
+    let addr: SocketAddr = config
+        .listen
+        .parse()
+        .map_err(|e: std::net::AddrParseError| listen_err(format!("{e} (expected HOST:PORT)")))?;
+    let json_limit = config.http.json_limit_bytes;
+    let metrics = web::Data::new(Metrics::default());
+    let app_state = state.clone();
+    let mut server =
+        HttpServer::new(move || {
+            App::new()
+                .app_data(app_state.clone())
+                .app_data(metrics.clone())
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(json_limit)
+                        .error_handler(move |e, _| json_error(e, json_limit).into()),
+                )
+                .app_data(web::PayloadConfig::default().limit(json_limit))
+                .app_data(web::PathConfig::default().error_handler(|e, _| {
+                    ApiError::NotFound(format!("no such resource: {e}")).into()
+                }))
+                .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                    ApiError::BadRequest(format!("invalid query parameters: {e}")).into()
+                }))
+                .wrap(from_fn(metrics::record))
+                .wrap(tracing_actix_web::TracingLogger::default())
+                .configure(routes::configure)
+                .default_service(web::to(not_found))
+        })
+        .shutdown_timeout(config.http.shutdown_timeout_secs);
+    if config.workers > 0 {
+        server = server.workers(config.workers);
+    }
+    let server = server.bind(addr).map_err(|e| listen_err(e.to_string()))?;
+    let bound = server
+        .addrs()
+        .first()
+        .copied()
+        .ok_or_else(|| listen_err("no address bound".into()))?;
+    tracing::info!(address = %bound, "listening");
+    Ok(Running {
+        addr: bound,
+        server: server.run(),
+        state,
+    })
+}
+
+async fn not_found(req: actix_web::HttpRequest) -> HttpResponse {
+    use actix_web::ResponseError;
+    let e = if req.match_pattern().is_some() {
+        ApiError::MethodNotAllowed
+    } else {
+        ApiError::NotFound(format!(
+            "no route for {} {}; see the OpenAPI document at /openapi.json",
+            req.method(),
+            req.path()
+        ))
+    };
+    e.error_response()
+}

@@ -1,0 +1,13 @@
+//! Shared state handed to every handler (no globals).
+
+use datacoop_auth::Tokens;
+use datacoop_store::Db;
+
+/// What handlers need: the database and the token machinery.
+#[derive(Debug)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// Issues and checks access tokens.
+    pub tokens: Tokens,
+}

@@ -1,0 +1,242 @@
+//! The connection pools and the one way to run queries: off the async
+//! workers, one closure per transaction.
+
+use crate::{migrate, Backend, DatabaseUrl, DbConn, StoreError};
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{CustomizeConnection, ManageConnection, Pool, PooledConnection, R2D2Connection};
+use diesel::Connection;
+use std::time::Duration;
+
+/// Opens pooled connections of the configured backend only.
+#[derive(Debug)]
+struct Manager(DatabaseUrl);
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, Self::Error> {
+        DbConn::open(&self.0).map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        std::thread::panicking() || conn.is_broken()
+    }
+}
+
+/// SQLite's durability setting (`PRAGMA synchronous`) in WAL mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqliteSync {
+    /// Every commit is fsynced: an acknowledged write survives power loss.
+    Full,
+    /// Commits are fsynced at checkpoints: an acknowledged write survives a
+    /// crash of the server process, but the last commits can be lost on power
+    /// loss or an OS crash. The database is never corrupted either way.
+    Normal,
+}
+
+/// Tuning of the pools.
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    /// Connections for readers (and, on PostgreSQL, writers).
+    pub pool_size: u32,
+    /// How long to wait for a connection before reporting the database unavailable.
+    pub connect_timeout: Duration,
+    /// SQLite: how long a statement waits on a lock held by another process.
+    pub busy_timeout: Duration,
+    /// SQLite durability.
+    pub sqlite_sync: SqliteSync,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        DbOptions {
+            pool_size: 8,
+            connect_timeout: Duration::from_secs(5),
+            busy_timeout: Duration::from_secs(5),
+            sqlite_sync: SqliteSync::Full,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct SqlitePragmas {
+    sync: SqliteSync,
+    busy_timeout: Duration,
+}
+
+impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
+        if let DbConn::Sqlite(c) = conn {
+            let sync = match self.sync {
+                SqliteSync::Full => "FULL",
+                SqliteSync::Normal => "NORMAL",
+            };
+            c.batch_execute(&format!(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = {sync}; \
+                 PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON;",
+                self.busy_timeout.as_millis()
+            ))
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+/// The database: a pool of readers and, on SQLite, a single writer so that
+/// write transactions queue in the process instead of failing with `BUSY`.
+#[derive(Clone)]
+pub struct Db {
+    url: DatabaseUrl,
+    readers: Pool<Manager>,
+    writer: Pool<Manager>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("url", &self.url).finish()
+    }
+}
+
+impl Db {
+    /// Opens the pools (blocking: call at start-up); fails when the database
+    /// cannot be reached or opened.
+    pub fn connect(url: &DatabaseUrl, opts: &DbOptions) -> Result<Db, StoreError> {
+        match url {
+            DatabaseUrl::Sqlite(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| StoreError::Connect {
+                        url: url.redacted(),
+                        reason: format!("cannot create directory {}: {e}", dir.display()),
+                    })?;
+                }
+            }
+            DatabaseUrl::Postgres(_) => {}
+        }
+        // Establish one connection directly first: its error says more than
+        // r2d2's timeout does.
+        DbConn::open(url).map_err(|e| StoreError::Connect {
+            url: url.redacted(),
+            reason: one_line(&e.to_string()),
+        })?;
+        let build = |size: u32| {
+            Pool::builder()
+                .max_size(size)
+                .min_idle(Some(1))
+                .connection_timeout(opts.connect_timeout)
+                .connection_customizer(Box::new(SqlitePragmas {
+                    sync: opts.sqlite_sync,
+                    busy_timeout: opts.busy_timeout,
+                }))
+                .build(Manager(url.clone()))
+                .map_err(|e| StoreError::Connect {
+                    url: url.redacted(),
+                    reason: one_line(&e.to_string()),
+                })
+        };
+        let readers = build(opts.pool_size.max(1))?;
+        let writer = match url.backend() {
+            Backend::Sqlite => build(1)?,
+            Backend::Postgres => readers.clone(),
+        };
+        Ok(Db {
+            url: url.clone(),
+            readers,
+            writer,
+        })
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        self.url.backend()
+    }
+
+    /// The URL with secrets removed, for logs.
+    pub fn redacted_url(&self) -> String {
+        self.url.redacted()
+    }
+
+    /// Applies pending migrations (blocking: call at start-up).
+    pub fn migrate(&self) -> Result<Vec<String>, StoreError> {
+        let mut conn = checkout(&self.writer)?;
+        migrate::run_pending(&mut conn)
+    }
+
+    /// Runs a read-only closure on a pooled connection, off the async workers.
+    pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let pool = self.readers.clone();
+        spawn(move || {
+            let mut conn = checkout(&pool)?;
+            f(&mut conn)
+        })
+        .await
+    }
+
+    /// Runs a closure as one transaction on the writer, off the async
+    /// workers: it commits when the closure returns `Ok`, else rolls back.
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + From<diesel::result::Error> + Send + 'static,
+    {
+        let pool = self.writer.clone();
+        spawn(move || {
+            let mut conn = checkout(&pool)?;
+            let conn: &mut DbConn = &mut conn;
+            conn.transaction(f)
+        })
+        .await
+    }
+
+    /// True when the database answers a trivial query within a second.
+    pub async fn ping(&self) -> bool {
+        let pool = self.readers.clone();
+        let res: Result<(), StoreError> = spawn(move || {
+            let mut conn = pool
+                .get_timeout(Duration::from_secs(1))
+                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            conn.batch_execute("SELECT 1")?;
+            Ok(())
+        })
+        .await;
+        res.is_ok()
+    }
+
+    /// Connections currently held open by the reader pool (for metrics).
+    pub fn pool_state(&self) -> (u32, u32) {
+        let s = self.readers.state();
+        (s.connections, s.idle_connections)
+    }
+}
+
+fn checkout(pool: &Pool<Manager>) -> Result<PooledConnection<Manager>, StoreError> {
+    pool.get()
+        .map_err(|e| StoreError::Unavailable(e.to_string()))
+}
+
+async fn spawn<T, E, F>(f: F) -> Result<T, E>
+where
+    F: FnOnce() -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<StoreError> + Send + 'static,
+{
+    match tokio::task::spawn_blocking(f).await {
+        Ok(res) => res,
+        Err(e) => Err(StoreError::Task(e.to_string()).into()),
+    }
+}
+
+/// Driver messages (libpq's especially) span lines; errors here are one line.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

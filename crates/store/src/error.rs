@@ -1,0 +1,44 @@
+//! The storage error type: says what failed and what the operator can do.
+
+/// Errors from the storage layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The URL names a database this build does not speak.
+    #[error(
+        "unsupported database URL scheme in {0:?}: use sqlite://PATH or postgres://USER@HOST/DB"
+    )]
+    UnsupportedScheme(String),
+    /// The database could not be reached or opened.
+    #[error("cannot connect to the database at {url}: {reason}; check that it is running and the URL is right")]
+    Connect {
+        /// The redacted URL.
+        url: String,
+        /// What the driver said.
+        reason: String,
+    },
+    /// No connection became free in time: the database is down or overloaded.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    /// A migration failed; the database is left at the last good version.
+    #[error("database migration failed: {0}")]
+    Migration(String),
+    /// A query failed.
+    #[error("database query failed: {0}")]
+    Query(#[from] diesel::result::Error),
+    /// The blocking task running the query was cancelled or panicked.
+    #[error("database task did not complete: {0}")]
+    Task(String),
+}
+
+impl StoreError {
+    /// True when the error is a unique-constraint violation (a conflict, not a fault).
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Query(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _
+            ))
+        )
+    }
+}

@@ -1,0 +1,19 @@
+//! Storage: one diesel connection type over SQLite (embedded default) and
+//! PostgreSQL (for scale), chosen from the URL scheme, with a pool, embedded
+//! migrations and a way to run every query off the async workers.
+#![forbid(unsafe_code)]
+
+mod connection;
+mod db;
+mod error;
+pub mod migrate;
+pub mod schema;
+mod url;
+
+pub use connection::DbConn;
+pub use db::{Db, DbOptions, SqliteSync};
+pub use error::StoreError;
+pub use url::{Backend, DatabaseUrl};
+
+/// Re-export so domain crates write queries against the same diesel.
+pub use diesel;

@@ -1,0 +1,117 @@
+//! The real server on `127.0.0.1:0`, in its own actix system thread.
+
+use crate::{Backend, TestDb};
+use actix_web::web;
+use datacoop_api::auth::{Role, TokenPair};
+use datacoop_client::Client;
+use datacoop_server::config::{Config, Secret};
+use datacoop_server::state::AppState;
+use std::net::SocketAddr;
+use std::thread::JoinHandle;
+use uuid::Uuid;
+
+/// A running server with its own database; stopped when dropped.
+pub struct TestServer {
+    /// The bound address.
+    pub addr: SocketAddr,
+    /// The server's state, for minting tokens and reaching the database.
+    pub state: web::Data<AppState>,
+    /// The backend it runs on.
+    pub backend: Backend,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+    /// The test database (kept alive as long as the server).
+    pub db: TestDb,
+}
+
+impl TestServer {
+    /// Starts a server on a fresh database; `None` when the backend is not
+    /// available outside CI (see [`TestDb::create`]).
+    pub async fn start(backend: Backend) -> Option<TestServer> {
+        Self::start_with(backend, |_| {}).await
+    }
+
+    /// Like [`TestServer::start`], with a chance to adjust the configuration.
+    pub async fn start_with(
+        backend: Backend,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Option<TestServer> {
+        let db = TestDb::create(backend)?;
+        let mut config = Config {
+            listen: "127.0.0.1:0".into(),
+            data_dir: db.dir.path().join("data"),
+            database_url: Some(Secret(db.url.clone())),
+            workers: 2,
+            ..Config::default()
+        };
+        config.database.pool_size = 4;
+        adjust(&mut config);
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let system = actix_rt::System::new();
+            system.block_on(async move {
+                match datacoop_server::start(config).await {
+                    Ok(running) => {
+                        let _ = tx.send(Ok((running.addr, running.state.clone())));
+                        let handle = running.server.handle();
+                        let server = actix_rt::spawn(running.server);
+                        let _ = stop_rx.await;
+                        handle.stop(false).await;
+                        let _ = server.await;
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(e.to_string()));
+                    }
+                }
+            });
+        });
+        let (addr, state) = match rx.await.expect("server thread answered") {
+            Ok(v) => v,
+            Err(e) => panic!("test server failed to start: {e}"),
+        };
+        let server = TestServer {
+            addr,
+            state,
+            backend,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+            db,
+        };
+        // The listener is bound, so this waits for the first answer, not a timer.
+        server.client().readyz().await.expect("server ready");
+        Some(server)
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// An anonymous client for this server.
+    pub fn client(&self) -> Client {
+        Client::new(&self.base_url()).expect("client")
+    }
+
+    /// Starts a session for a new subject of `role` (registration belongs to
+    /// the accounts crate; this is for testing the token machinery).
+    pub async fn session(&self, role: Role) -> (Uuid, TokenPair) {
+        let subject = Uuid::now_v7();
+        let pair =
+            datacoop_auth::sessions::start(&self.state.db, &self.state.tokens, subject, role, None)
+                .await
+                .expect("session");
+        (subject, pair)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
