@@ -1,0 +1,364 @@
+//! The access-log entry: what happened, to whose data, by whom, under which consent, and
+//! its one canonical byte encoding (the leaf data of the tree).
+//!
+//! Layout, version 1 (all integers big-endian):
+//!
+//! ```text
+//! u8       version = 1
+//! [u8;16]  blinding (random; makes the leaf hash reveal nothing guessable)
+//! u64      time, unix microseconds
+//! u8       actor kind: 1 member, 2 device, 3 researcher, 4 steward, 5 server
+//! ...      actor ids: member/device/steward: uuid; researcher: uuid, study uuid; server: none
+//! u16      action code (see `Action`)
+//! [u8;16]  member whose data it concerns
+//! u8+[16]  record id:  0 absent | 1 present + uuid
+//! u8+[16]  study id:   0 absent | 1 present + uuid
+//! u8+[16]  consent id: 0 absent | 1 present + uuid
+//! u8       extra: 0 absent | 1 present, then u16 length + bytes (≤ 4096)
+//! ```
+//!
+//! Decoding accepts exactly the bytes encoding produces (no trailing bytes, flags 0 or 1,
+//! known codes), so `encode(decode(b)) == b` whenever decoding succeeds.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use uuid::Uuid;
+
+use crate::error::EntryError;
+use crate::hash::{leaf_hash, Hash};
+
+/// Current encoding version, the first byte of every entry.
+pub const ENTRY_VERSION: u8 = 1;
+
+/// Largest `extra` payload accepted (a key fingerprint is 32 bytes).
+pub const MAX_EXTRA_LEN: usize = 4096;
+
+/// Who performed the access.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Actor {
+    /// A member acting on their own account.
+    Member {
+        /// Member id.
+        id: Uuid,
+    },
+    /// One of a member's enrolled devices.
+    Device {
+        /// Device id.
+        id: Uuid,
+    },
+    /// A researcher acting for a study.
+    Researcher {
+        /// Researcher id.
+        id: Uuid,
+        /// Study the researcher acted for.
+        study: Uuid,
+    },
+    /// A cooperative steward (administrator).
+    Steward {
+        /// Steward id.
+        id: Uuid,
+    },
+    /// The server itself (scheduled jobs, key publication); the log's origin names it.
+    Server,
+}
+
+impl Actor {
+    fn kind_byte(&self) -> u8 {
+        match self {
+            Actor::Member { .. } => 1,
+            Actor::Device { .. } => 2,
+            Actor::Researcher { .. } => 3,
+            Actor::Steward { .. } => 4,
+            Actor::Server => 5,
+        }
+    }
+}
+
+/// What was done. Codes are stable forever; new actions take new codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// A record's content was returned.
+    RecordRead,
+    /// A blob's content was returned.
+    BlobRead,
+    /// A dataset was exported for a study.
+    DatasetExport,
+    /// A consent was granted.
+    ConsentGranted,
+    /// A consent was withdrawn.
+    ConsentWithdrawn,
+    /// A member or study public key was published.
+    KeyPublished,
+    /// An account was deleted.
+    AccountDeleted,
+    /// A login happened.
+    Login,
+}
+
+impl Action {
+    /// Every action, for exhaustive tests and UI filters.
+    pub const ALL: [Action; 8] = [
+        Action::RecordRead,
+        Action::BlobRead,
+        Action::DatasetExport,
+        Action::ConsentGranted,
+        Action::ConsentWithdrawn,
+        Action::KeyPublished,
+        Action::AccountDeleted,
+        Action::Login,
+    ];
+
+    /// Stable wire code of the action.
+    pub fn code(self) -> u16 {
+        match self {
+            Action::RecordRead => 1,
+            Action::BlobRead => 2,
+            Action::DatasetExport => 3,
+            Action::ConsentGranted => 4,
+            Action::ConsentWithdrawn => 5,
+            Action::KeyPublished => 6,
+            Action::AccountDeleted => 7,
+            Action::Login => 8,
+        }
+    }
+
+    /// The action for a wire code, if this client knows it.
+    pub fn from_code(code: u16) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.code() == code)
+    }
+}
+
+/// One access-log entry, JSON-friendly (uuids as strings, bytes as base64).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessEntry {
+    /// Random 16 bytes so that a leaf hash shown to others cannot be confirmed by guessing
+    /// the entry's contents.
+    #[serde(with = "b64_array")]
+    pub blinding: [u8; 16],
+    /// When it happened, unix microseconds.
+    pub time_micros: u64,
+    /// Who did it.
+    pub actor: Actor,
+    /// What was done.
+    pub action: Action,
+    /// The member whose data it concerns.
+    pub member: Uuid,
+    /// The record concerned, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<Uuid>,
+    /// The study concerned, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub study: Option<Uuid>,
+    /// The consent the access relied on, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<Uuid>,
+    /// Action-specific bytes, e.g. the fingerprint of a published key.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "b64_opt")]
+    pub extra: Option<Vec<u8>>,
+}
+
+impl AccessEntry {
+    /// Fresh random blinding bytes from the operating system.
+    pub fn new_blinding() -> Result<[u8; 16], ring::error::Unspecified> {
+        use ring::rand::SecureRandom as _;
+        let mut out = [0u8; 16];
+        ring::rand::SystemRandom::new().fill(&mut out)?;
+        Ok(out)
+    }
+
+    /// The canonical bytes of this entry: the leaf data appended to the log.
+    pub fn encode(&self) -> Result<Vec<u8>, EntryError> {
+        let mut out = Vec::with_capacity(128);
+        out.push(ENTRY_VERSION);
+        out.extend_from_slice(&self.blinding);
+        out.extend_from_slice(&self.time_micros.to_be_bytes());
+        out.push(self.actor.kind_byte());
+        match self.actor {
+            Actor::Member { id } | Actor::Device { id } | Actor::Steward { id } => {
+                out.extend_from_slice(id.as_bytes());
+            }
+            Actor::Researcher { id, study } => {
+                out.extend_from_slice(id.as_bytes());
+                out.extend_from_slice(study.as_bytes());
+            }
+            Actor::Server => {}
+        }
+        out.extend_from_slice(&self.action.code().to_be_bytes());
+        out.extend_from_slice(self.member.as_bytes());
+        for id in [self.record, self.study, self.consent] {
+            match id {
+                None => out.push(0),
+                Some(id) => {
+                    out.push(1);
+                    out.extend_from_slice(id.as_bytes());
+                }
+            }
+        }
+        match &self.extra {
+            None => out.push(0),
+            Some(extra) => {
+                let len = u16::try_from(extra.len())
+                    .ok()
+                    .filter(|_| extra.len() <= MAX_EXTRA_LEN)
+                    .ok_or(EntryError::ExtraTooLong {
+                        len: extra.len(),
+                        max: MAX_EXTRA_LEN,
+                    })?;
+                out.push(1);
+                out.extend_from_slice(&len.to_be_bytes());
+                out.extend_from_slice(extra);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Parses canonical entry bytes; any other input is an error, never a panic.
+    pub fn decode(bytes: &[u8]) -> Result<Self, EntryError> {
+        let mut r = Reader { bytes, at: 0 };
+        let version = r.u8()?;
+        if version != ENTRY_VERSION {
+            return Err(EntryError::UnsupportedVersion(version));
+        }
+        let blinding = r.array::<16>()?;
+        let time_micros = u64::from_be_bytes(r.array::<8>()?);
+        let actor = match r.u8()? {
+            1 => Actor::Member { id: r.uuid()? },
+            2 => Actor::Device { id: r.uuid()? },
+            3 => Actor::Researcher {
+                id: r.uuid()?,
+                study: r.uuid()?,
+            },
+            4 => Actor::Steward { id: r.uuid()? },
+            5 => Actor::Server,
+            other => return Err(EntryError::UnknownActorKind(other)),
+        };
+        let code = u16::from_be_bytes(r.array::<2>()?);
+        let action = Action::from_code(code).ok_or(EntryError::UnknownAction(code))?;
+        let member = r.uuid()?;
+        let record = r.optional_uuid()?;
+        let study = r.optional_uuid()?;
+        let consent = r.optional_uuid()?;
+        let extra = if r.flag()? {
+            let len = usize::from(u16::from_be_bytes(r.array::<2>()?));
+            if len > MAX_EXTRA_LEN {
+                return Err(EntryError::ExtraTooLong {
+                    len,
+                    max: MAX_EXTRA_LEN,
+                });
+            }
+            Some(r.take(len)?.to_vec())
+        } else {
+            None
+        };
+        if r.at != bytes.len() {
+            return Err(EntryError::TrailingBytes(bytes.len() - r.at));
+        }
+        Ok(AccessEntry {
+            blinding,
+            time_micros,
+            actor,
+            action,
+            member,
+            record,
+            study,
+            consent,
+            extra,
+        })
+    }
+
+    /// The leaf hash of this entry, SHA-256(0x00 ‖ encode()).
+    pub fn leaf_hash(&self) -> Result<Hash, EntryError> {
+        Ok(leaf_hash(&self.encode()?))
+    }
+}
+
+/// Bounds-checked cursor over untrusted bytes.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn take(&mut self, len: usize) -> Result<&[u8], EntryError> {
+        let available = self.bytes.len() - self.at;
+        if len > available {
+            return Err(EntryError::Truncated {
+                offset: self.at,
+                needed: len - available,
+            });
+        }
+        let out = &self.bytes[self.at..self.at + len];
+        self.at += len;
+        Ok(out)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], EntryError> {
+        let mut out = [0u8; N];
+        out.copy_from_slice(self.take(N)?);
+        Ok(out)
+    }
+
+    fn u8(&mut self) -> Result<u8, EntryError> {
+        Ok(self.array::<1>()?[0])
+    }
+
+    fn uuid(&mut self) -> Result<Uuid, EntryError> {
+        Ok(Uuid::from_bytes(self.array::<16>()?))
+    }
+
+    fn flag(&mut self) -> Result<bool, EntryError> {
+        let offset = self.at;
+        match self.u8()? {
+            0 => Ok(false),
+            1 => Ok(true),
+            flag => Err(EntryError::InvalidFlag { offset, flag }),
+        }
+    }
+
+    fn optional_uuid(&mut self) -> Result<Option<Uuid>, EntryError> {
+        if self.flag()? {
+            Ok(Some(self.uuid()?))
+        } else {
+            Ok(None)
+        }
+    }
+}
+
+fn decode_b64<E: serde::de::Error>(text: &str) -> Result<Vec<u8>, E> {
+    STANDARD.decode(text).map_err(E::custom)
+}
+
+mod b64_array {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(bytes: &[u8; 16], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 16], D::Error> {
+        let text = String::deserialize(d)?;
+        let bytes = decode_b64::<D::Error>(&text)?;
+        <[u8; 16]>::try_from(bytes.as_slice())
+            .map_err(|_| serde::de::Error::custom("blinding must be 16 bytes"))
+    }
+}
+
+mod b64_opt {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(bytes: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+        match bytes {
+            Some(b) => s.serialize_some(&STANDARD.encode(b)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|t| decode_b64::<D::Error>(&t))
+            .transpose()
+    }
+}
