@@ -4,9 +4,12 @@
 //! storage dependency: serde and OpenAPI schemas only.
 #![forbid(unsafe_code)]
 
+pub mod accounts;
 pub mod auth;
+pub mod b64;
 pub mod health;
 pub mod problem;
+pub mod records;
 
 pub use problem::Problem;
 

@@ -14,6 +14,9 @@ pub enum AuthError {
     /// The token is malformed, tampered with, signed by another key or meant for another audience.
     #[error("the access token is not valid here: log in again")]
     InvalidToken,
+    /// Unknown email or wrong passphrase (deliberately indistinguishable).
+    #[error("unknown email or wrong passphrase; check both, or recover the account with your recovery code")]
+    InvalidCredentials,
     /// The token is valid but its role may not call this endpoint.
     #[error("a {0} token may not do this")]
     Forbidden(&'static str),

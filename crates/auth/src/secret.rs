@@ -72,7 +72,8 @@ impl TokenSecret {
         }
     }
 
-    pub(crate) fn bytes(&self) -> &[u8] {
+    /// The secret bytes, for keying a MAC or KDF. Never log them.
+    pub fn bytes(&self) -> &[u8] {
         &self.0
     }
 }

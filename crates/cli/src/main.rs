@@ -1,7 +1,12 @@
 //! `datacoop`: the cooperative's data vault from the command line.
 #![forbid(unsafe_code)]
 
+mod export;
+mod import;
+mod member;
+mod records;
 mod serve;
+mod session;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -14,6 +19,9 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(name = "datacoop", version, about, long_about)]
 struct Cli {
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -22,14 +30,38 @@ struct Cli {
 enum Command {
     /// Run the server (SQLite in ./datacoop-data on 127.0.0.1:8080 unless told otherwise).
     Serve(serve::ServeArgs),
+    /// Your data account: register, log in, log out.
+    #[command(subcommand)]
+    Member(member::MemberCommand),
+    /// Your encrypted records: upload, list, get, delete.
+    #[command(subcommand)]
+    Records(records::RecordsCommand),
     /// Print the OpenAPI document of this build's HTTP API.
     Openapi,
+}
+
+/// Prints a value as pretty JSON on standard output.
+pub(crate) fn print_json(v: &impl serde::Serialize) {
+    match serde_json::to_string_pretty(v) {
+        Ok(text) => println!("{text}"),
+        Err(e) => eprintln!("error: cannot encode JSON: {e}"),
+    }
+}
+
+fn client_command<F: std::future::Future<Output = Result<(), String>>>(f: F) -> Result<(), String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?
+        .block_on(f)
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve::run(args),
+        Command::Member(cmd) => client_command(member::run(cmd, cli.json)),
+        Command::Records(cmd) => client_command(records::run(cmd, cli.json)),
         Command::Openapi => {
             print!("{}", datacoop_server::openapi::document());
             Ok(())

@@ -11,6 +11,10 @@ pub enum ClientError {
     /// The server could not be reached.
     #[error("cannot reach the server: {0}; is it running and is the URL right?")]
     Transport(String),
+    /// A key operation failed: wrong passphrase or recovery code, or the
+    /// server handed back material that does not open (tampering).
+    #[error("{0}")]
+    Crypto(String),
     /// The answer was not what the API promises.
     #[error("unexpected answer from the server: {0}")]
     Decode(String),
@@ -23,6 +27,11 @@ impl ClientError {
 
     pub(crate) fn decode(e: reqwest::Error) -> Self {
         ClientError::Decode(e.to_string())
+    }
+
+    /// A crypto failure with context.
+    pub fn crypto(context: &str, e: datacoop_crypto::Error) -> Self {
+        ClientError::Crypto(format!("{context}: {e}"))
     }
 
     /// The problem document, when the server sent one.

@@ -14,7 +14,7 @@ use crate::aead_box;
 use crate::canonical::Canonical;
 use crate::derive::derive_key;
 use crate::envelope::Kind;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::kdf::Kek;
 use crate::recovery::RecoveryKey;
 use crate::rng::os_rng;
@@ -51,6 +51,21 @@ impl VaultKey {
     /// [`VaultKey::generate`] with a caller-supplied generator (test vectors).
     pub fn generate_with_rng(rng: &mut impl CryptoRng) -> Result<Self> {
         Self::from_secret(Secret32::random(rng))
+    }
+
+    /// The raw key, for the member's own local key store (a 0600 file on the
+    /// member's machine). Never send it anywhere.
+    pub fn to_local_bytes(&self) -> zeroize::Zeroizing<[u8; crate::KEY_LEN]> {
+        zeroize::Zeroizing::new(*self.key.as_bytes())
+    }
+
+    /// Restores a key saved with [`VaultKey::to_local_bytes`].
+    pub fn from_local_bytes(bytes: &[u8]) -> Result<Self> {
+        let key = Secret32::from_slice(bytes).ok_or(Error::InvalidInput {
+            what: "vault key",
+            reason: "must be 32 bytes",
+        })?;
+        Self::from_secret(key)
     }
 
     fn from_secret(key: Secret32) -> Result<Self> {

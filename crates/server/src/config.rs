@@ -185,8 +185,17 @@ pub const ENV_KEYS: &[&str] = &[
     "auth.token_secret",
 ];
 
-/// Environment variables with the prefix that are not configuration keys.
-const ENV_OTHER: &[&str] = &["DATACOOP_CONFIG", "DATACOOP_LOG"];
+/// Environment variables with the prefix that are not server settings: the
+/// config file, log filter, the command-line client's own variables, and
+/// test switches (`DATACOOP_TEST_*`).
+const ENV_OTHER: &[&str] = &[
+    "DATACOOP_CONFIG",
+    "DATACOOP_LOG",
+    "DATACOOP_HOME",
+    "DATACOOP_SERVER",
+    "DATACOOP_PASSPHRASE",
+    "DATACOOP_UPDATE_OPENAPI",
+];
 
 /// The environment variable for a config key.
 pub fn env_name(key: &str) -> String {

@@ -3,6 +3,7 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
+use datacoop_accounts::AccountError;
 use datacoop_api::problem::{Problem, PROBLEM_CONTENT_TYPE};
 use datacoop_auth::AuthError;
 use datacoop_store::StoreError;
@@ -31,6 +32,15 @@ pub enum ApiError {
     /// become `Unavailable` or `Internal` on conversion).
     #[error(transparent)]
     Auth(AuthError),
+    /// Well-formed but invalid input.
+    #[error("{0}")]
+    Invalid(String),
+    /// The request conflicts with what is stored.
+    #[error("{1}")]
+    Conflict(&'static str, String),
+    /// Too many attempts.
+    #[error("{0}")]
+    TooManyRequests(String, u64),
     /// The database is unreachable or overloaded.
     #[error("the service is temporarily unavailable; retry shortly")]
     Unavailable,
@@ -67,6 +77,23 @@ impl From<AuthError> for ApiError {
     }
 }
 
+impl From<AccountError> for ApiError {
+    fn from(e: AccountError) -> Self {
+        let text = e.to_string();
+        match e {
+            AccountError::AlreadyExists => ApiError::Conflict("account_exists", text),
+            AccountError::InvalidCredentials => ApiError::Auth(AuthError::InvalidCredentials),
+            AccountError::RateLimited(secs) => ApiError::TooManyRequests(text, secs),
+            AccountError::Invalid(_) => ApiError::Invalid(text),
+            AccountError::NotFound => ApiError::NotFound(text),
+            AccountError::VersionConflict { .. } => ApiError::Conflict("version_conflict", text),
+            AccountError::RecordExists(_) => ApiError::Conflict("record_exists", text),
+            AccountError::IdempotencyMismatch => ApiError::Conflict("idempotency_key_reused", text),
+            AccountError::Store(s) => ApiError::from(s),
+        }
+    }
+}
+
 impl ApiError {
     /// The stable machine-readable code clients branch on.
     pub fn code(&self) -> &'static str {
@@ -76,10 +103,14 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
+            ApiError::Invalid(_) => "invalid",
+            ApiError::Conflict(code, _) => code,
+            ApiError::TooManyRequests(..) => "too_many_requests",
             ApiError::Auth(a) => match a {
                 AuthError::MissingToken => "missing_token",
                 AuthError::Expired => "token_expired",
                 AuthError::InvalidToken => "invalid_token",
+                AuthError::InvalidCredentials => "invalid_credentials",
                 AuthError::Forbidden(_) => "forbidden",
                 AuthError::InvalidRefresh => "invalid_refresh_token",
                 AuthError::RefreshReused => "refresh_token_reused",
@@ -116,6 +147,9 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Conflict(..) => StatusCode::CONFLICT,
+            ApiError::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Auth(a) => match a {
                 AuthError::Forbidden(_) => StatusCode::FORBIDDEN,
                 AuthError::Secret(_) | AuthError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -141,6 +175,9 @@ impl ResponseError for ApiError {
             }
             ApiError::Unavailable => {
                 res.insert_header((header::RETRY_AFTER, "5"));
+            }
+            ApiError::TooManyRequests(_, secs) => {
+                res.insert_header((header::RETRY_AFTER, secs.to_string()));
             }
             _ => {}
         }

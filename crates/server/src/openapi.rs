@@ -19,11 +19,22 @@ use utoipa::{Modify, OpenApi};
         crate::routes::auth::refresh,
         crate::routes::auth::logout,
         crate::routes::auth::whoami,
+        crate::routes::members::register,
+        crate::routes::members::prelogin,
+        crate::routes::members::login,
+        crate::routes::records::create,
+        crate::routes::records::batch,
+        crate::routes::records::list,
+        crate::routes::records::get,
+        crate::routes::records::update,
+        crate::routes::records::remove,
     ),
     modifiers(&BearerAuth),
     tags(
         (name = "operations", description = "Health, readiness, metrics"),
-        (name = "auth", description = "Tokens and sessions"),
+        (name = "auth", description = "Login, tokens and sessions"),
+        (name = "members", description = "Data accounts"),
+        (name = "records", description = "Encrypted records"),
     )
 )]
 pub struct ApiDoc;

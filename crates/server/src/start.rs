@@ -102,8 +102,16 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
             refresh_ttl_secs: config.auth.refresh_token_ttl_secs,
         },
     );
+    let pepper = datacoop_accounts::Pepper::new(
+        TokenSecret::load_or_create(&dir.join("auth-pepper"))?.bytes(),
+    );
     Ok(Prepared {
-        state: web::Data::new(AppState { db, tokens }),
+        state: web::Data::new(AppState {
+            db,
+            tokens,
+            pepper,
+            limiter: Default::default(),
+        }),
         config,
     })
 }

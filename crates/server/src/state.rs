@@ -1,5 +1,7 @@
 //! Shared state handed to every handler (no globals).
 
+use datacoop_accounts::limiter::LoginLimiter;
+use datacoop_accounts::Pepper;
 use datacoop_auth::Tokens;
 use datacoop_store::Db;
 
@@ -10,4 +12,8 @@ pub struct AppState {
     pub db: Db,
     /// Issues and checks access tokens.
     pub tokens: Tokens,
+    /// Mixed into stored authentication hashes.
+    pub pepper: Pepper,
+    /// Failed-login counter.
+    pub limiter: LoginLimiter,
 }

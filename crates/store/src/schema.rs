@@ -30,3 +30,50 @@ diesel::table! {
 
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::allow_tables_to_appear_in_same_query!(sessions, refresh_tokens);
+
+diesel::table! {
+    /// A member's data account: login material and sealed keys (never plaintext keys).
+    members (id) {
+        id -> Text,
+        email -> Text,
+        kdf_params -> Binary,
+        auth_hash -> Text,
+        sealed_vault_key -> Binary,
+        recovery_vault_key -> Binary,
+        public_keys -> Binary,
+        sealed_member_keys -> Binary,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Encrypted records with the metadata the member chose to expose.
+    records (member_id, id) {
+        member_id -> Text,
+        id -> Text,
+        version -> BigInt,
+        category -> Text,
+        type_code -> Text,
+        effective_at -> Nullable<BigInt>,
+        content_type -> Text,
+        size -> BigInt,
+        ciphertext -> Binary,
+        wrapped_key -> Binary,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Answers to creating requests, so a retry with the same key stores nothing twice.
+    idempotency_keys (member_id, key) {
+        member_id -> Text,
+        key -> Text,
+        request_hash -> Binary,
+        response -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::joinable!(records -> members (member_id));
+diesel::allow_tables_to_appear_in_same_query!(members, records, idempotency_keys);

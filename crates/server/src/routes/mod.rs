@@ -2,6 +2,8 @@
 
 pub mod auth;
 pub mod health;
+pub mod members;
+pub mod records;
 
 use actix_web::web;
 
@@ -15,6 +17,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::scope(datacoop_api::API_BASE)
                 .service(auth::refresh)
                 .service(auth::logout)
-                .service(auth::whoami),
+                .service(auth::whoami)
+                .service(members::register)
+                .service(members::prelogin)
+                .service(members::login)
+                .service(records::create)
+                .service(records::batch)
+                .service(records::list)
+                .service(records::get)
+                .service(records::update)
+                .service(records::remove),
         );
 }

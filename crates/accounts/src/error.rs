@@ -1,0 +1,44 @@
+//! The accounts error type.
+
+use datacoop_store::StoreError;
+
+/// Why an account or record operation was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// Registration with an email or id already in use.
+    #[error("an account with this email or id already exists: log in instead, or register with another email")]
+    AlreadyExists,
+    /// Unknown email or wrong passphrase (deliberately indistinguishable).
+    #[error("unknown email or wrong passphrase")]
+    InvalidCredentials,
+    /// Too many failed logins.
+    #[error("too many failed logins; wait {0} seconds and try again")]
+    RateLimited(u64),
+    /// A field is invalid.
+    #[error("{0}")]
+    Invalid(String),
+    /// No such record for this member.
+    #[error("no such record")]
+    NotFound,
+    /// The record changed since the caller read it.
+    #[error("the record is at version {current}; fetch it again and send version {}", current + 1)]
+    VersionConflict {
+        /// The stored version.
+        current: u64,
+    },
+    /// A record id is reused with different content.
+    #[error("record {0} already exists with different content; send a new version instead")]
+    RecordExists(String),
+    /// An idempotency key was reused for a different request.
+    #[error("this Idempotency-Key was used for a different request; use a new key")]
+    IdempotencyMismatch,
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<diesel::result::Error> for AccountError {
+    fn from(e: diesel::result::Error) -> Self {
+        AccountError::Store(StoreError::Query(e))
+    }
+}

@@ -1,0 +1,72 @@
+//! `Idempotency-Key`: a retried creating request returns the first answer
+//! and stores nothing twice. Checked and recorded inside the same transaction
+//! as the write it guards.
+
+use crate::timefmt::now_micros;
+use crate::AccountError;
+use datacoop_store::schema::idempotency_keys as ik;
+use datacoop_store::DbConn;
+use diesel::prelude::*;
+
+/// A key and the hash of the request it was first used with.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey {
+    /// The client's key.
+    pub key: String,
+    /// SHA-256 of the request body.
+    pub request_hash: Vec<u8>,
+}
+
+impl IdempotencyKey {
+    /// Builds the key for a request body; refuses keys that are empty or over 200 bytes.
+    pub fn new(key: &str, body: &[u8]) -> Result<Self, AccountError> {
+        if key.is_empty() || key.len() > 200 {
+            return Err(AccountError::Invalid(
+                "Idempotency-Key must be 1 to 200 characters".into(),
+            ));
+        }
+        Ok(IdempotencyKey {
+            key: key.to_owned(),
+            request_hash: ring::digest::digest(&ring::digest::SHA256, body)
+                .as_ref()
+                .to_vec(),
+        })
+    }
+}
+
+/// The stored answer for this key, if the same request was seen before.
+pub fn replay(
+    conn: &mut DbConn,
+    member: &str,
+    k: &IdempotencyKey,
+) -> Result<Option<String>, AccountError> {
+    let found: Option<(Vec<u8>, String)> = ik::table
+        .find((member, &k.key))
+        .select((ik::request_hash, ik::response))
+        .first(conn)
+        .optional()?;
+    match found {
+        Some((hash, response)) if hash == k.request_hash => Ok(Some(response)),
+        Some(_) => Err(AccountError::IdempotencyMismatch),
+        None => Ok(None),
+    }
+}
+
+/// Records the answer given for this key.
+pub fn remember(
+    conn: &mut DbConn,
+    member: &str,
+    k: &IdempotencyKey,
+    response: &str,
+) -> Result<(), AccountError> {
+    diesel::insert_into(ik::table)
+        .values((
+            ik::member_id.eq(member),
+            ik::key.eq(&k.key),
+            ik::request_hash.eq(&k.request_hash),
+            ik::response.eq(response),
+            ik::created_at.eq(now_micros()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,15 @@
+//! Encrypted per-member data accounts. The server side of the member's
+//! vault: it stores login material (a slow, peppered hash of the client's
+//! authentication key), sealed keys and record ciphertext, and never anything
+//! it could decrypt.
+#![forbid(unsafe_code)]
+
+mod error;
+pub mod idempotency;
+pub mod limiter;
+pub mod members;
+pub mod records;
+pub mod timefmt;
+
+pub use error::AccountError;
+pub use members::Pepper;

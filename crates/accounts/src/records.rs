@@ -1,0 +1,289 @@
+//! Records: ciphertext, wrapped key and the metadata the member exposes.
+//! Every read of content goes through [`get`], the one call site where the
+//! access log will record it.
+
+use crate::idempotency::{self, IdempotencyKey};
+use crate::timefmt::{format_micros, now_micros, parse_micros};
+use crate::AccountError;
+use datacoop_api::records::{
+    BatchResult, RecordFull, RecordMeta, RecordPage, RecordQuery, RecordUpload, MAX_BATCH, MAX_PAGE,
+};
+use datacoop_store::schema::records as r;
+use datacoop_store::{Db, DbConn};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+/// Largest record ciphertext; larger content belongs in a blob.
+pub const MAX_CIPHERTEXT: usize = 1024 * 1024;
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = r)]
+struct MetaRow {
+    id: String,
+    version: i64,
+    category: String,
+    type_code: String,
+    effective_at: Option<i64>,
+    content_type: String,
+    size: i64,
+    updated_at: i64,
+}
+
+impl MetaRow {
+    fn into_api(self) -> Result<RecordMeta, AccountError> {
+        Ok(RecordMeta {
+            id: self
+                .id
+                .parse()
+                .map_err(|_| AccountError::Invalid("stored record id is not a UUID".into()))?,
+            version: self.version.max(0) as u64,
+            category: self.category,
+            type_code: self.type_code,
+            effective_at: self.effective_at.map(format_micros),
+            content_type: self.content_type,
+            size: self.size.max(0) as u64,
+            updated_at: format_micros(self.updated_at),
+        })
+    }
+}
+
+fn check_text(name: &str, v: &str, max: usize) -> Result<(), AccountError> {
+    if v.is_empty() || v.len() > max || v.chars().any(char::is_control) {
+        return Err(AccountError::Invalid(format!(
+            "{name} must be 1 to {max} printable characters"
+        )));
+    }
+    Ok(())
+}
+
+/// Checks an upload's visible fields and sizes; returns its effective time.
+fn validate(u: &RecordUpload) -> Result<Option<i64>, AccountError> {
+    check_text("category", &u.category, 64)?;
+    if !u
+        .category
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-' || c == '_')
+    {
+        return Err(AccountError::Invalid(
+            "category may hold only a-z, 0-9, '.', '-' and '_' (e.g. health.vital-signs)".into(),
+        ));
+    }
+    check_text("type_code", &u.type_code, 200)?;
+    check_text("content_type", &u.content_type, 255)?;
+    if u.version == 0 || u.version > i64::MAX as u64 {
+        return Err(AccountError::Invalid("version starts at 1".into()));
+    }
+    if u.ciphertext.is_empty() || u.ciphertext.len() > MAX_CIPHERTEXT {
+        return Err(AccountError::Invalid(format!(
+            "ciphertext must be 1 to {MAX_CIPHERTEXT} bytes; store larger content as a blob"
+        )));
+    }
+    if u.wrapped_key.is_empty() || u.wrapped_key.len() > 4096 {
+        return Err(AccountError::Invalid(
+            "wrapped_key must be 1 to 4096 bytes".into(),
+        ));
+    }
+    u.effective_at
+        .as_deref()
+        .map(|t| parse_micros(t, "effective_at"))
+        .transpose()
+}
+
+/// Inserts one upload: a new record, an identical retry (no-op), or a conflict.
+fn insert(
+    conn: &mut DbConn,
+    member: &str,
+    u: &RecordUpload,
+    effective: Option<i64>,
+    now: i64,
+) -> Result<(), AccountError> {
+    let id = u.id.to_string();
+    let existing: Option<(i64, Vec<u8>)> = r::table
+        .find((member, &id))
+        .select((r::version, r::ciphertext))
+        .first(conn)
+        .optional()?;
+    match existing {
+        Some((v, c)) if v as u64 == u.version && c == u.ciphertext => return Ok(()),
+        Some(_) => return Err(AccountError::RecordExists(id)),
+        None => {}
+    }
+    diesel::insert_into(r::table)
+        .values((
+            r::member_id.eq(member),
+            r::id.eq(&id),
+            r::version.eq(u.version as i64),
+            r::category.eq(&u.category),
+            r::type_code.eq(&u.type_code),
+            r::effective_at.eq(effective),
+            r::content_type.eq(&u.content_type),
+            r::size.eq(u.ciphertext.len() as i64),
+            r::ciphertext.eq(&u.ciphertext),
+            r::wrapped_key.eq(&u.wrapped_key),
+            r::created_at.eq(now),
+            r::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Stores records all-or-nothing; with an idempotency key, a retry returns
+/// the first answer without storing again.
+pub async fn create(
+    db: &Db,
+    member: Uuid,
+    uploads: Vec<RecordUpload>,
+    key: Option<IdempotencyKey>,
+) -> Result<BatchResult, AccountError> {
+    if uploads.is_empty() || uploads.len() > MAX_BATCH {
+        return Err(AccountError::Invalid(format!(
+            "a batch holds 1 to {MAX_BATCH} records; split larger imports"
+        )));
+    }
+    let effective: Vec<Option<i64>> = uploads.iter().map(validate).collect::<Result<_, _>>()?;
+    let member = member.to_string();
+    db.write(move |conn| -> Result<BatchResult, AccountError> {
+        if let Some(k) = &key {
+            if let Some(previous) = idempotency::replay(conn, &member, k)? {
+                return serde_json::from_str(&previous)
+                    .map_err(|e| AccountError::Invalid(format!("stored answer: {e}")));
+            }
+        }
+        let now = now_micros();
+        for (u, eff) in uploads.iter().zip(effective) {
+            insert(conn, &member, u, eff, now)?;
+        }
+        let result = BatchResult {
+            stored: uploads.len(),
+        };
+        if let Some(k) = &key {
+            let text =
+                serde_json::to_string(&result).map_err(|e| AccountError::Invalid(e.to_string()))?;
+            idempotency::remember(conn, &member, k, &text)?;
+        }
+        Ok(result)
+    })
+    .await
+}
+
+/// Replaces a record with its next version (optimistic concurrency: the
+/// upload's version must be the stored one plus one).
+pub async fn update(db: &Db, member: Uuid, u: RecordUpload) -> Result<RecordMeta, AccountError> {
+    let effective = validate(&u)?;
+    let member = member.to_string();
+    db.write(move |conn| -> Result<RecordMeta, AccountError> {
+        let id = u.id.to_string();
+        let current: i64 = r::table
+            .find((&member, &id))
+            .select(r::version)
+            .first(conn)
+            .optional()?
+            .ok_or(AccountError::NotFound)?;
+        if u.version as i64 != current + 1 {
+            return Err(AccountError::VersionConflict {
+                current: current as u64,
+            });
+        }
+        let now = now_micros();
+        diesel::update(r::table.find((&member, &id)))
+            .set((
+                r::version.eq(u.version as i64),
+                r::category.eq(&u.category),
+                r::type_code.eq(&u.type_code),
+                r::effective_at.eq(effective),
+                r::content_type.eq(&u.content_type),
+                r::size.eq(u.ciphertext.len() as i64),
+                r::ciphertext.eq(&u.ciphertext),
+                r::wrapped_key.eq(&u.wrapped_key),
+                r::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        r::table
+            .find((&member, &id))
+            .select(MetaRow::as_select())
+            .first(conn)?
+            .into_api()
+    })
+    .await
+}
+
+/// One page of the member's records, filtered, in stable id order.
+pub async fn list(db: &Db, member: Uuid, q: RecordQuery) -> Result<RecordPage, AccountError> {
+    let limit = q.limit.unwrap_or(100).clamp(1, MAX_PAGE) as i64;
+    let from = q
+        .from
+        .as_deref()
+        .map(|t| parse_micros(t, "from"))
+        .transpose()?;
+    let to = q.to.as_deref().map(|t| parse_micros(t, "to")).transpose()?;
+    let member = member.to_string();
+    let rows: Vec<MetaRow> = db
+        .read(move |conn| -> Result<_, AccountError> {
+            let mut query = r::table
+                .filter(r::member_id.eq(member))
+                .select(MetaRow::as_select())
+                .order(r::id.asc())
+                .limit(limit + 1)
+                .into_boxed();
+            if let Some(c) = q.category {
+                query = query.filter(r::category.eq(c));
+            }
+            if let Some(t) = q.type_code {
+                query = query.filter(r::type_code.eq(t));
+            }
+            if let Some(f) = from {
+                query = query.filter(r::effective_at.ge(f));
+            }
+            if let Some(t) = to {
+                query = query.filter(r::effective_at.lt(t));
+            }
+            if let Some(a) = q.after {
+                query = query.filter(r::id.gt(a.to_string()));
+            }
+            Ok(query.load(conn)?)
+        })
+        .await?;
+    let mut items = rows
+        .into_iter()
+        .map(MetaRow::into_api)
+        .collect::<Result<Vec<_>, _>>()?;
+    let next_after = if items.len() as i64 > limit {
+        items.truncate(limit as usize);
+        items.last().map(|m| m.id)
+    } else {
+        None
+    };
+    Ok(RecordPage { items, next_after })
+}
+
+/// A record with its ciphertext. The one read path for record content.
+pub async fn get(db: &Db, member: Uuid, id: Uuid) -> Result<RecordFull, AccountError> {
+    let member = member.to_string();
+    db.read(move |conn| -> Result<RecordFull, AccountError> {
+        let row: Option<(MetaRow, Vec<u8>, Vec<u8>)> = r::table
+            .find((member, id.to_string()))
+            .select((MetaRow::as_select(), r::ciphertext, r::wrapped_key))
+            .first(conn)
+            .optional()?;
+        let (meta, ciphertext, wrapped_key) = row.ok_or(AccountError::NotFound)?;
+        Ok(RecordFull {
+            meta: meta.into_api()?,
+            ciphertext,
+            wrapped_key,
+        })
+    })
+    .await
+}
+
+/// Deletes a record (all versions: only the latest is kept).
+pub async fn delete(db: &Db, member: Uuid, id: Uuid) -> Result<(), AccountError> {
+    let member = member.to_string();
+    db.write(move |conn| -> Result<(), AccountError> {
+        let n = diesel::delete(r::table.find((member, id.to_string()))).execute(conn)?;
+        if n == 0 {
+            return Err(AccountError::NotFound);
+        }
+        Ok(())
+    })
+    .await
+}

@@ -1,0 +1,153 @@
+//! `datacoop records import`: read FHIR R4 or Darwin Core files here,
+//! encrypt every entry here, upload in all-or-nothing batches.
+
+use crate::records::fresh;
+use clap::{Args, ValueEnum};
+use datacoop_client::member::RecordDraft;
+use datacoop_formats::{dwc, fhir, ImportReport};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use uuid::Uuid;
+
+/// Input formats.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    /// Pick from the file name: .json is FHIR, .csv is Darwin Core.
+    Auto,
+    /// A FHIR R4 Observation or Bundle (JSON).
+    Fhir,
+    /// A Darwin Core occurrence CSV (catch log).
+    Dwc,
+}
+
+/// What to import.
+#[derive(Args)]
+pub struct ImportArgs {
+    /// The file: a FHIR R4 Observation or Bundle, or a Darwin Core CSV.
+    file: PathBuf,
+    /// Its format.
+    #[arg(long, value_enum, default_value = "auto")]
+    format: Format,
+    /// Import nothing if any entry is invalid (default: import the valid ones).
+    #[arg(long)]
+    strict: bool,
+    /// Records per upload request.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u16).range(1..=5000))]
+    batch_size: u16,
+}
+
+fn parse(args: &ImportArgs) -> Result<ImportReport, String> {
+    let format = match args.format {
+        Format::Auto => match args.file.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("json") => Format::Fhir,
+            Some(e) if e.eq_ignore_ascii_case("csv") => Format::Dwc,
+            _ => {
+                return Err(format!(
+                    "cannot tell the format of {}; add --format fhir or --format dwc",
+                    args.file.display()
+                ))
+            }
+        },
+        f => f,
+    };
+    let file = std::fs::File::open(&args.file)
+        .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
+    let reader = std::io::BufReader::new(file);
+    let parsed = match format {
+        Format::Dwc => dwc::parse(reader),
+        _ => fhir::parse(reader),
+    };
+    parsed.map_err(|e| format!("{}: {e}", args.file.display()))
+}
+
+/// Runs the import; prints what was stored and what was not.
+pub async fn run(args: ImportArgs, json: bool) -> Result<(), String> {
+    let report = parse(&args)?;
+    for bad in &report.invalid {
+        eprintln!("invalid {bad}");
+    }
+    if args.strict && !report.invalid.is_empty() {
+        return Err(format!(
+            "{} of {} entries are invalid; nothing was imported (--strict). Fix them, or run without --strict to import the {} valid ones",
+            report.invalid.len(),
+            report.total(),
+            report.items.len()
+        ));
+    }
+    let saved = fresh().await?;
+    let s = &saved.session;
+    let bar = if json {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(report.items.len() as u64)
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} records {per_sec} eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut by_category: BTreeMap<String, usize> = BTreeMap::new();
+    let mut stored = 0usize;
+    for chunk in report.items.chunks(usize::from(args.batch_size)) {
+        let drafts: Vec<RecordDraft> = chunk
+            .iter()
+            .map(|i| RecordDraft {
+                category: i.category.clone(),
+                type_code: i.type_code.clone(),
+                effective_at: i.effective_at.clone(),
+                content_type: i.content_type.clone(),
+                content: i.content.clone(),
+            })
+            .collect();
+        let sealed = s.seal(&drafts).map_err(|e| e.to_string())?;
+        let key = Uuid::now_v7().to_string();
+        // A lost answer is retried with the same key and body: stored once.
+        let mut attempt = 0;
+        let result = loop {
+            match s.upload(sealed.clone(), &key).await {
+                Err(datacoop_client::ClientError::Transport(e)) if attempt < 3 => {
+                    attempt += 1;
+                    bar.println(format!("retrying a batch after: {e}"));
+                }
+                other => break other,
+            }
+        };
+        let res = result.map_err(|e| {
+            format!("{e}; {stored} records were stored before this batch, the failed batch stored nothing")
+        })?;
+        stored += res.stored;
+        for i in chunk {
+            *by_category.entry(i.category.clone()).or_default() += 1;
+        }
+        bar.inc(chunk.len() as u64);
+    }
+    bar.finish_and_clear();
+    if json {
+        crate::print_json(&serde_json::json!({
+            "stored": stored,
+            "by_category": by_category,
+            "invalid": report.invalid.iter().map(|b| serde_json::json!({"position": b.position, "reason": b.reason})).collect::<Vec<_>>(),
+        }));
+    } else {
+        let cats: Vec<String> = by_category
+            .iter()
+            .map(|(c, n)| format!("{c}: {n}"))
+            .collect();
+        println!(
+            "Imported {stored} record(s) from {} ({}); {} invalid entr{} not imported.",
+            args.file.display(),
+            if cats.is_empty() {
+                "none".into()
+            } else {
+                cats.join(", ")
+            },
+            report.invalid.len(),
+            if report.invalid.len() == 1 {
+                "y"
+            } else {
+                "ies"
+            }
+        );
+    }
+    Ok(())
+}

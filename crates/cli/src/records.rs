@@ -1,0 +1,237 @@
+//! `datacoop records …`: upload, list, fetch and delete encrypted records.
+//! Encryption and decryption happen here, never on the server.
+
+use crate::session::{self, Saved};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use clap::{Args, Subcommand};
+use datacoop_api::records::{RecordMeta, RecordQuery};
+use datacoop_client::member::RecordDraft;
+use std::path::PathBuf;
+use uuid::Uuid;
+
+/// Your encrypted records.
+#[derive(Subcommand)]
+pub enum RecordsCommand {
+    /// Encrypt a file here and store it as one record.
+    Upload(UploadArgs),
+    /// List your records (metadata only; nothing is decrypted).
+    List(ListArgs),
+    /// Fetch a record and decrypt it here.
+    Get {
+        /// Record id.
+        id: Uuid,
+        /// Write the content to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Delete a record.
+    Delete {
+        /// Record id.
+        id: Uuid,
+    },
+    /// Import a FHIR R4 Observation/Bundle or a Darwin Core catch log (CSV), encrypted here.
+    Import(crate::import::ImportArgs),
+    /// Export everything, decrypted here: NDJSON per category, a FHIR Bundle,
+    /// a Darwin Core CSV, other files, and a manifest.
+    Export {
+        /// A new (or empty) folder to write into.
+        dir: PathBuf,
+    },
+}
+
+/// What to upload and the metadata the server may see.
+#[derive(Args)]
+pub struct UploadArgs {
+    /// The file to encrypt and upload.
+    file: PathBuf,
+    /// Visible category, e.g. health.vital-signs, health.laboratory, catch.landing.
+    #[arg(long)]
+    category: String,
+    /// Visible type, e.g. a LOINC code (loinc:8867-4) or a species name.
+    #[arg(long = "type")]
+    type_code: String,
+    /// Visible effective time (RFC 3339), e.g. 2026-11-25T08:30:00Z.
+    #[arg(long)]
+    effective_at: Option<String>,
+    /// Media type of the file.
+    #[arg(long, default_value = "application/octet-stream")]
+    content_type: String,
+}
+
+/// Filters.
+#[derive(Args)]
+pub struct ListArgs {
+    /// Only this category.
+    #[arg(long)]
+    category: Option<String>,
+    /// Only this type.
+    #[arg(long = "type")]
+    type_code: Option<String>,
+    /// Effective at or after (RFC 3339).
+    #[arg(long)]
+    from: Option<String>,
+    /// Effective before (RFC 3339).
+    #[arg(long)]
+    to: Option<String>,
+    /// At most this many records (default: all).
+    #[arg(long)]
+    limit: Option<usize>,
+}
+
+/// Refreshes the access token when it is about to expire, and saves the session.
+pub async fn fresh() -> Result<Saved, String> {
+    let mut saved = session::load()?;
+    if expires_within(&saved.session.access_token, 30) {
+        saved.session.refresh().await.map_err(|e| {
+            format!("your session has ended ({e}); run `datacoop member login` again")
+        })?;
+        session::save(&saved.server, &saved.email, &saved.session)?;
+    }
+    Ok(saved)
+}
+
+fn expires_within(token: &str, secs: i64) -> bool {
+    let exp = token
+        .split('.')
+        .nth(1)
+        .and_then(|p| URL_SAFE_NO_PAD.decode(p).ok())
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|v| v["exp"].as_i64());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    exp.is_none_or(|e| e - now < secs)
+}
+
+/// Runs a records command.
+pub async fn run(cmd: RecordsCommand, json: bool) -> Result<(), String> {
+    let cmd = match cmd {
+        RecordsCommand::Import(a) => return crate::import::run(a, json).await,
+        RecordsCommand::Export { dir } => return crate::export::run(dir, json).await,
+        other => other,
+    };
+    let saved = fresh().await?;
+    let s = &saved.session;
+    match cmd {
+        RecordsCommand::Upload(a) => {
+            let content = std::fs::read(&a.file)
+                .map_err(|e| format!("cannot read {}: {e}", a.file.display()))?;
+            let draft = RecordDraft {
+                category: a.category,
+                type_code: a.type_code,
+                effective_at: a.effective_at,
+                content_type: a.content_type,
+                content,
+            };
+            let sealed = s
+                .seal(std::slice::from_ref(&draft))
+                .map_err(|e| e.to_string())?;
+            let id = sealed[0].id;
+            s.upload(sealed, &Uuid::now_v7().to_string())
+                .await
+                .map_err(|e| e.to_string())?;
+            if json {
+                crate::print_json(&serde_json::json!({"id": id}));
+            } else {
+                println!("Stored record {id}.");
+            }
+        }
+        RecordsCommand::List(a) => {
+            let items = list_all(s, &a).await?;
+            if json {
+                crate::print_json(&items);
+            } else {
+                print_table(&items);
+            }
+        }
+        RecordsCommand::Get { id, output } => {
+            let (meta, plain) = s.get(id).await.map_err(|e| e.to_string())?;
+            match output {
+                Some(p) => {
+                    std::fs::write(&p, &plain[..])
+                        .map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+                    if !json {
+                        println!(
+                            "Wrote {} bytes ({}) to {}.",
+                            plain.len(),
+                            meta.content_type,
+                            p.display()
+                        );
+                    }
+                }
+                None => {
+                    use std::io::Write;
+                    std::io::stdout()
+                        .write_all(&plain)
+                        .map_err(|e| e.to_string())?;
+                }
+            }
+        }
+        RecordsCommand::Delete { id } => {
+            s.delete(id).await.map_err(|e| e.to_string())?;
+            if !json {
+                println!("Deleted record {id}.");
+            }
+        }
+        RecordsCommand::Import(_) | RecordsCommand::Export { .. } => {}
+    }
+    Ok(())
+}
+
+async fn list_all(
+    s: &datacoop_client::member::MemberSession,
+    a: &ListArgs,
+) -> Result<Vec<RecordMeta>, String> {
+    let mut out = Vec::new();
+    let mut q = RecordQuery {
+        category: a.category.clone(),
+        type_code: a.type_code.clone(),
+        from: a.from.clone(),
+        to: a.to.clone(),
+        after: None,
+        limit: Some(1000),
+    };
+    loop {
+        let page = s.list(&q).await.map_err(|e| e.to_string())?;
+        out.extend(page.items);
+        if let Some(max) = a.limit {
+            if out.len() >= max {
+                out.truncate(max);
+                break;
+            }
+        }
+        match page.next_after {
+            Some(after) => q.after = Some(after),
+            None => break,
+        }
+    }
+    Ok(out)
+}
+
+fn print_table(items: &[RecordMeta]) {
+    println!(
+        "{:<36}  {:<20}  {:<22}  {:<20}  {:>8}",
+        "ID", "CATEGORY", "TYPE", "EFFECTIVE", "BYTES"
+    );
+    for m in items {
+        println!(
+            "{:<36}  {:<20}  {:<22}  {:<20}  {:>8}",
+            m.id,
+            m.category,
+            truncate(&m.type_code, 22),
+            m.effective_at.as_deref().unwrap_or("-"),
+            m.size
+        );
+    }
+    println!("{} record(s)", items.len());
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_owned()
+    } else {
+        s.chars().take(n - 1).chain(std::iter::once('…')).collect()
+    }
+}

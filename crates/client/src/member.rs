@@ -1,0 +1,290 @@
+//! The member's side: registration, login and records, with every key
+//! operation done here. The passphrase and the opened vault key never leave
+//! this process (except into the caller's own 0600 session file).
+
+use crate::{empty, json, Client, ClientError};
+use datacoop_api::accounts::{
+    LoginRequest, LoginResponse, PreloginRequest, PreloginResponse, RegisterRequest, Registered,
+};
+use datacoop_api::records::{
+    BatchResult, BatchUpload, RecordMeta, RecordPage, RecordQuery, RecordUpload,
+};
+use datacoop_crypto::{
+    derive_passphrase_keys, open_record, seal_record_with_rng, seal_vault_key,
+    seal_vault_key_for_recovery, KdfParams, MemberKeys, Plaintext, RecordBinding, RecoveryKey,
+    SealedRecord, VaultKey,
+};
+use reqwest::Method;
+use uuid::Uuid;
+
+/// What registration hands the member: their id and the recovery code to print.
+#[derive(Debug)]
+pub struct Registration {
+    /// The new account id.
+    pub member_id: Uuid,
+    /// Shown once: the only way back in without the passphrase.
+    pub recovery_code: String,
+}
+
+/// Opens a data account: all keys are made and sealed here.
+pub async fn register(
+    client: &Client,
+    email: &str,
+    passphrase: &str,
+) -> Result<Registration, ClientError> {
+    let member_id = Uuid::now_v7();
+    let params = KdfParams::generate().map_err(|e| ClientError::crypto("KDF parameters", e))?;
+    let (auth_key, kek) = derive_passphrase_keys(passphrase, &params)
+        .map_err(|e| ClientError::crypto("passphrase", e))?;
+    let vault = VaultKey::generate().map_err(|e| ClientError::crypto("vault key", e))?;
+    let recovery = RecoveryKey::generate().map_err(|e| ClientError::crypto("recovery key", e))?;
+    let keys = MemberKeys::generate().map_err(|e| ClientError::crypto("member keys", e))?;
+    let body = RegisterRequest {
+        member_id,
+        email: email.to_owned(),
+        kdf_params: params.to_envelope(),
+        auth_key: auth_key.as_bytes().to_vec(),
+        sealed_vault_key: seal_vault_key(&vault, &kek, &member_id)
+            .map_err(|e| ClientError::crypto("sealing the vault key", e))?,
+        recovery_vault_key: seal_vault_key_for_recovery(&vault, &recovery, &member_id)
+            .map_err(|e| ClientError::crypto("sealing the recovery copy", e))?,
+        public_keys: keys.public_keys().to_envelope(),
+        sealed_member_keys: keys
+            .seal(&vault, &member_id)
+            .map_err(|e| ClientError::crypto("sealing member keys", e))?,
+    };
+    let r: Registered = json(
+        client
+            .request(Method::POST, "/api/v1/members")
+            .json(&body)
+            .send()
+            .await,
+    )
+    .await?;
+    Ok(Registration {
+        member_id: r.member_id,
+        recovery_code: recovery.to_code().to_string(),
+    })
+}
+
+/// A logged-in member: tokens plus the opened vault key.
+#[derive(Clone, Debug)]
+pub struct MemberSession {
+    /// Client carrying the access token.
+    pub client: Client,
+    /// The account.
+    pub member_id: Uuid,
+    /// Access token.
+    pub access_token: String,
+    /// Refresh token (single use).
+    pub refresh_token: String,
+    /// The opened vault key.
+    pub vault_key: VaultKey,
+}
+
+/// Logs in: fetches the KDF parameters (refusing any below the floor),
+/// derives keys locally, sends only the authentication key, and opens the
+/// sealed vault key it gets back.
+pub async fn login(
+    client: &Client,
+    email: &str,
+    passphrase: &str,
+    label: Option<String>,
+) -> Result<MemberSession, ClientError> {
+    let pre: PreloginResponse = json(
+        client
+            .request(Method::POST, "/api/v1/auth/prelogin")
+            .json(&PreloginRequest {
+                email: email.to_owned(),
+            })
+            .send()
+            .await,
+    )
+    .await?;
+    let params = KdfParams::from_envelope(&pre.kdf_params)
+        .map_err(|e| ClientError::crypto("the server's KDF parameters were refused", e))?;
+    let (auth_key, kek) = derive_passphrase_keys(passphrase, &params)
+        .map_err(|e| ClientError::crypto("passphrase", e))?;
+    let res: LoginResponse = json(
+        client
+            .request(Method::POST, "/api/v1/auth/login")
+            .json(&LoginRequest {
+                email: email.to_owned(),
+                auth_key: auth_key.as_bytes().to_vec(),
+                label,
+            })
+            .send()
+            .await,
+    )
+    .await?;
+    let vault_key = datacoop_crypto::open_vault_key(&res.sealed_vault_key, &kek, &res.member_id)
+        .map_err(|e| {
+            ClientError::crypto(
+                "the server's sealed vault key does not open with your passphrase (tampering?)",
+                e,
+            )
+        })?;
+    MemberKeys::open(&res.sealed_member_keys, &vault_key, &res.member_id).map_err(|e| {
+        ClientError::crypto(
+            "the server's sealed member keys do not open (tampering?)",
+            e,
+        )
+    })?;
+    Ok(MemberSession {
+        client: client.with_token(&res.tokens.access_token),
+        member_id: res.member_id,
+        access_token: res.tokens.access_token,
+        refresh_token: res.tokens.refresh_token,
+        vault_key,
+    })
+}
+
+/// A record before encryption: what the member's tools know about it.
+#[derive(Debug, Clone)]
+pub struct RecordDraft {
+    /// Visible category.
+    pub category: String,
+    /// Visible type.
+    pub type_code: String,
+    /// Visible effective time (RFC 3339).
+    pub effective_at: Option<String>,
+    /// Media type of the content.
+    pub content_type: String,
+    /// The plaintext.
+    pub content: Vec<u8>,
+}
+
+impl MemberSession {
+    /// A session rebuilt from stored parts (the CLI's session file).
+    pub fn resume(
+        client: &Client,
+        member_id: Uuid,
+        access_token: String,
+        refresh_token: String,
+        vault_key: VaultKey,
+    ) -> Self {
+        MemberSession {
+            client: client.with_token(&access_token),
+            member_id,
+            access_token,
+            refresh_token,
+            vault_key,
+        }
+    }
+
+    /// Swaps the refresh token for new tokens.
+    pub async fn refresh(&mut self) -> Result<(), ClientError> {
+        let pair = self.client.refresh(&self.refresh_token).await?;
+        self.client = self.client.with_token(&pair.access_token);
+        self.access_token = pair.access_token;
+        self.refresh_token = pair.refresh_token;
+        Ok(())
+    }
+
+    /// Ends this session on the server.
+    pub async fn logout(&self) -> Result<(), ClientError> {
+        self.client.logout(&self.refresh_token).await
+    }
+
+    fn binding(&self, id: Uuid, version: u64, content_type: &str) -> RecordBinding {
+        RecordBinding {
+            member_id: self.member_id,
+            record_id: id,
+            version,
+            content_type: content_type.to_owned(),
+        }
+    }
+
+    /// Encrypts drafts into uploads (one generator seeded once per call).
+    pub fn seal(&self, drafts: &[RecordDraft]) -> Result<Vec<RecordUpload>, ClientError> {
+        let mut rng =
+            datacoop_crypto::rng::os_rng().map_err(|e| ClientError::crypto("randomness", e))?;
+        drafts
+            .iter()
+            .map(|d| {
+                let id = Uuid::now_v7();
+                let sealed = seal_record_with_rng(
+                    &self.vault_key,
+                    &self.binding(id, 1, &d.content_type),
+                    &d.content,
+                    &mut rng,
+                )
+                .map_err(|e| ClientError::crypto("sealing a record", e))?;
+                Ok(RecordUpload {
+                    id,
+                    version: 1,
+                    category: d.category.clone(),
+                    type_code: d.type_code.clone(),
+                    effective_at: d.effective_at.clone(),
+                    content_type: d.content_type.clone(),
+                    ciphertext: sealed.ciphertext,
+                    wrapped_key: sealed.wrapped_key,
+                })
+            })
+            .collect()
+    }
+
+    /// Uploads sealed records in one all-or-nothing batch; the idempotency
+    /// key makes a retry after a lost answer store nothing twice.
+    pub async fn upload(
+        &self,
+        records: Vec<RecordUpload>,
+        idempotency_key: &str,
+    ) -> Result<BatchResult, ClientError> {
+        json(
+            self.client
+                .request(Method::POST, "/api/v1/records/batch")
+                .header("Idempotency-Key", idempotency_key)
+                .json(&BatchUpload { records })
+                .send()
+                .await,
+        )
+        .await
+    }
+
+    /// One page of record metadata.
+    pub async fn list(&self, query: &RecordQuery) -> Result<RecordPage, ClientError> {
+        json(
+            self.client
+                .request(Method::GET, "/api/v1/records")
+                .query(query)
+                .send()
+                .await,
+        )
+        .await
+    }
+
+    /// Fetches a record and decrypts it here.
+    pub async fn get(&self, id: Uuid) -> Result<(RecordMeta, Plaintext), ClientError> {
+        let full: datacoop_api::records::RecordFull = json(
+            self.client
+                .request(Method::GET, &format!("/api/v1/records/{id}"))
+                .send()
+                .await,
+        )
+        .await?;
+        let binding = self.binding(id, full.meta.version, &full.meta.content_type);
+        let sealed = SealedRecord {
+            ciphertext: full.ciphertext,
+            wrapped_key: full.wrapped_key,
+        };
+        let plain = open_record(&self.vault_key, &binding, &sealed).map_err(|e| {
+            ClientError::crypto(
+                &format!("record {id} does not open (tampered or not yours)"),
+                e,
+            )
+        })?;
+        Ok((full.meta, plain))
+    }
+
+    /// Deletes a record.
+    pub async fn delete(&self, id: Uuid) -> Result<(), ClientError> {
+        empty(
+            self.client
+                .request(Method::DELETE, &format!("/api/v1/records/{id}"))
+                .send()
+                .await,
+        )
+        .await
+    }
+}
