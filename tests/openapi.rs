@@ -16,3 +16,31 @@ fn committed_openapi_matches_the_code() {
         "openapi/openapi.json differs from the code: run `DATACOOP_UPDATE_OPENAPI=1 cargo test -p datacoop-suite --test openapi` and commit the result"
     );
 }
+
+/// Every path and method the document names is routed by the server (the
+/// default 404 "no route" answer would mean the document lies).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_documented_route_exists() {
+    let srv = datacoop_testkit::TestServer::start(datacoop_testkit::Backend::Sqlite)
+        .await
+        .unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(&datacoop_server::openapi::document()).unwrap();
+    let c = srv.client();
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let concrete = path.replace("{id}", &uuid::Uuid::now_v7().to_string());
+        for method in item.as_object().unwrap().keys() {
+            let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let res = c.request(m, &concrete).send().await.unwrap();
+            let status = res.status();
+            let body = res.text().await.unwrap_or_default();
+            assert!(
+                !(status == 404 && body.contains("no route for")),
+                "{method} {path} is documented but not routed"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 20, "only {checked} operations documented");
+}

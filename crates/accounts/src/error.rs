@@ -11,8 +11,19 @@ pub enum AccountError {
     /// Unknown email or wrong passphrase (deliberately indistinguishable).
     #[error("unknown email or wrong passphrase")]
     InvalidCredentials,
+    /// The current passphrase (its authentication key) is wrong.
+    #[error("the current passphrase is wrong; if you lost it, use `datacoop member recover` with your recovery code")]
+    WrongPassphrase,
+    /// Recovery proof refused: unknown email, wrong recovery code, or a spent or forged challenge.
+    #[error("recovery refused: unknown email, or the proof does not verify; check the email and the recovery code, then start the recovery again")]
+    RecoveryFailed,
+    /// The token's account no longer exists (deleted).
+    #[error("this account no longer exists")]
+    NoAccount,
     /// Too many failed logins.
-    #[error("too many failed logins; wait {0} seconds and try again")]
+    #[error(
+        "too many failed attempts (login, passphrase or recovery); wait {0} seconds and try again"
+    )]
     RateLimited(u64),
     /// A field is invalid.
     #[error("{0}")]
@@ -32,6 +43,9 @@ pub enum AccountError {
     /// An idempotency key was reused for a different request.
     #[error("this Idempotency-Key was used for a different request; use a new key")]
     IdempotencyMismatch,
+    /// The access could not be logged, so it did not happen.
+    #[error(transparent)]
+    Log(#[from] datacoop_accesslog::LogError),
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -4,11 +4,15 @@
 //! it could decrypt.
 #![forbid(unsafe_code)]
 
+pub mod deletion;
 mod error;
 pub mod idempotency;
 pub mod limiter;
+mod login_material;
 pub mod members;
+pub mod passphrase;
 pub mod records;
+pub mod recovery;
 pub mod timefmt;
 
 pub use error::AccountError;

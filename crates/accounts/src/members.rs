@@ -19,7 +19,7 @@ use uuid::Uuid;
 /// Server-side secret mixed into every stored authentication hash, so a
 /// stolen database alone cannot be used to test authentication keys.
 #[derive(Clone)]
-pub struct Pepper(Vec<u8>);
+pub struct Pepper(pub(crate) Vec<u8>);
 
 impl std::fmt::Debug for Pepper {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -40,11 +40,15 @@ impl Pepper {
 const HASH_M_KIB: u32 = 19 * 1024;
 const HASH_T: u32 = 2;
 const HASH_P: u32 = 1;
-const KEY_LEN: usize = 32;
+pub(crate) const KEY_LEN: usize = 32;
 /// Largest sealed blob accepted at registration.
-const MAX_SEALED: usize = 64 * 1024;
+pub(crate) const MAX_SEALED: usize = 64 * 1024;
 
-fn server_hash(pepper: &Pepper, salt: &[u8], auth_key: &[u8]) -> Result<[u8; 32], AccountError> {
+pub(crate) fn server_hash(
+    pepper: &Pepper,
+    salt: &[u8],
+    auth_key: &[u8],
+) -> Result<[u8; 32], AccountError> {
     let params = Params::new(HASH_M_KIB, HASH_T, HASH_P, Some(32))
         .map_err(|e| AccountError::Invalid(format!("hash parameters: {e}")))?;
     let argon = Argon2::new_with_secret(&pepper.0, Algorithm::Argon2id, Version::V0x13, params)
@@ -57,7 +61,7 @@ fn server_hash(pepper: &Pepper, salt: &[u8], auth_key: &[u8]) -> Result<[u8; 32]
 }
 
 /// `v1$salt$hash`, both unpadded base64url.
-fn encode_hash(salt: &[u8], hash: &[u8]) -> String {
+pub(crate) fn encode_hash(salt: &[u8], hash: &[u8]) -> String {
     format!(
         "v1${}${}",
         URL_SAFE_NO_PAD.encode(salt),
@@ -65,7 +69,11 @@ fn encode_hash(salt: &[u8], hash: &[u8]) -> String {
     )
 }
 
-fn verify_hash(pepper: &Pepper, stored: &str, auth_key: &[u8]) -> Result<bool, AccountError> {
+pub(crate) fn verify_hash(
+    pepper: &Pepper,
+    stored: &str,
+    auth_key: &[u8],
+) -> Result<bool, AccountError> {
     let mut parts = stored.split('$');
     let (Some("v1"), Some(salt), Some(hash), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -94,7 +102,7 @@ pub fn normalise_email(email: &str) -> Result<String, AccountError> {
     }
 }
 
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, AccountError> + Send + 'static,
 ) -> Result<T, AccountError> {
     tokio::task::spawn_blocking(f)
@@ -140,8 +148,21 @@ pub async fn register(
     let auth_key = req.auth_key.clone();
     let hash = blocking(move || server_hash(&pepper, &salt, &auth_key)).await?;
     let id = req.member_id;
+    // The public keys' publication is itself a log entry, so a client can
+    // check that the key the server hands out is the one that was logged.
+    let mut published = datacoop_accesslog::entry(
+        datacoop_accesslog::Actor::Member { id },
+        datacoop_accesslog::Action::KeyPublished,
+        id,
+    )?;
+    published.extra = Some(
+        ring::digest::digest(&ring::digest::SHA256, &req.public_keys)
+            .as_ref()
+            .to_vec(),
+    );
     let res = db
         .write(move |conn| -> Result<usize, AccountError> {
+            datacoop_accesslog::append(conn, &[published])?;
             Ok(diesel::insert_into(members::table)
                 .values((
                     members::id.eq(id.to_string()),

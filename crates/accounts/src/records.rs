@@ -5,6 +5,7 @@
 use crate::idempotency::{self, IdempotencyKey};
 use crate::timefmt::{format_micros, now_micros, parse_micros};
 use crate::AccountError;
+use datacoop_accesslog::{self as accesslog, Action, Actor};
 use datacoop_api::records::{
     BatchResult, RecordFull, RecordMeta, RecordPage, RecordQuery, RecordUpload, MAX_BATCH, MAX_PAGE,
 };
@@ -142,7 +143,7 @@ pub async fn create(
     }
     let effective: Vec<Option<i64>> = uploads.iter().map(validate).collect::<Result<_, _>>()?;
     let member = member.to_string();
-    db.write(move |conn| -> Result<BatchResult, AccountError> {
+    db.write_grouped(move |conn| -> Result<BatchResult, AccountError> {
         if let Some(k) = &key {
             if let Some(previous) = idempotency::replay(conn, &member, k)? {
                 return serde_json::from_str(&previous)
@@ -151,7 +152,11 @@ pub async fn create(
         }
         let now = now_micros();
         for (u, eff) in uploads.iter().zip(effective) {
-            insert(conn, &member, u, eff, now)?;
+            insert(conn, &member, u, eff, now).map_err(|e| match e {
+                // A still-valid token of a deleted account.
+                AccountError::Store(s) if s.is_foreign_key_violation() => AccountError::NoAccount,
+                other => other,
+            })?;
         }
         let result = BatchResult {
             stored: uploads.len(),
@@ -256,16 +261,26 @@ pub async fn list(db: &Db, member: Uuid, q: RecordQuery) -> Result<RecordPage, A
     Ok(RecordPage { items, next_after })
 }
 
-/// A record with its ciphertext. The one read path for record content.
-pub async fn get(db: &Db, member: Uuid, id: Uuid) -> Result<RecordFull, AccountError> {
+/// A record with its ciphertext. The one read path for record content: the
+/// read and its access-log entry are one transaction, so a read that cannot
+/// be logged does not happen.
+pub async fn get(
+    db: &Db,
+    member: Uuid,
+    id: Uuid,
+    actor: Actor,
+) -> Result<RecordFull, AccountError> {
+    let mut entry = accesslog::entry(actor, Action::RecordRead, member)?;
+    entry.record = Some(id);
     let member = member.to_string();
-    db.read(move |conn| -> Result<RecordFull, AccountError> {
+    db.write_grouped(move |conn| -> Result<RecordFull, AccountError> {
         let row: Option<(MetaRow, Vec<u8>, Vec<u8>)> = r::table
             .find((member, id.to_string()))
             .select((MetaRow::as_select(), r::ciphertext, r::wrapped_key))
             .first(conn)
             .optional()?;
         let (meta, ciphertext, wrapped_key) = row.ok_or(AccountError::NotFound)?;
+        accesslog::append(conn, &[entry])?;
         Ok(RecordFull {
             meta: meta.into_api()?,
             ciphertext,

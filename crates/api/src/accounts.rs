@@ -100,3 +100,136 @@ pub struct LoginResponse {
     #[schema(value_type = String, format = Byte)]
     pub public_keys: Vec<u8>,
 }
+
+/// Body of `PUT /api/v1/members/me/passphrase`: new login material, the vault key re-sealed.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PassphraseChange {
+    /// Authentication key of the current passphrase (the proof), base64url.
+    #[serde(with = "crate::b64")]
+    #[schema(value_type = String, format = Byte)]
+    pub current_auth_key: Vec<u8>,
+    /// New passphrase KDF parameters envelope (fresh salt), base64url.
+    #[serde(with = "crate::b64")]
+    #[schema(value_type = String, format = Byte)]
+    pub kdf_params: Vec<u8>,
+    /// Authentication key of the new passphrase, base64url.
+    #[serde(with = "crate::b64")]
+    #[schema(value_type = String, format = Byte)]
+    pub auth_key: Vec<u8>,
+    /// Vault key sealed under the new key-encryption key, base64url.
+    #[serde(with = "crate::b64")]
+    #[schema(value_type = String, format = Byte)]
+    pub sealed_vault_key: Vec<u8>,
+}
+
+/// Answer to a passphrase change or a recovery: which sessions ended.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LoginMaterialReplaced {
+    /// The account.
+    pub member_id: Uuid,
+    /// How many other sessions were revoked (their access tokens lapse within the access-token lifetime).
+    pub sessions_revoked: u64,
+}
+
+/// Body of `POST /api/v1/auth/recovery/start`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecoveryStartRequest {
+    /// Login name of the account to recover.
+    pub email: String,
+}
+
+/// What the recovery code opens, and the challenge to sign (a stable decoy for unknown emails).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RecoveryStart {
+    /// The account (bound into the sealed keys).
+    pub member_id: Uuid,
+    /// Vault key sealed under the recovery key (box 0x11), base64url.
+    #[serde(with = "crate::b64")]
+    #[schema(value_type = String, format = Byte)]
+    pub recovery_vault_key: Vec<u8>,
+    /// Private keys sealed under the vault key (box 0x12), base64url.
+    #[serde(with = "crate::b64")]
+    #[schema(value_type = String, format = Byte)]
+    pub sealed_member_keys: Vec<u8>,
+    /// Server challenge to sign, opaque, valid for a few minutes and for one recovery, base64url.
+    #[serde(with = "crate::b64")]
+    #[schema(value_type = String, format = Byte)]
+    pub challenge: Vec<u8>,
+}
+
+/// Body of `POST /api/v1/auth/recovery/complete`: new login material and the signed proof.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecoveryComplete {
+    /// Login name of the account to recover.
+    pub email: String,
+    /// The challenge from `recovery/start`, base64url.
+    #[serde(with = "crate::b64")]
+    #[schema(value_type = String, format = Byte)]
+    pub challenge: Vec<u8>,
+    /// New passphrase KDF parameters envelope, base64url.
+    #[serde(with = "crate::b64")]
+    #[schema(value_type = String, format = Byte)]
+    pub kdf_params: Vec<u8>,
+    /// Authentication key of the new passphrase, base64url.
+    #[serde(with = "crate::b64")]
+    #[schema(value_type = String, format = Byte)]
+    pub auth_key: Vec<u8>,
+    /// Vault key sealed under the new key-encryption key, base64url.
+    #[serde(with = "crate::b64")]
+    #[schema(value_type = String, format = Byte)]
+    pub sealed_vault_key: Vec<u8>,
+    /// Ed25519 signature (context `datacoop/v1/account-recovery`) over the request, base64url.
+    #[serde(with = "crate::b64")]
+    #[schema(value_type = String, format = Byte)]
+    pub signature: Vec<u8>,
+}
+
+/// One of the caller's live sessions.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SessionInfo {
+    /// Session id (revoke with `DELETE /api/v1/auth/sessions/{id}`).
+    pub id: Uuid,
+    /// The label given at login (device name), if any.
+    pub label: Option<String>,
+    /// Started (RFC 3339).
+    pub created_at: String,
+    /// Last token refresh (RFC 3339).
+    pub last_used_at: String,
+    /// Ends unless refreshed before (RFC 3339).
+    pub expires_at: String,
+    /// True for the session of the token that asked.
+    pub current: bool,
+}
+
+/// Answer of `GET /api/v1/auth/sessions`, newest first.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SessionList {
+    /// The live sessions.
+    pub sessions: Vec<SessionInfo>,
+}
+
+/// Body of `DELETE /api/v1/members/me`: the passphrase, re-derived, as confirmation.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountDeletion {
+    /// Authentication key of the current passphrase, base64url.
+    #[serde(with = "crate::b64")]
+    #[schema(value_type = String, format = Byte)]
+    pub auth_key: Vec<u8>,
+}
+
+/// What account deletion removed, and what the cooperative keeps.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AccountDeleted {
+    /// The account that no longer exists.
+    pub member_id: Uuid,
+    /// Records deleted (their ciphertext is unreadable anywhere, backups included, once the sealed keys are gone).
+    pub records_deleted: u64,
+    /// Sessions ended and deleted.
+    pub sessions_deleted: u64,
+    /// What is kept about the member, by name (empty: nothing is kept yet).
+    pub kept: Vec<String>,
+}

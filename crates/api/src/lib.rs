@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod auth;
 pub mod b64;
 pub mod health;
+pub mod log;
 pub mod problem;
 pub mod records;
 

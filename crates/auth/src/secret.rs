@@ -4,8 +4,8 @@
 use crate::AuthError;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use datacoop_store::secret_file::{read_private, write_private};
 use ring::rand::{SecureRandom, SystemRandom};
-use std::io::Write;
 use std::path::Path;
 
 /// Minimum secret length: HMAC-SHA256 wants at least its output size.
@@ -54,21 +54,15 @@ impl TokenSecret {
     /// Loads the secret from `path`, creating it (mode 0600) on first start.
     /// Refuses a file that others can read.
     pub fn load_or_create(path: &Path) -> Result<Self, AuthError> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => {
-                check_private(path)?;
-                Self::from_base64(&text)
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        match read_private(path).map_err(AuthError::Secret)? {
+            Some(bytes) => Self::from_base64(&String::from_utf8_lossy(&bytes)),
+            None => {
                 let secret = Self::generate()?;
-                write_private(path, URL_SAFE_NO_PAD.encode(&secret.0).as_bytes())?;
-                tracing::info!(path = %path.display(), "generated a new token-signing secret");
+                write_private(path, URL_SAFE_NO_PAD.encode(&secret.0).as_bytes())
+                    .map_err(AuthError::Secret)?;
+                tracing::info!(path = %path.display(), "generated a new secret");
                 Ok(secret)
             }
-            Err(e) => Err(AuthError::Secret(format!(
-                "cannot read {}: {e}; check the data directory's permissions",
-                path.display()
-            ))),
         }
     }
 
@@ -76,48 +70,6 @@ impl TokenSecret {
     pub fn bytes(&self) -> &[u8] {
         &self.0
     }
-}
-
-#[cfg(unix)]
-fn check_private(path: &Path) -> Result<(), AuthError> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(path)
-        .map_err(|e| AuthError::Secret(format!("cannot stat {}: {e}", path.display())))?
-        .permissions()
-        .mode();
-    if mode & 0o077 != 0 {
-        return Err(AuthError::Secret(format!(
-            "{} is readable by other users (mode {:o}); run `chmod 600 {}`",
-            path.display(),
-            mode & 0o777,
-            path.display()
-        )));
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn check_private(_path: &Path) -> Result<(), AuthError> {
-    Ok(())
-}
-
-fn write_private(path: &Path, contents: &[u8]) -> Result<(), AuthError> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut file = opts.open(path).map_err(|e| {
-        AuthError::Secret(format!(
-            "cannot create {}: {e}; check the data directory's permissions",
-            path.display()
-        ))
-    })?;
-    file.write_all(contents)
-        .and_then(|_| file.sync_all())
-        .map_err(|e| AuthError::Secret(format!("cannot write {}: {e}", path.display())))
 }
 
 #[cfg(test)]

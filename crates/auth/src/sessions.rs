@@ -265,3 +265,33 @@ pub async fn list(db: &Db, subject: Uuid) -> Result<Vec<Session>, AuthError> {
     })
     .await
 }
+
+/// Revokes every live session of `subject` except `keep`, inside the caller's
+/// transaction (passphrase change, recovery); returns how many were revoked.
+pub fn revoke_all_in(conn: &mut DbConn, subject: Uuid, keep: Option<Uuid>) -> QueryResult<usize> {
+    let now = now_secs();
+    let keep = keep.map(|k| k.to_string()).unwrap_or_default();
+    let live: Vec<String> = sessions::table
+        .filter(sessions::subject.eq(subject.to_string()))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(now))
+        .filter(sessions::id.ne(&keep))
+        .select(sessions::id)
+        .load(conn)?;
+    for sid in &live {
+        revoke_where(conn, sid, now)?;
+    }
+    Ok(live.len())
+}
+
+/// Deletes every session and refresh token of `subject`, inside the caller's
+/// transaction (account deletion); returns how many sessions there were.
+pub fn delete_all_in(conn: &mut DbConn, subject: Uuid) -> QueryResult<usize> {
+    let ids: Vec<String> = sessions::table
+        .filter(sessions::subject.eq(subject.to_string()))
+        .select(sessions::id)
+        .load(conn)?;
+    diesel::delete(refresh_tokens::table.filter(refresh_tokens::session_id.eq_any(&ids)))
+        .execute(conn)?;
+    diesel::delete(sessions::table.filter(sessions::subject.eq(subject.to_string()))).execute(conn)
+}

@@ -3,6 +3,7 @@
 
 mod export;
 mod import;
+mod log;
 mod member;
 mod records;
 mod serve;
@@ -30,12 +31,15 @@ struct Cli {
 enum Command {
     /// Run the server (SQLite in ./datacoop-data on 127.0.0.1:8080 unless told otherwise).
     Serve(serve::ServeArgs),
-    /// Your data account: register, log in, log out.
+    /// Your data account: register, log in and out, passphrase, recovery, sessions, deletion.
     #[command(subcommand)]
     Member(member::MemberCommand),
     /// Your encrypted records: upload, list, get, delete.
     #[command(subcommand)]
     Records(records::RecordsCommand),
+    /// The access log of your data: list it, verify it.
+    #[command(subcommand)]
+    Log(log::LogCommand),
     /// Print the OpenAPI document of this build's HTTP API.
     Openapi,
 }
@@ -62,6 +66,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Member(cmd) => client_command(member::run(cmd, cli.json)),
         Command::Records(cmd) => client_command(records::run(cmd, cli.json)),
+        Command::Log(cmd) => client_command(log::run(cmd, cli.json)),
         Command::Openapi => {
             print!("{}", datacoop_server::openapi::document());
             Ok(())

@@ -1,4 +1,7 @@
-//! `datacoop member …`: open an account, log in and out.
+//! `datacoop member …`: open an account, log in and out; account management
+//! (passphrase, recovery, sessions, deletion) lives in `member/account.rs`.
+
+mod account;
 
 use crate::session;
 use clap::{Args, Subcommand};
@@ -15,6 +18,20 @@ pub enum MemberCommand {
     Logout,
     /// Show who you are logged in as.
     Whoami,
+    /// Change your passphrase (your vault key is re-sealed; other sessions are logged out).
+    ///
+    /// Reads the current passphrase from DATACOOP_PASSPHRASE and the new one from
+    /// DATACOOP_NEW_PASSPHRASE when set, else prompts.
+    Passphrase,
+    /// Set a new passphrase with your recovery code, when the passphrase is lost.
+    ///
+    /// Reads the code from DATACOOP_RECOVERY_CODE and the new passphrase from
+    /// DATACOOP_PASSPHRASE when set, else prompts. Every session is logged out.
+    Recover(Credentials),
+    /// List your sessions (devices logged in), or revoke one.
+    Sessions(account::SessionsArgs),
+    /// Delete your account and everything in it (right to erasure). Cannot be undone.
+    Delete(account::DeleteArgs),
 }
 
 /// Who and where.
@@ -22,21 +39,28 @@ pub enum MemberCommand {
 pub struct Credentials {
     /// Your login email.
     #[arg(long)]
-    email: String,
+    pub(crate) email: String,
     /// Server URL.
     #[arg(long, env = "DATACOOP_SERVER", default_value = "http://127.0.0.1:8080")]
-    server: String,
+    pub(crate) server: String,
 }
 
 /// Reads the passphrase: `DATACOOP_PASSPHRASE` for scripts, else a prompt.
 fn passphrase(confirm: bool) -> Result<String, String> {
-    if let Ok(p) = std::env::var("DATACOOP_PASSPHRASE") {
+    secret("DATACOOP_PASSPHRASE", "Passphrase", confirm)
+}
+
+/// Reads a passphrase from `env` for scripts, else prompts for it (twice and
+/// with a length check when `confirm`, i.e. when it is being chosen).
+fn secret(env: &str, prompt: &str, confirm: bool) -> Result<String, String> {
+    if let Ok(p) = std::env::var(env) {
         return Ok(p);
     }
-    let p = rpassword::prompt_password("Passphrase: ")
+    let p = rpassword::prompt_password(format!("{prompt}: "))
         .map_err(|e| format!("cannot read the passphrase: {e}"))?;
     if confirm {
-        let again = rpassword::prompt_password("Passphrase again: ").map_err(|e| e.to_string())?;
+        let again =
+            rpassword::prompt_password(format!("{prompt} again: ")).map_err(|e| e.to_string())?;
         if again != p {
             return Err("the passphrases differ; try again".into());
         }
@@ -100,6 +124,10 @@ pub async fn run(cmd: MemberCommand, json: bool) -> Result<(), String> {
             }
             Ok(())
         }
+        MemberCommand::Passphrase => account::passphrase(json).await,
+        MemberCommand::Recover(c) => account::recover(c, json).await,
+        MemberCommand::Sessions(args) => account::sessions(args, json).await,
+        MemberCommand::Delete(args) => account::delete(args, json).await,
         MemberCommand::Whoami => {
             let saved = session::load()?;
             if json {

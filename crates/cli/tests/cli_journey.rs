@@ -134,6 +134,19 @@ async fn member_and_records_commands(backend: Backend) {
             let lines = std::fs::read_to_string(dir.join("records/health.vital-signs.ndjson")).unwrap();
             assert!(lines.lines().count() > 10);
 
+            // The access log shows the reads, and verifies (twice: the second
+            // run checks consistency with the first).
+            let table = cli.ok(&["log", "list", "--action", "record_read"]);
+            assert!(table.contains("record_read") && table.contains("you"), "{table}");
+            let report = cli.ok(&["log", "verify"]);
+            assert!(report.contains("The access log verifies"), "{report}");
+            let report = cli.ok(&["log", "verify"]);
+            assert!(report.contains("has not grown") || report.contains("appending only"), "{report}");
+            let cp_file = cli.home.path().join("checkpoint.txt");
+            std::fs::write(&cp_file, cli.ok(&["log", "checkpoint"])).unwrap();
+            let report = cli.ok(&["log", "verify", "--checkpoint", cp_file.to_str().unwrap()]);
+            assert!(report.contains("given checkpoint's signature verifies"), "{report}");
+
             cli.ok(&["member", "logout"]);
             assert!(!cli.home.path().join("session.json").exists());
 

@@ -3,7 +3,9 @@
 //! server or storage crates.
 #![forbid(unsafe_code)]
 
+pub mod account;
 mod error;
+pub mod log;
 pub mod member;
 
 pub use error::ClientError;

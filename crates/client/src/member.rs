@@ -91,18 +91,7 @@ pub async fn login(
     passphrase: &str,
     label: Option<String>,
 ) -> Result<MemberSession, ClientError> {
-    let pre: PreloginResponse = json(
-        client
-            .request(Method::POST, "/api/v1/auth/prelogin")
-            .json(&PreloginRequest {
-                email: email.to_owned(),
-            })
-            .send()
-            .await,
-    )
-    .await?;
-    let params = KdfParams::from_envelope(&pre.kdf_params)
-        .map_err(|e| ClientError::crypto("the server's KDF parameters were refused", e))?;
+    let params = prelogin(client, email).await?;
     let (auth_key, kek) = derive_passphrase_keys(passphrase, &params)
         .map_err(|e| ClientError::crypto("passphrase", e))?;
     let res: LoginResponse = json(
@@ -137,6 +126,22 @@ pub async fn login(
         refresh_token: res.tokens.refresh_token,
         vault_key,
     })
+}
+
+/// The member's KDF parameters from the server, refused below the floor.
+pub async fn prelogin(client: &Client, email: &str) -> Result<KdfParams, ClientError> {
+    let pre: PreloginResponse = json(
+        client
+            .request(Method::POST, "/api/v1/auth/prelogin")
+            .json(&PreloginRequest {
+                email: email.to_owned(),
+            })
+            .send()
+            .await,
+    )
+    .await?;
+    KdfParams::from_envelope(&pre.kdf_params)
+        .map_err(|e| ClientError::crypto("the server's KDF parameters were refused", e))
 }
 
 /// A record before encryption: what the member's tools know about it.

@@ -12,6 +12,7 @@
 //! * [`ShareKey`]: one HPKE-sealed key per consent, wrapping each shared record's data key.
 //! * [`StreamEncryptor`]/[`StreamDecryptor`]: age-style chunked encryption for large blobs.
 //! * [`sign()`]/[`verify`]: Ed25519 over [`Canonical`] encodings with a context string.
+//! * [`RecoveryRequest`]: the signed proof that a recovery code opened the vault.
 //!
 //! Every operation needing randomness has a `*_with_rng` twin for deterministic test vectors;
 //! the plain form seeds ChaCha20 from the operating system and fails with
@@ -35,6 +36,7 @@ mod kdf;
 mod keys;
 mod record;
 mod recovery;
+mod recovery_proof;
 pub mod rng;
 mod secret;
 mod share;
@@ -56,6 +58,7 @@ pub use record::{
     SealedRecord, MAX_CONTENT_TYPE_LEN, RECORD_FORMAT_VERSION,
 };
 pub use recovery::RecoveryKey;
+pub use recovery_proof::{RecoveryRequest, RECOVERY_REQUEST_CONTEXT};
 pub use secret::{Plaintext, KEY_LEN};
 pub use share::{open_shared_record, ShareKey};
 pub use sign::{sign, verify, Signature, SigningKey, VerifyingKey};

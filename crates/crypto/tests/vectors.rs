@@ -223,6 +223,30 @@ fn positive_vectors_open() {
         &sig,
     )
     .unwrap();
+
+    let ar = &v["account_recovery"];
+    let field = |name: &str| ar[name].as_str().unwrap();
+    let (challenge, params) = (unhex(field("challenge")), unb64(field("kdf_params")));
+    let (auth, sealed) = (unhex(field("auth_key")), unb64(field("sealed_vault_key")));
+    let req = RecoveryRequest {
+        member_id: &MEMBER,
+        challenge: &challenge,
+        kdf_params: &params,
+        auth_key: &auth,
+        sealed_vault_key: &sealed,
+    };
+    assert_eq!(hex(&req.message()), field("message"));
+    let public = MemberPublicKeys::from_envelope(&unb64(
+        v["member_keys"]["public_keys_envelope"].as_str().unwrap(),
+    ))
+    .unwrap();
+    let sig = Signature::from_bytes(&unhex(field("signature"))).unwrap();
+    req.verify(&public, &sig).unwrap();
+    let replayed = RecoveryRequest {
+        challenge: &challenge[1..],
+        ..req
+    };
+    assert!(replayed.verify(&public, &sig).is_err());
 }
 
 #[test]

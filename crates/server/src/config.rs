@@ -19,6 +19,9 @@ pub struct Config {
     pub log_format: LogFormat,
     /// HTTP worker threads; 0 means one per core.
     pub workers: usize,
+    /// Name of the access log in its signed checkpoints (a unique, stable
+    /// string, e.g. the cooperative's domain followed by `/log`).
+    pub log_origin: String,
     /// Database tuning.
     pub database: DatabaseConfig,
     /// HTTP limits.
@@ -35,6 +38,7 @@ impl Default for Config {
             database_url: None,
             log_format: LogFormat::Text,
             workers: 0,
+            log_origin: "datacoop.example/log".into(),
             database: DatabaseConfig::default(),
             http: HttpConfig::default(),
             auth: AuthConfig::default(),
@@ -173,6 +177,7 @@ pub const ENV_KEYS: &[&str] = &[
     "database_url",
     "log_format",
     "workers",
+    "log_origin",
     "database.pool_size",
     "database.connect_timeout_secs",
     "database.sqlite_synchronous",

@@ -3,6 +3,7 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
+use datacoop_accesslog::LogError;
 use datacoop_accounts::AccountError;
 use datacoop_api::problem::{Problem, PROBLEM_CONTENT_TYPE};
 use datacoop_auth::AuthError;
@@ -38,6 +39,12 @@ pub enum ApiError {
     /// The request conflicts with what is stored.
     #[error("{1}")]
     Conflict(&'static str, String),
+    /// A proof the caller gave (passphrase, recovery proof) does not hold: 401.
+    #[error("{1}")]
+    Unauthorized(&'static str, String),
+    /// The caller is authenticated but the confirmation it gave is wrong: 403.
+    #[error("{1}")]
+    Forbidden(&'static str, String),
     /// Too many attempts.
     #[error("{0}")]
     TooManyRequests(String, u64),
@@ -77,18 +84,35 @@ impl From<AuthError> for ApiError {
     }
 }
 
+impl From<LogError> for ApiError {
+    fn from(e: LogError) -> Self {
+        match e {
+            LogError::Invalid(text) => ApiError::Invalid(text),
+            LogError::Store(s) => ApiError::from(s),
+            other => {
+                tracing::error!(error = %other, "access log failure");
+                ApiError::Internal
+            }
+        }
+    }
+}
+
 impl From<AccountError> for ApiError {
     fn from(e: AccountError) -> Self {
         let text = e.to_string();
         match e {
             AccountError::AlreadyExists => ApiError::Conflict("account_exists", text),
             AccountError::InvalidCredentials => ApiError::Auth(AuthError::InvalidCredentials),
+            AccountError::WrongPassphrase => ApiError::Forbidden("wrong_passphrase", text),
+            AccountError::RecoveryFailed => ApiError::Unauthorized("recovery_failed", text),
+            AccountError::NoAccount => ApiError::NotFound(text),
             AccountError::RateLimited(secs) => ApiError::TooManyRequests(text, secs),
             AccountError::Invalid(_) => ApiError::Invalid(text),
             AccountError::NotFound => ApiError::NotFound(text),
             AccountError::VersionConflict { .. } => ApiError::Conflict("version_conflict", text),
             AccountError::RecordExists(_) => ApiError::Conflict("record_exists", text),
             AccountError::IdempotencyMismatch => ApiError::Conflict("idempotency_key_reused", text),
+            AccountError::Log(l) => ApiError::from(l),
             AccountError::Store(s) => ApiError::from(s),
         }
     }
@@ -104,7 +128,9 @@ impl ApiError {
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Invalid(_) => "invalid",
-            ApiError::Conflict(code, _) => code,
+            ApiError::Conflict(code, _)
+            | ApiError::Unauthorized(code, _)
+            | ApiError::Forbidden(code, _) => code,
             ApiError::TooManyRequests(..) => "too_many_requests",
             ApiError::Auth(a) => match a {
                 AuthError::MissingToken => "missing_token",
@@ -149,6 +175,8 @@ impl ResponseError for ApiError {
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict(..) => StatusCode::CONFLICT,
+            ApiError::Unauthorized(..) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(..) => StatusCode::FORBIDDEN,
             ApiError::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Auth(a) => match a {
                 AuthError::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -219,6 +247,8 @@ mod tests {
             ApiError::Auth(AuthError::Forbidden("member")),
             ApiError::Auth(AuthError::InvalidRefresh),
             ApiError::Auth(AuthError::RefreshReused),
+            ApiError::Unauthorized("recovery_failed", "x".into()),
+            ApiError::Forbidden("wrong_passphrase", "x".into()),
         ];
         for e in caller_faults {
             assert!(e.status_code().is_client_error(), "{e:?}");

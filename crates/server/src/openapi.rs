@@ -22,19 +22,32 @@ use utoipa::{Modify, OpenApi};
         crate::routes::members::register,
         crate::routes::members::prelogin,
         crate::routes::members::login,
+        crate::routes::members::change_passphrase,
+        crate::routes::members::delete_account,
+        crate::routes::recovery::start,
+        crate::routes::recovery::complete,
+        crate::routes::sessions::list,
+        crate::routes::sessions::revoke,
         crate::routes::records::create,
         crate::routes::records::batch,
         crate::routes::records::list,
         crate::routes::records::get,
         crate::routes::records::update,
         crate::routes::records::remove,
+        crate::routes::log::log_key,
+        crate::routes::log::well_known,
+        crate::routes::log::checkpoint,
+        crate::routes::log::entries,
+        crate::routes::log::inclusion,
+        crate::routes::log::consistency,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ApiPrefix),
     tags(
         (name = "operations", description = "Health, readiness, metrics"),
         (name = "auth", description = "Login, tokens and sessions"),
         (name = "members", description = "Data accounts"),
         (name = "records", description = "Encrypted records"),
+        (name = "access log", description = "Tamper-evident log of every access, checkpoints and proofs"),
     )
 )]
 pub struct ApiDoc;
@@ -53,6 +66,35 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// Routes mounted under the `/api/v1` scope are annotated relative to it;
+/// this puts the scope back so the document names the paths the server answers.
+struct ApiPrefix;
+
+/// Routes served at the root, outside `/api/v1`.
+const ROOT_PATHS: &[&str] = &[
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/openapi.json",
+    "/.well-known/datacoop-log",
+];
+
+impl Modify for ApiPrefix {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let paths = std::mem::take(&mut openapi.paths.paths);
+        openapi.paths.paths = paths
+            .into_iter()
+            .map(|(path, item)| {
+                if ROOT_PATHS.contains(&path.as_str()) {
+                    (path, item)
+                } else {
+                    (format!("{}{path}", datacoop_api::API_BASE), item)
+                }
+            })
+            .collect();
     }
 }
 

@@ -105,12 +105,22 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
     let pepper = datacoop_accounts::Pepper::new(
         TokenSecret::load_or_create(&dir.join("auth-pepper"))?.bytes(),
     );
+    let log_signer = datacoop_accesslog::LogSigner::load_or_create(
+        &dir.join("log-signing-key"),
+        &config.log_origin,
+    )
+    .map_err(|e| StartError::DataDir {
+        path: dir.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    tracing::info!(verifier_key = %log_signer.verifier_key(), "access log ready");
     Ok(Prepared {
         state: web::Data::new(AppState {
             db,
             tokens,
             pepper,
             limiter: Default::default(),
+            log_signer: std::sync::Arc::new(log_signer),
         }),
         config,
     })

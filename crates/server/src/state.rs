@@ -16,4 +16,6 @@ pub struct AppState {
     pub pepper: Pepper,
     /// Failed-login counter.
     pub limiter: LoginLimiter,
+    /// Signs access-log checkpoints.
+    pub log_signer: std::sync::Arc<datacoop_accesslog::LogSigner>,
 }

@@ -1,6 +1,7 @@
 //! The connection pools and the one way to run queries: off the async
 //! workers, one closure per transaction.
 
+use crate::group::GroupCommitter;
 use crate::{migrate, Backend, DatabaseUrl, DbConn, StoreError};
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{CustomizeConnection, ManageConnection, Pool, PooledConnection, R2D2Connection};
@@ -94,6 +95,7 @@ pub struct Db {
     url: DatabaseUrl,
     readers: Pool<Manager>,
     writer: Pool<Manager>,
+    group: std::sync::Arc<GroupCommitter>,
 }
 
 impl std::fmt::Debug for Db {
@@ -143,10 +145,12 @@ impl Db {
             Backend::Sqlite => build(1)?,
             Backend::Postgres => readers.clone(),
         };
+        let group = std::sync::Arc::new(GroupCommitter::start(writer.clone()));
         Ok(Db {
             url: url.clone(),
             readers,
             writer,
+            group,
         })
     }
 
@@ -196,6 +200,40 @@ impl Db {
             conn.transaction(f)
         })
         .await
+    }
+
+    /// Like [`Db::write`], but committed together with the other grouped
+    /// writes queued at the same moment (group commit): the closure runs in
+    /// its own savepoint, and its result is delivered only after the group's
+    /// commit. For the hot paths: single record writes and logged reads.
+    pub async fn write_grouped<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + From<diesel::result::Error> + Send + 'static,
+    {
+        let (tx, rx) = tokio::sync::oneshot::channel::<Result<T, E>>();
+        let job = Box::new(
+            move |c: &mut DbConn| -> Box<dyn FnOnce(Result<(), String>) + Send> {
+                let res = c.transaction(f);
+                Box::new(move |commit: Result<(), String>| {
+                    let out = match (res, commit) {
+                        (Ok(v), Ok(())) => Ok(v),
+                        (Ok(_), Err(e)) => Err(StoreError::Unavailable(e).into()),
+                        (Err(e), _) => Err(e),
+                    };
+                    let _ = tx.send(out);
+                })
+            },
+        );
+        self.group.submit(job).map_err(E::from)?;
+        match rx.await {
+            Ok(res) => res,
+            Err(_) => Err(StoreError::Unavailable(
+                "the database did not take the write; retry shortly".into(),
+            )
+            .into()),
+        }
     }
 
     /// True when the database answers a trivial query within a second.

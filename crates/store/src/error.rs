@@ -31,6 +31,17 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// True when a row refers to one that does not exist (e.g. a deleted account).
+    pub fn is_foreign_key_violation(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Query(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::ForeignKeyViolation,
+                _
+            ))
+        )
+    }
+
     /// True when the error is a unique-constraint violation (a conflict, not a fault).
     pub fn is_unique_violation(&self) -> bool {
         matches!(

@@ -6,8 +6,10 @@
 mod connection;
 mod db;
 mod error;
+mod group;
 pub mod migrate;
 pub mod schema;
+pub mod secret_file;
 mod url;
 
 pub use connection::DbConn;

@@ -77,3 +77,44 @@ diesel::table! {
 
 diesel::joinable!(records -> members (member_id));
 diesel::allow_tables_to_appear_in_same_query!(members, records, idempotency_keys);
+
+diesel::table! {
+    /// The access log's size; its row lock serialises appends on PostgreSQL.
+    log_head (id) {
+        id -> Integer,
+        size -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Access-log entries (the tree's leaves), with columns for filtering.
+    log_entries (idx) {
+        idx -> BigInt,
+        member_id -> Text,
+        time_micros -> BigInt,
+        actor_kind -> Text,
+        action -> Text,
+        study_id -> Nullable<Text>,
+        body -> Binary,
+    }
+}
+
+diesel::table! {
+    /// Stored Merkle tree hashes, by stored-hash index.
+    log_hashes (idx) {
+        idx -> BigInt,
+        hash -> Binary,
+    }
+}
+
+diesel::table! {
+    /// Signed checkpoints (C2SP tlog-checkpoint signed notes), one per size.
+    log_checkpoints (size) {
+        size -> BigInt,
+        root -> Binary,
+        signed -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(log_head, log_entries, log_hashes, log_checkpoints);

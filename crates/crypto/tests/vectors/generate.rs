@@ -131,13 +131,30 @@ pub fn generate() -> Value {
         "signature": hex(&sig.to_bytes()),
     });
 
+    let challenge = pattern(56);
+    let new_params = super::common::unb64(kdf_floor["params_envelope"].as_str().unwrap());
+    let new_auth = super::common::unhex(kdf_floor["auth_key"].as_str().unwrap());
+    let rec_req = RecoveryRequest {
+        member_id: &MEMBER,
+        challenge: &challenge,
+        kdf_params: &new_params,
+        auth_key: &new_auth,
+        sealed_vault_key: &by_pass,
+    };
+    let recovery_v = json!({
+        "member_id": MEMBER, "signing_key": "member_keys", "challenge": hex(&challenge),
+        "kdf_params": b64(&new_params), "auth_key": hex(&new_auth), "sealed_vault_key": b64(&by_pass),
+        "context": context::ACCOUNT_RECOVERY, "message": hex(&rec_req.message()),
+        "signature": hex(&rec_req.sign(&keys).to_bytes()),
+    });
+
     json!({
         "format": "datacoop-crypto-test-vectors", "version": 1,
         "rng": "random bytes of vector L are SHA-256(\"datacoop test rng\" || u32be(len(L)) || L || u64be(i)) for i = 0,1,... concatenated; 'random' lists the bytes drawn, in order",
         "stream_plaintext": "byte i of a stream plaintext is i mod 251",
         "kdf": [kdf_floor, kdf_default], "vault": vault_v, "member_keys": keys_v,
         "records": records, "device": device_v, "share": share_v, "streams": streams,
-        "signatures": [sig_v], "negative": negative_vectors(&by_pass, &records, &streams, &share_v, &sig_v),
+        "signatures": [sig_v], "account_recovery": recovery_v, "negative": negative_vectors(&by_pass, &records, &streams, &share_v, &sig_v),
     })
 }
 

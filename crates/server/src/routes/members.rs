@@ -1,11 +1,15 @@
-//! Registration and login of members (the passphrase never arrives here).
+//! Registration, login, passphrase change and deletion of members (the
+//! passphrase never arrives here).
 
 use crate::error::ApiError;
+use crate::extract::MemberAuth;
 use crate::state::AppState;
-use actix_web::{post, web, HttpRequest, HttpResponse};
-use datacoop_accounts::members;
+use actix_web::{delete, post, put, web, HttpRequest, HttpResponse};
+use datacoop_accounts::passphrase::{self, Caller};
+use datacoop_accounts::{deletion, members};
 use datacoop_api::accounts::{
-    LoginRequest, LoginResponse, PreloginRequest, PreloginResponse, RegisterRequest, Registered,
+    AccountDeleted, AccountDeletion, LoginMaterialReplaced, LoginRequest, LoginResponse,
+    PassphraseChange, PreloginRequest, PreloginResponse, RegisterRequest, Registered,
 };
 use datacoop_api::auth::Role;
 use datacoop_api::Problem;
@@ -62,10 +66,7 @@ pub async fn login(
     body: web::Json<LoginRequest>,
 ) -> Result<web::Json<LoginResponse>, ApiError> {
     let body = body.into_inner();
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    let address = peer(&req);
     let stored = members::login(
         &state.db,
         &state.pepper,
@@ -89,5 +90,97 @@ pub async fn login(
         sealed_vault_key: stored.sealed_vault_key,
         sealed_member_keys: stored.sealed_member_keys,
         public_keys: stored.public_keys,
+    }))
+}
+
+/// The client's address, the key of per-address rate limits.
+pub(crate) fn peer(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default()
+}
+
+/// Changes the passphrase: proves the current one, re-seals the vault key,
+/// and revokes every other session.
+#[utoipa::path(
+    tag = "members",
+    security(("bearer" = [])),
+    request_body = PassphraseChange,
+    responses(
+        (status = 200, description = "Passphrase changed; other sessions revoked", body = LoginMaterialReplaced),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The current passphrase is wrong (wrong_passphrase)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid new material (e.g. KDF parameters below the floor)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/members/me/passphrase")]
+pub async fn change_passphrase(
+    state: web::Data<AppState>,
+    auth: MemberAuth,
+    req: HttpRequest,
+    body: web::Json<PassphraseChange>,
+) -> Result<web::Json<LoginMaterialReplaced>, ApiError> {
+    let address = peer(&req);
+    let caller = Caller {
+        member_id: auth.0.sub,
+        session: auth.0.sid,
+        address: &address,
+    };
+    let revoked = passphrase::change(
+        &state.db,
+        &state.pepper,
+        &state.limiter,
+        caller,
+        body.into_inner(),
+    )
+    .await?;
+    Ok(web::Json(LoginMaterialReplaced {
+        member_id: auth.0.sub,
+        sessions_revoked: revoked,
+    }))
+}
+
+/// Deletes the account and everything in it (right to erasure), after the
+/// passphrase is confirmed.
+#[utoipa::path(
+    tag = "members",
+    security(("bearer" = [])),
+    request_body = AccountDeletion,
+    responses(
+        (status = 200, description = "Account, sealed keys, records and sessions deleted", body = AccountDeleted),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The passphrase is wrong (wrong_passphrase)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The account no longer exists", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/members/me")]
+pub async fn delete_account(
+    state: web::Data<AppState>,
+    auth: MemberAuth,
+    req: HttpRequest,
+    body: web::Json<AccountDeletion>,
+) -> Result<web::Json<AccountDeleted>, ApiError> {
+    let address = peer(&req);
+    let caller = Caller {
+        member_id: auth.0.sub,
+        session: auth.0.sid,
+        address: &address,
+    };
+    let erased = deletion::delete_account(
+        &state.db,
+        &state.pepper,
+        &state.limiter,
+        caller,
+        body.into_inner().auth_key,
+    )
+    .await?;
+    tracing::info!(member = %auth.0.sub, records = erased.records, "account deleted");
+    Ok(web::Json(AccountDeleted {
+        member_id: auth.0.sub,
+        records_deleted: erased.records,
+        sessions_deleted: erased.sessions,
+        kept: Vec::new(),
     }))
 }

@@ -2,8 +2,11 @@
 
 pub mod auth;
 pub mod health;
+pub mod log;
 pub mod members;
 pub mod records;
+pub mod recovery;
+pub mod sessions;
 
 use actix_web::web;
 
@@ -13,6 +16,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(health::readyz)
         .service(health::metrics)
         .service(health::openapi)
+        .service(log::well_known)
         .service(
             web::scope(datacoop_api::API_BASE)
                 .service(auth::refresh)
@@ -21,11 +25,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(members::register)
                 .service(members::prelogin)
                 .service(members::login)
+                .service(members::change_passphrase)
+                .service(members::delete_account)
+                .service(recovery::start)
+                .service(recovery::complete)
+                .service(sessions::list)
+                .service(sessions::revoke)
                 .service(records::create)
                 .service(records::batch)
                 .service(records::list)
                 .service(records::get)
                 .service(records::update)
-                .service(records::remove),
+                .service(records::remove)
+                .service(log::log_key)
+                .service(log::checkpoint)
+                .service(log::entries)
+                .service(log::inclusion)
+                .service(log::consistency),
         );
 }

@@ -96,7 +96,7 @@ pub async fn list(
     ))
 }
 
-/// Fetches one record with its ciphertext.
+/// Fetches one record with its ciphertext; the read is written to the access log.
 #[utoipa::path(
     tag = "records",
     security(("bearer" = [])),
@@ -112,7 +112,10 @@ pub async fn get(
     auth: MemberAuth,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<RecordFull>, ApiError> {
-    Ok(web::Json(records::get(&state.db, auth.0.sub, *id).await?))
+    let actor = datacoop_accesslog::Actor::Member { id: auth.0.sub };
+    Ok(web::Json(
+        records::get(&state.db, auth.0.sub, *id, actor).await?,
+    ))
 }
 
 /// Stores the next version of a record (version must be current + 1).

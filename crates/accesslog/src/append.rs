@@ -1,0 +1,108 @@
+//! Appending entries, inside the caller's transaction.
+
+use crate::reader::DbHashReader;
+use crate::LogError;
+use datacoop_merkle::{
+    stored_hash_index, stored_hashes_for_batch, AccessEntry, Action, Actor, Hash,
+};
+use datacoop_store::schema::{log_entries as e, log_hashes as h, log_head};
+use datacoop_store::DbConn;
+use diesel::prelude::*;
+use std::cell::RefCell;
+use uuid::Uuid;
+
+/// A new entry stamped now, with fresh blinding.
+pub fn entry(actor: Actor, action: Action, member: Uuid) -> Result<AccessEntry, LogError> {
+    let blinding = AccessEntry::new_blinding()
+        .map_err(|_| LogError::Key("the system random source failed".into()))?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1000;
+    Ok(AccessEntry {
+        blinding,
+        time_micros: u64::try_from(now).unwrap_or(0),
+        actor,
+        action,
+        member,
+        record: None,
+        study: None,
+        consent: None,
+        extra: None,
+    })
+}
+
+/// The actor kind as stored for filtering (`member`, `device`, …).
+pub(crate) fn actor_kind(a: &Actor) -> &'static str {
+    match a {
+        Actor::Member { .. } => "member",
+        Actor::Device { .. } => "device",
+        Actor::Researcher { .. } => "researcher",
+        Actor::Steward { .. } => "steward",
+        Actor::Server => "server",
+    }
+}
+
+/// The action as stored for filtering (`record_read`, …).
+pub(crate) fn action_name(a: Action) -> String {
+    serde_json::to_value(a)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| a.code().to_string())
+}
+
+/// Appends entries as the next leaves; returns their indexes. Call it inside
+/// the transaction that performs the access, so both commit or neither does.
+/// The `log_head` row update serialises concurrent appenders.
+pub fn append(conn: &mut DbConn, entries: &[AccessEntry]) -> Result<Vec<u64>, LogError> {
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let k = entries.len() as i64;
+    let new_size: i64 = diesel::update(log_head::table.find(1))
+        .set(log_head::size.eq(log_head::size + k))
+        .returning(log_head::size)
+        .get_result(conn)?;
+    let n = (new_size - k) as u64;
+    let mut bodies = Vec::with_capacity(entries.len());
+    let mut leaves = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let body = entry.encode()?;
+        leaves.push(datacoop_merkle::leaf_hash(&body));
+        bodies.push(body);
+    }
+    let hashes: Vec<Hash> = stored_hashes_for_batch(n, &leaves, &DbHashReader(RefCell::new(conn)))?;
+    let first = stored_hash_index(0, n) as i64;
+    let rows: Vec<_> = hashes
+        .iter()
+        .enumerate()
+        .map(|(i, hash)| {
+            (
+                h::idx.eq(first + i as i64),
+                h::hash.eq(hash.as_bytes().to_vec()),
+            )
+        })
+        .collect();
+    // One row per statement: diesel's multi-row insert is not available
+    // through MultiConnection, and prepared single-row inserts are cheap.
+    for row in rows {
+        diesel::insert_into(h::table).values(row).execute(conn)?;
+    }
+    let entry_rows: Vec<_> = entries
+        .iter()
+        .zip(bodies)
+        .enumerate()
+        .map(|(i, (entry, body))| {
+            (
+                e::idx.eq(n as i64 + i as i64),
+                e::member_id.eq(entry.member.to_string()),
+                e::time_micros.eq(entry.time_micros as i64),
+                e::actor_kind.eq(actor_kind(&entry.actor)),
+                e::action.eq(action_name(entry.action)),
+                e::study_id.eq(entry.study.map(|s| s.to_string())),
+                e::body.eq(body),
+            )
+        })
+        .collect();
+    for row in entry_rows {
+        diesel::insert_into(e::table).values(row).execute(conn)?;
+    }
+    Ok((n..n + entries.len() as u64).collect())
+}

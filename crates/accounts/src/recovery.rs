@@ -1,0 +1,264 @@
+//! Recovery with the recovery code, in two unauthenticated steps.
+//!
+//! `start` hands out what the code opens (the recovery copy of the vault key
+//! and the sealed private keys; both under 256-bit keys, so safe to hand to
+//! anyone) and a challenge the server MACs with its pepper, bound to the
+//! account's current authentication hash (so it dies with the first change)
+//! and valid for [`CHALLENGE_TTL_SECS`]. Unknown emails get a stable decoy of
+//! the same shape. `complete` needs the member's Ed25519 signature over the
+//! challenge and the new login material: only someone who opened the vault can
+//! make it, and the server verifies it with the stored public key, so nothing
+//! it stores could stand in for the proof. Spec: docs/accounts.md, docs/crypto.md §7.1.
+
+use crate::limiter::LoginLimiter;
+use crate::login_material::{check_shapes, prepare, store};
+use crate::members::{normalise_email, Pepper};
+use crate::timefmt::now_micros;
+use crate::AccountError;
+use datacoop_api::accounts::{RecoveryComplete, RecoveryStart};
+use datacoop_auth::sessions;
+use datacoop_crypto::envelope::Kind;
+use datacoop_crypto::{Canonical, MemberPublicKeys, RecoveryRequest, Signature};
+use datacoop_store::schema::members;
+use datacoop_store::Db;
+use diesel::prelude::*;
+use ring::hmac;
+use ring::rand::{SecureRandom, SystemRandom};
+use subtle::ConstantTimeEq;
+use uuid::Uuid;
+
+/// How long a challenge stays valid.
+pub const CHALLENGE_TTL_SECS: u64 = 600;
+const NONCE_LEN: usize = 16;
+const TAG_LEN: usize = 32;
+/// `u64be expires_at ‖ nonce (16) ‖ tag (32)`.
+pub const CHALLENGE_LEN: usize = 8 + NONCE_LEN + TAG_LEN;
+const RECOVERY_BOX_LEN: usize = 107;
+const MEMBER_KEYS_BOX_LEN: usize = 139;
+
+fn limiter_key(email: &str) -> String {
+    format!("recovery:{email}")
+}
+
+fn now_secs() -> u64 {
+    u64::try_from(now_micros() / 1_000_000).unwrap_or(0)
+}
+
+fn challenge_tag(
+    pepper: &Pepper,
+    member: &Uuid,
+    expires: u64,
+    nonce: &[u8],
+    hash: &str,
+) -> hmac::Tag {
+    let msg = Canonical::new("datacoop/v1/recovery-challenge")
+        .uuid(member)
+        .u64(expires)
+        .bytes(nonce)
+        .str(hash)
+        .finish();
+    hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, &pepper.0), &msg)
+}
+
+fn make_challenge(pepper: &Pepper, member: &Uuid, hash: &str) -> Result<Vec<u8>, AccountError> {
+    let mut nonce = [0u8; NONCE_LEN];
+    SystemRandom::new()
+        .fill(&mut nonce)
+        .map_err(|_| AccountError::Invalid("the system random source failed".into()))?;
+    let expires = now_secs() + CHALLENGE_TTL_SECS;
+    let mut out = Vec::with_capacity(CHALLENGE_LEN);
+    out.extend_from_slice(&expires.to_be_bytes());
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(challenge_tag(pepper, member, expires, &nonce, hash).as_ref());
+    Ok(out)
+}
+
+/// `Ok(false)` for a forged or spent challenge; `Invalid` for an expired one.
+fn check_challenge(
+    pepper: &Pepper,
+    member: &Uuid,
+    hash: &str,
+    challenge: &[u8],
+) -> Result<bool, AccountError> {
+    let Some((expires, rest)) = challenge.split_first_chunk::<8>() else {
+        return Ok(false);
+    };
+    let expires = u64::from_be_bytes(*expires);
+    if expires < now_secs() {
+        return Err(AccountError::Invalid(
+            "the recovery challenge has expired; start the recovery again".into(),
+        ));
+    }
+    let (nonce, tag) = rest.split_at(NONCE_LEN);
+    let expected = challenge_tag(pepper, member, expires, nonce, hash);
+    Ok(bool::from(expected.as_ref().ct_eq(tag)))
+}
+
+/// Pseudorandom bytes for a decoy, stable per email and pepper.
+fn decoy_bytes(pepper: &Pepper, email: &str, what: &str, len: usize) -> Vec<u8> {
+    let key = hmac::Key::new(hmac::HMAC_SHA256, &pepper.0);
+    let mut out = Vec::with_capacity(len + TAG_LEN);
+    let mut block = 0u32;
+    while out.len() < len {
+        let msg = Canonical::new("datacoop/v1/recovery-decoy")
+            .str(email)
+            .str(what)
+            .u32(block)
+            .finish();
+        out.extend_from_slice(hmac::sign(&key, &msg).as_ref());
+        block += 1;
+    }
+    out.truncate(len);
+    out
+}
+
+fn decoy_box(kind: Kind, body: Vec<u8>) -> Vec<u8> {
+    let mut out = kind.header().to_vec();
+    out.extend_from_slice(&body);
+    out
+}
+
+fn decoy(pepper: &Pepper, email: &str) -> Result<RecoveryStart, AccountError> {
+    let id_bytes = decoy_bytes(pepper, email, "member-id", 18);
+    // A v7 id stamped within 2026, like the ids of real accounts.
+    let offset = u64::from(u16::from_be_bytes([id_bytes[16], id_bytes[17]])) * 400_000;
+    let mut random = [0u8; 10];
+    random.copy_from_slice(&id_bytes[..10]);
+    let member_id =
+        uuid::Builder::from_unix_timestamp_millis(1_767_225_600_000 + offset, &random).into_uuid();
+    let recovery_body = decoy_bytes(pepper, email, "recovery-vault-key", RECOVERY_BOX_LEN - 3);
+    let keys_body = decoy_bytes(pepper, email, "member-keys", MEMBER_KEYS_BOX_LEN - 3);
+    Ok(RecoveryStart {
+        member_id,
+        recovery_vault_key: decoy_box(Kind::VaultKeyByRecovery, recovery_body),
+        sealed_member_keys: decoy_box(Kind::MemberSecretKeys, keys_body),
+        challenge: make_challenge(pepper, &member_id, "")?,
+    })
+}
+
+type StartRow = (String, String, Vec<u8>, Vec<u8>);
+
+/// First step: the sealed material and a fresh challenge (a stable decoy for unknown emails).
+pub async fn start(
+    db: &Db,
+    pepper: &Pepper,
+    limiter: &LoginLimiter,
+    email: &str,
+    address: &str,
+) -> Result<RecoveryStart, AccountError> {
+    let email = normalise_email(email)?;
+    limiter
+        .check(&limiter_key(&email), address)
+        .map_err(AccountError::RateLimited)?;
+    let lookup = email.clone();
+    let row: Option<StartRow> = db
+        .read(move |conn| -> Result<_, AccountError> {
+            Ok(members::table
+                .filter(members::email.eq(lookup))
+                .select((
+                    members::id,
+                    members::auth_hash,
+                    members::recovery_vault_key,
+                    members::sealed_member_keys,
+                ))
+                .first(conn)
+                .optional()?)
+        })
+        .await?;
+    let Some((id, hash, recovery_vault_key, sealed_member_keys)) = row else {
+        return decoy(pepper, &email);
+    };
+    let member_id: Uuid = id
+        .parse()
+        .map_err(|_| AccountError::Invalid("stored member id is not a UUID".into()))?;
+    Ok(RecoveryStart {
+        member_id,
+        recovery_vault_key,
+        sealed_member_keys,
+        challenge: make_challenge(pepper, &member_id, &hash)?,
+    })
+}
+
+type CompleteRow = (String, String, Vec<u8>);
+
+fn proof_holds(
+    pepper: &Pepper,
+    row: &Option<CompleteRow>,
+    req: &RecoveryComplete,
+) -> Result<Option<(Uuid, String)>, AccountError> {
+    let Some((id, hash, public_keys)) = row else {
+        return Ok(None);
+    };
+    let Ok(member_id) = id.parse::<Uuid>() else {
+        return Ok(None);
+    };
+    if !check_challenge(pepper, &member_id, hash, &req.challenge)? {
+        return Ok(None);
+    }
+    let (Ok(public), Ok(signature)) = (
+        MemberPublicKeys::from_envelope(public_keys),
+        Signature::from_bytes(&req.signature),
+    ) else {
+        return Ok(None);
+    };
+    let signed = RecoveryRequest {
+        member_id: &member_id,
+        challenge: &req.challenge,
+        kdf_params: &req.kdf_params,
+        auth_key: &req.auth_key,
+        sealed_vault_key: &req.sealed_vault_key,
+    };
+    Ok(signed
+        .verify(&public, &signature)
+        .is_ok()
+        .then(|| (member_id, hash.clone())))
+}
+
+/// Second step: checks the challenge and the signed proof, stores the new
+/// login material and revokes every session. Returns the account and how
+/// many sessions were revoked.
+pub async fn complete(
+    db: &Db,
+    pepper: &Pepper,
+    limiter: &LoginLimiter,
+    req: RecoveryComplete,
+    address: &str,
+) -> Result<(Uuid, u64), AccountError> {
+    let email = normalise_email(&req.email)?;
+    let key = limiter_key(&email);
+    limiter
+        .check(&key, address)
+        .map_err(AccountError::RateLimited)?;
+    check_shapes(&req.kdf_params, &req.auth_key, &req.sealed_vault_key)?;
+    if req.challenge.len() != CHALLENGE_LEN {
+        return Err(AccountError::Invalid(
+            "challenge must be the bytes returned by recovery/start".into(),
+        ));
+    }
+    let lookup = email.clone();
+    let row: Option<CompleteRow> = db
+        .read(move |conn| -> Result<_, AccountError> {
+            Ok(members::table
+                .filter(members::email.eq(lookup))
+                .select((members::id, members::auth_hash, members::public_keys))
+                .first(conn)
+                .optional()?)
+        })
+        .await?;
+    let Some((member_id, old_hash)) = proof_holds(pepper, &row, &req)? else {
+        limiter.failed(&key, address);
+        return Err(AccountError::RecoveryFailed);
+    };
+    let material = prepare(pepper, req.kdf_params, req.auth_key, req.sealed_vault_key).await?;
+    let revoked = db
+        .write(move |conn| -> Result<usize, AccountError> {
+            if !store(conn, member_id, &old_hash, &material)? {
+                return Err(AccountError::RecoveryFailed);
+            }
+            Ok(sessions::revoke_all_in(conn, member_id, None)?)
+        })
+        .await?;
+    limiter.succeeded(&key);
+    limiter.succeeded(&email);
+    Ok((member_id, revoked as u64))
+}

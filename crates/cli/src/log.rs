@@ -1,0 +1,221 @@
+//! `datacoop log …`: read and verify the access log of your data.
+
+use crate::records::fresh;
+use crate::session::home;
+use clap::{Args, Subcommand};
+use datacoop_api::log::LogEntryQuery;
+use datacoop_client::log::{self, LogState, VerifyReport};
+use datacoop_client::Client;
+use datacoop_merkle::Actor;
+use std::path::PathBuf;
+
+/// The access log: who read your data, when, under which consent.
+#[derive(Subcommand)]
+pub enum LogCommand {
+    /// List the log's entries about you.
+    List(ListArgs),
+    /// Verify the log: the checkpoint's signature, that the log only grew
+    /// since your last check, and that every entry about you is in it.
+    Verify(VerifyArgs),
+    /// Print the log's current signed checkpoint (to publish, or to verify
+    /// later with `datacoop log verify --checkpoint FILE`).
+    Checkpoint {
+        /// Server URL.
+        #[arg(long, env = "DATACOOP_SERVER", default_value = "http://127.0.0.1:8080")]
+        server: String,
+    },
+}
+
+/// Filters.
+#[derive(Args)]
+pub struct ListArgs {
+    /// Only this actor kind: member, device, researcher, steward, server.
+    #[arg(long)]
+    actor: Option<String>,
+    /// Only this action, e.g. record_read, key_published, login.
+    #[arg(long)]
+    action: Option<String>,
+    /// At or after (RFC 3339).
+    #[arg(long)]
+    from: Option<String>,
+    /// Before (RFC 3339).
+    #[arg(long)]
+    to: Option<String>,
+}
+
+/// Modes of verification.
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// Verify a published checkpoint (a file holding the signed note) against
+    /// the server's log, as an outsider: no login needed.
+    #[arg(long, value_name = "FILE")]
+    checkpoint: Option<PathBuf>,
+    /// The log's verifier key to trust (default: the one pinned at your first
+    /// check, or for --checkpoint the one the server publishes).
+    #[arg(long, value_name = "KEY")]
+    log_key: Option<String>,
+    /// Server URL for --checkpoint.
+    #[arg(long, env = "DATACOOP_SERVER", default_value = "http://127.0.0.1:8080")]
+    server: String,
+}
+
+fn state_path(member: &uuid::Uuid) -> PathBuf {
+    home().join(format!("log-state-{member}.json"))
+}
+
+fn print_report(r: &VerifyReport, json: bool) {
+    if json {
+        crate::print_json(
+            &serde_json::json!({"ok": r.ok(), "checked": r.checked, "problems": r.problems}),
+        );
+        return;
+    }
+    for line in &r.checked {
+        println!("ok       {line}");
+    }
+    for line in &r.problems {
+        println!("PROBLEM  {line}");
+    }
+    if r.ok() {
+        println!(
+            "The access log verifies: nothing was rewritten, and every entry about you is in it."
+        );
+    } else {
+        println!("The access log does NOT verify ({} problem(s) above). Keep this output and tell the cooperative's stewards.", r.problems.len());
+    }
+}
+
+fn who(actor: &Actor) -> String {
+    match actor {
+        Actor::Member { .. } => "you".into(),
+        Actor::Device { id } => format!("device {id}"),
+        Actor::Researcher { id, study } => format!("researcher {id} (study {study})"),
+        Actor::Steward { id } => format!("steward {id}"),
+        Actor::Server => "the server".into(),
+    }
+}
+
+/// Runs a log command.
+pub async fn run(cmd: LogCommand, json: bool) -> Result<(), String> {
+    match cmd {
+        LogCommand::List(a) => {
+            let saved = fresh().await?;
+            let q = LogEntryQuery {
+                actor: a.actor,
+                action: a.action,
+                from: a.from,
+                to: a.to,
+                ..Default::default()
+            };
+            let items = log::all_entries(&saved.session, q)
+                .await
+                .map_err(|e| e.to_string())?;
+            if json {
+                crate::print_json(&items);
+                return Ok(());
+            }
+            println!(
+                "{:>8}  {:<27}  {:<28}  {:<14}  {:<36}  CONSENT",
+                "INDEX", "WHEN", "WHO", "WHAT", "RECORD"
+            );
+            for v in &items {
+                let e = &v.entry;
+                let when = format_time(e.time_micros);
+                let what = serde_json::to_value(e.action)
+                    .ok()
+                    .and_then(|x| x.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                println!(
+                    "{:>8}  {:<27}  {:<28}  {:<14}  {:<36}  {}",
+                    v.index,
+                    when,
+                    who(&e.actor),
+                    what,
+                    e.record
+                        .map(|r| r.to_string())
+                        .unwrap_or_else(|| "-".into()),
+                    e.consent
+                        .map(|c| c.to_string())
+                        .unwrap_or_else(|| "-".into()),
+                );
+            }
+            println!(
+                "{} entr{}",
+                items.len(),
+                if items.len() == 1 { "y" } else { "ies" }
+            );
+            Ok(())
+        }
+        LogCommand::Checkpoint { server } => {
+            let client = Client::new(&server).map_err(|e| e.to_string())?;
+            let text = log::checkpoint(&client).await.map_err(|e| e.to_string())?;
+            if json {
+                crate::print_json(&serde_json::json!({ "checkpoint": text }));
+            } else {
+                print!("{text}");
+            }
+            Ok(())
+        }
+        LogCommand::Verify(a) => {
+            if let Some(file) = a.checkpoint {
+                let text = std::fs::read_to_string(&file)
+                    .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+                let client = Client::new(&a.server).map_err(|e| e.to_string())?;
+                let key = match a.log_key {
+                    Some(k) => k,
+                    None => {
+                        let k = log::log_key(&client)
+                            .await
+                            .map_err(|e| e.to_string())?
+                            .verifier_key;
+                        if !json {
+                            println!("note     using the key the server publishes ({k}); pass --log-key to check against one you got elsewhere");
+                        }
+                        k
+                    }
+                };
+                let report = log::verify_published(&client, &text, &key)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                print_report(&report, json);
+                return if report.ok() {
+                    Ok(())
+                } else {
+                    Err("verification failed".into())
+                };
+            }
+            let saved = fresh().await?;
+            let path = state_path(&saved.session.member_id);
+            let mut state: LogState = match std::fs::read(&path) {
+                Ok(b) => serde_json::from_slice(&b)
+                    .map_err(|e| format!("{} is damaged: {e}", path.display()))?,
+                Err(_) => LogState::default(),
+            };
+            if let Some(k) = a.log_key {
+                state.verifier_key = Some(k);
+            }
+            let report = log::verify(&saved.session, state)
+                .await
+                .map_err(|e| e.to_string())?;
+            print_report(&report, json);
+            if report.ok() {
+                let text = serde_json::to_vec_pretty(&report.state).map_err(|e| e.to_string())?;
+                std::fs::write(&path, text)
+                    .map_err(|e| format!("cannot save {}: {e}", path.display()))?;
+                Ok(())
+            } else {
+                Err("verification failed".into())
+            }
+        }
+    }
+}
+
+fn format_time(micros: u64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}

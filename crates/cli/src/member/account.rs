@@ -1,0 +1,162 @@
+//! `datacoop member passphrase|recover|sessions|delete`: account management.
+
+use super::{secret, Credentials};
+use crate::records::fresh;
+use crate::session;
+use clap::Args;
+use datacoop_client::{account, Client};
+use std::io::{BufRead, IsTerminal, Write};
+use uuid::Uuid;
+
+/// Options of `datacoop member sessions`.
+#[derive(Args)]
+pub struct SessionsArgs {
+    /// Revoke this session (an id from the list) instead of listing.
+    #[arg(long, value_name = "ID")]
+    revoke: Option<Uuid>,
+}
+
+/// Options of `datacoop member delete`.
+#[derive(Args)]
+pub struct DeleteArgs {
+    /// Confirm without the typed prompt (for scripts).
+    #[arg(long)]
+    yes_delete_everything: bool,
+}
+
+const LAPSE: &str =
+    "their access tokens stop working within the access-token lifetime (15 minutes by default)";
+
+/// Changes the passphrase of the logged-in account.
+pub async fn passphrase(json: bool) -> Result<(), String> {
+    let saved = fresh().await?;
+    let current = secret("DATACOOP_PASSPHRASE", "Current passphrase", false)?;
+    let new = secret("DATACOOP_NEW_PASSPHRASE", "New passphrase", true)?;
+    let done = saved
+        .session
+        .change_passphrase(&saved.email, &current, &new)
+        .await
+        .map_err(|e| e.to_string())?;
+    if json {
+        crate::print_json(&done);
+    } else {
+        println!("Passphrase changed for {}.", saved.email);
+        println!(
+            "{} other session(s) were logged out; {LAPSE}. This session stays logged in.",
+            done.sessions_revoked
+        );
+        println!("Your recovery code is unchanged.");
+    }
+    Ok(())
+}
+
+/// Sets a new passphrase with the recovery code.
+pub async fn recover(c: Credentials, json: bool) -> Result<(), String> {
+    let code = secret("DATACOOP_RECOVERY_CODE", "Recovery code", false)?;
+    let new = secret("DATACOOP_PASSPHRASE", "New passphrase", true)?;
+    let client = Client::new(&c.server).map_err(|e| e.to_string())?;
+    let done = account::recover(&client, &c.email, &code, &new)
+        .await
+        .map_err(|e| e.to_string())?;
+    if session::load().is_ok_and(|s| s.session.member_id == done.member_id) {
+        session::remove();
+    }
+    if json {
+        crate::print_json(&done);
+    } else {
+        println!("New passphrase set for {}.", c.email);
+        println!(
+            "All {} session(s) were logged out; {LAPSE}.",
+            done.sessions_revoked
+        );
+        println!("Your recovery code stays valid: keep it safe.");
+        println!("Next: datacoop member login --email {}", c.email);
+    }
+    Ok(())
+}
+
+/// Lists the member's sessions, or revokes one.
+pub async fn sessions(args: SessionsArgs, json: bool) -> Result<(), String> {
+    let saved = fresh().await?;
+    if let Some(id) = args.revoke {
+        saved
+            .session
+            .revoke_session(id)
+            .await
+            .map_err(|e| e.to_string())?;
+        if json {
+            crate::print_json(&serde_json::json!({"revoked": id}));
+        } else {
+            println!("Session {id} revoked; {LAPSE}.");
+        }
+        return Ok(());
+    }
+    let list = saved.session.sessions().await.map_err(|e| e.to_string())?;
+    if json {
+        crate::print_json(&list);
+        return Ok(());
+    }
+    for s in &list.sessions {
+        println!(
+            "{}  {:<32}  last used {}{}",
+            s.id,
+            s.label.as_deref().unwrap_or("-"),
+            s.last_used_at,
+            if s.current { "  (this session)" } else { "" }
+        );
+    }
+    println!(
+        "{} live session(s). Revoke one with: datacoop member sessions --revoke ID",
+        list.sessions.len()
+    );
+    Ok(())
+}
+
+fn confirmed_by_typing(email: &str) -> Result<(), String> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err("refusing to delete without confirmation: pass --yes-delete-everything".into());
+    }
+    print!("This deletes the account {email} and every record in it, for good. Type DELETE to confirm: ");
+    std::io::stdout().flush().map_err(|e| e.to_string())?;
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| e.to_string())?;
+    if line.trim() == "DELETE" {
+        Ok(())
+    } else {
+        Err("not confirmed; nothing was deleted".into())
+    }
+}
+
+/// Deletes the account after a typed confirmation and the passphrase.
+pub async fn delete(args: DeleteArgs, json: bool) -> Result<(), String> {
+    let saved = fresh().await?;
+    if !args.yes_delete_everything {
+        confirmed_by_typing(&saved.email)?;
+    }
+    let pass = secret("DATACOOP_PASSPHRASE", "Passphrase", false)?;
+    let done = saved
+        .session
+        .delete_account(&saved.email, &pass)
+        .await
+        .map_err(|e| e.to_string())?;
+    session::remove();
+    if json {
+        crate::print_json(&done);
+    } else {
+        println!(
+            "Deleted account {} ({}): {} record(s), {} session(s), your sealed keys and login material.",
+            saved.email, done.member_id, done.records_deleted, done.sessions_deleted
+        );
+        println!("Without the sealed keys, copies of your encrypted records in backups can no longer be opened by anyone.");
+        if done.kept.is_empty() {
+            println!("Kept by the cooperative: nothing.");
+        } else {
+            println!("Kept by the cooperative: {}.", done.kept.join(", "));
+        }
+    }
+    Ok(())
+}

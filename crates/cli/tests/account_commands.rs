@@ -1,0 +1,174 @@
+//! `datacoop member passphrase|recover|sessions|delete` against the real server.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use datacoop_testkit::{backend_tests, Backend, TestServer};
+use std::process::{Command, Output, Stdio};
+
+backend_tests!(account_commands);
+
+const FIRST: &str = "the first long passphrase";
+const SECOND: &str = "the second long passphrase";
+const THIRD: &str = "the third long passphrase";
+const EMAIL: &str = "acct-cli@example.org";
+
+struct Cli {
+    home: tempfile::TempDir,
+    server: String,
+}
+
+impl Cli {
+    fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_datacoop"));
+        cmd.args(args)
+            .env("DATACOOP_HOME", self.home.path())
+            .env("DATACOOP_SERVER", &self.server)
+            .env_remove("DATACOOP_PASSPHRASE")
+            .env_remove("DATACOOP_NEW_PASSPHRASE")
+            .env_remove("DATACOOP_RECOVERY_CODE")
+            .stdin(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str], env: &[(&str, &str)]) -> String {
+        let out = self.run(args, env);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn json(&self, args: &[&str], env: &[(&str, &str)]) -> serde_json::Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        serde_json::from_str(&self.ok(&all, env)).unwrap()
+    }
+
+    fn fails(&self, args: &[&str], env: &[(&str, &str)]) -> String {
+        let out = self.run(args, env);
+        assert!(!out.status.success(), "{args:?} should fail");
+        String::from_utf8(out.stderr).unwrap()
+    }
+}
+
+fn pass(p: &str) -> [(&str, &str); 1] {
+    [("DATACOOP_PASSPHRASE", p)]
+}
+
+async fn account_commands(backend: Backend) {
+    let Some(srv) = TestServer::start(backend).await else {
+        return;
+    };
+    let cli = Cli {
+        home: tempfile::tempdir().unwrap(),
+        server: srv.base_url(),
+    };
+    let other = Cli {
+        home: tempfile::tempdir().unwrap(),
+        server: srv.base_url(),
+    };
+    tokio::task::spawn_blocking(move || {
+        let reg = cli.json(&["member", "register", "--email", EMAIL], &pass(FIRST));
+        let code = reg["recovery_code"].as_str().unwrap().to_owned();
+        cli.ok(&["member", "login", "--email", EMAIL], &pass(FIRST));
+        other.ok(&["member", "login", "--email", EMAIL], &pass(FIRST));
+
+        // Sessions: two, this one marked.
+        let list = cli.json(&["member", "sessions"], &[]);
+        let sessions = list["sessions"].as_array().unwrap();
+        assert_eq!(sessions.len(), 2);
+        assert_eq!(sessions.iter().filter(|s| s["current"] == true).count(), 1);
+        let text = cli.ok(&["member", "sessions"], &[]);
+        assert!(text.contains("(this session)"), "{text}");
+
+        // Passphrase change: the wrong current one is refused; then the other session ends.
+        let err = cli.fails(
+            &["member", "passphrase"],
+            &[
+                ("DATACOOP_PASSPHRASE", "wrong one"),
+                ("DATACOOP_NEW_PASSPHRASE", SECOND),
+            ],
+        );
+        assert!(err.contains("current passphrase is wrong"), "{err}");
+        let text = cli.ok(
+            &["member", "passphrase"],
+            &[
+                ("DATACOOP_PASSPHRASE", FIRST),
+                ("DATACOOP_NEW_PASSPHRASE", SECOND),
+            ],
+        );
+        assert!(
+            text.contains("1 other session(s) were logged out"),
+            "{text}"
+        );
+        assert_eq!(
+            cli.json(&["member", "sessions"], &[])["sessions"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+        cli.fails(&["member", "login", "--email", EMAIL], &pass(FIRST));
+        cli.ok(&["member", "login", "--email", EMAIL], &pass(SECOND));
+
+        // Revoke another session by id.
+        other.ok(&["member", "login", "--email", EMAIL], &pass(SECOND));
+        let list = cli.json(&["member", "sessions"], &[]);
+        let theirs = list["sessions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["current"] == false)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        cli.ok(&["member", "sessions", "--revoke", &theirs], &[]);
+        let unknown = "01a211af-0000-7000-8000-000000000000";
+        let err = cli.fails(&["member", "sessions", "--revoke", unknown], &[]);
+        assert!(err.contains("no such session"), "{err}");
+
+        // Recovery with the code sets a third passphrase and ends every session.
+        let err = cli.fails(
+            &["member", "recover", "--email", EMAIL],
+            &[
+                ("DATACOOP_RECOVERY_CODE", "0000-1111"),
+                ("DATACOOP_PASSPHRASE", THIRD),
+            ],
+        );
+        assert!(err.contains("recovery code"), "{err}");
+        let text = cli.ok(
+            &["member", "recover", "--email", EMAIL],
+            &[
+                ("DATACOOP_RECOVERY_CODE", &code),
+                ("DATACOOP_PASSPHRASE", THIRD),
+            ],
+        );
+        assert!(text.contains("New passphrase set"), "{text}");
+        assert!(!cli.home.path().join("session.json").exists());
+        cli.fails(&["member", "login", "--email", EMAIL], &pass(SECOND));
+        cli.ok(&["member", "login", "--email", EMAIL], &pass(THIRD));
+
+        // Deletion needs the confirmation and the passphrase.
+        let err = cli.fails(&["member", "delete"], &pass(THIRD));
+        assert!(err.contains("--yes-delete-everything"), "{err}");
+        let err = cli.fails(
+            &["member", "delete", "--yes-delete-everything"],
+            &pass(SECOND),
+        );
+        assert!(err.contains("passphrase is wrong"), "{err}");
+        let done = cli.json(
+            &["member", "delete", "--yes-delete-everything"],
+            &pass(THIRD),
+        );
+        assert_eq!(done["kept"].as_array().unwrap().len(), 0);
+        assert!(!cli.home.path().join("session.json").exists());
+        cli.fails(&["member", "login", "--email", EMAIL], &pass(THIRD));
+    })
+    .await
+    .unwrap();
+}

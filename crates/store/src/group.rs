@@ -1,0 +1,87 @@
+//! Group commit: many small write transactions from concurrent requests run
+//! as savepoints inside one database transaction, so one commit (one fsync
+//! on SQLite with `synchronous=FULL`) serves a whole group.
+//!
+//! Each job runs in its own savepoint: a job that fails rolls back alone and
+//! gets its own error. Answers are delivered only after the group's commit,
+//! so no caller sees success for a write (or a logged read) that is not
+//! durable; if the commit fails, every job of the group gets the error.
+
+use crate::{DbConn, StoreError};
+use diesel::r2d2::{ManageConnection, Pool};
+use diesel::Connection;
+use std::sync::mpsc;
+
+/// Delivers a job's result once the group's fate is known.
+type Deliver = Box<dyn FnOnce(Result<(), String>) + Send>;
+/// A job: runs on the group's connection, returns its deliverer.
+type Job = Box<dyn FnOnce(&mut DbConn) -> Deliver + Send>;
+
+/// Most jobs in one group.
+const MAX_GROUP: usize = 512;
+
+/// Handle to the committer thread.
+pub(crate) struct GroupCommitter {
+    tx: mpsc::Sender<Job>,
+}
+
+impl GroupCommitter {
+    /// Starts the committer thread on `pool` (the writer pool).
+    pub(crate) fn start<M>(pool: Pool<M>) -> Self
+    where
+        M: ManageConnection<Connection = DbConn>,
+    {
+        let (tx, rx) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("datacoop-group-commit".into())
+            .spawn(move || run(pool, rx))
+            .map(|_| ())
+            .unwrap_or_else(
+                |e| tracing::error!(error = %e, "cannot start the group-commit thread"),
+            );
+        GroupCommitter { tx }
+    }
+
+    /// Queues a job; `Err` when the committer is gone.
+    pub(crate) fn submit(&self, job: Job) -> Result<(), StoreError> {
+        self.tx
+            .send(job)
+            .map_err(|_| StoreError::Unavailable("the group-commit thread has stopped".into()))
+    }
+}
+
+fn run<M>(pool: Pool<M>, rx: mpsc::Receiver<Job>)
+where
+    M: ManageConnection<Connection = DbConn>,
+{
+    while let Ok(first) = rx.recv() {
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_GROUP {
+            match rx.try_recv() {
+                Ok(j) => jobs.push(j),
+                Err(_) => break,
+            }
+        }
+        let mut conn = match pool.get() {
+            Ok(c) => c,
+            Err(e) => {
+                // Dropping the jobs closes their answer channels: each caller
+                // gets "unavailable, retry" and nothing ran.
+                tracing::warn!(error = %e, jobs = jobs.len(), "database unavailable; group dropped");
+                continue;
+            }
+        };
+        let conn: &mut DbConn = &mut conn;
+        let mut delivers = Vec::with_capacity(jobs.len());
+        let outcome = conn.transaction(|c| -> Result<(), diesel::result::Error> {
+            for job in jobs.drain(..) {
+                delivers.push(job(c));
+            }
+            Ok(())
+        });
+        let commit = outcome.map_err(|e| format!("commit failed: {e}"));
+        for d in delivers {
+            d(commit.clone());
+        }
+    }
+}
