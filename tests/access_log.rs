@@ -19,6 +19,7 @@ backend_tests!(
     changed_tree_node_is_caught,
     fork_and_rollback_are_caught,
     outsider_verifies_a_published_checkpoint,
+    a_read_that_cannot_be_logged_does_not_happen,
 );
 
 const PASS: &str = "log test passphrase";
@@ -337,4 +338,19 @@ async fn outsider_verifies_a_published_checkpoint(backend: Backend) {
     .await
     .unwrap();
     assert!(!r.ok());
+}
+
+async fn a_read_that_cannot_be_logged_does_not_happen(backend: Backend) {
+    let Some(srv) = TestServer::start(backend).await else {
+        return;
+    };
+    let (s, ids) = member_with_records(&srv, "nolog@example.org", 1).await;
+    s.get(ids[0]).await.unwrap();
+    // Break the log's storage: the next append fails.
+    sql(&srv, "DROP TABLE log_entries".into()).await;
+    let err = s.get(ids[0]).await.unwrap_err();
+    let status = err.status().unwrap_or(0);
+    assert!(status >= 500, "the read must fail, got {err}");
+    // The record itself is intact (metadata still lists it).
+    assert_eq!(s.list(&Default::default()).await.unwrap().items.len(), 1);
 }

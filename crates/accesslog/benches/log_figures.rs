@@ -22,6 +22,7 @@ fn db(dir: &std::path::Path, sync: SqliteSync) -> Db {
     )
     .unwrap();
     db.migrate().unwrap();
+    datacoop_accesslog::install(&db);
     db
 }
 
@@ -99,7 +100,10 @@ async fn main() {
         }
     }
     println!("\nAs the server does it: one entry per access, each access its own");
-    println!("savepoint, concurrent accesses group-committed (`Db::write_grouped`).\n");
+    println!(
+        "savepoint, the entries of concurrent accesses appended together at the end
+of their group's transaction (`Db::write_grouped_then`).\n"
+    );
     println!("| concurrent accessors | synchronous | entries/s |");
     println!("|---:|---|---:|");
     for (sync, name) in [(SqliteSync::Full, "FULL"), (SqliteSync::Normal, "NORMAL")] {

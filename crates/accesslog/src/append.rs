@@ -6,7 +6,7 @@ use datacoop_merkle::{
     stored_hash_index, stored_hashes_for_batch, AccessEntry, Action, Actor, Hash,
 };
 use datacoop_store::schema::{log_entries as e, log_hashes as h, log_head};
-use datacoop_store::DbConn;
+use datacoop_store::{Db, DbConn};
 use diesel::prelude::*;
 use std::cell::RefCell;
 use uuid::Uuid;
@@ -48,6 +48,23 @@ pub(crate) fn action_name(a: Action) -> String {
         .unwrap_or_else(|| a.code().to_string())
 }
 
+/// Installs the access log as the database's group finisher, so grouped
+/// writes can hand it their entries ([`Db::write_grouped_then`] with a
+/// `Vec<AccessEntry>`): all entries of a group are appended in one call,
+/// inside the group's transaction.
+pub fn install(db: &Db) {
+    db.set_group_finisher(Box::new(|conn, deferred| {
+        let mut all: Vec<AccessEntry> = Vec::new();
+        for d in deferred {
+            let entries = d
+                .downcast::<Vec<AccessEntry>>()
+                .map_err(|_| "deferred work that is not access-log entries".to_owned())?;
+            all.extend(*entries);
+        }
+        append(conn, &all).map(|_| ()).map_err(|e| e.to_string())
+    }));
+}
+
 /// Appends entries as the next leaves; returns their indexes. Call it inside
 /// the transaction that performs the access, so both commit or neither does.
 /// The `log_head` row update serialises concurrent appenders.
@@ -80,10 +97,13 @@ pub fn append(conn: &mut DbConn, entries: &[AccessEntry]) -> Result<Vec<u64>, Lo
             )
         })
         .collect();
-    // One row per statement: diesel's multi-row insert is not available
-    // through MultiConnection, and prepared single-row inserts are cheap.
-    for row in rows {
-        diesel::insert_into(h::table).values(row).execute(conn)?;
+    // Multi-row inserts are not available through MultiConnection; issue
+    // them on the concrete connection.
+    for chunk in rows.chunks(200) {
+        match conn {
+            DbConn::Sqlite(c) => diesel::insert_into(h::table).values(chunk).execute(c)?,
+            DbConn::Postgres(c) => diesel::insert_into(h::table).values(chunk).execute(c)?,
+        };
     }
     let entry_rows: Vec<_> = entries
         .iter()
@@ -101,8 +121,11 @@ pub fn append(conn: &mut DbConn, entries: &[AccessEntry]) -> Result<Vec<u64>, Lo
             )
         })
         .collect();
-    for row in entry_rows {
-        diesel::insert_into(e::table).values(row).execute(conn)?;
+    for chunk in entry_rows.chunks(200) {
+        match conn {
+            DbConn::Sqlite(c) => diesel::insert_into(e::table).values(chunk).execute(c)?,
+            DbConn::Postgres(c) => diesel::insert_into(e::table).values(chunk).execute(c)?,
+        };
     }
     Ok((n..n + entries.len() as u64).collect())
 }

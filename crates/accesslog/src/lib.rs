@@ -13,7 +13,7 @@ mod query;
 mod reader;
 mod signer;
 
-pub use append::{append, entry};
+pub use append::{append, entry, install};
 pub use error::LogError;
 pub use query::{
     consistency_proof, entries_for_member, inclusion_proofs, latest_checkpoint, tree_size,

@@ -273,20 +273,23 @@ pub async fn get(
     let mut entry = accesslog::entry(actor, Action::RecordRead, member)?;
     entry.record = Some(id);
     let member = member.to_string();
-    db.write_grouped(move |conn| -> Result<RecordFull, AccountError> {
-        let row: Option<(MetaRow, Vec<u8>, Vec<u8>)> = r::table
-            .find((member, id.to_string()))
-            .select((MetaRow::as_select(), r::ciphertext, r::wrapped_key))
-            .first(conn)
-            .optional()?;
-        let (meta, ciphertext, wrapped_key) = row.ok_or(AccountError::NotFound)?;
-        accesslog::append(conn, &[entry])?;
-        Ok(RecordFull {
-            meta: meta.into_api()?,
-            ciphertext,
-            wrapped_key,
-        })
-    })
+    db.write_grouped_then(
+        move |conn| -> Result<(RecordFull, Vec<accesslog::AccessEntry>), AccountError> {
+            let row: Option<(MetaRow, Vec<u8>, Vec<u8>)> = r::table
+                .find((member, id.to_string()))
+                .select((MetaRow::as_select(), r::ciphertext, r::wrapped_key))
+                .first(conn)
+                .optional()?;
+            let (meta, ciphertext, wrapped_key) = row.ok_or(AccountError::NotFound)?;
+            let full = RecordFull {
+                meta: meta.into_api()?,
+                ciphertext,
+                wrapped_key,
+            };
+            // Appended at the end of the group, in the same transaction.
+            Ok((full, vec![entry]))
+        },
+    )
     .await
 }
 

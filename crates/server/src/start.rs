@@ -86,6 +86,7 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
         ..DbOptions::default()
     };
     let db = Db::connect(&url, &opts)?;
+    datacoop_accesslog::install(&db);
     let applied = db.migrate()?;
     tracing::info!(database = %db.redacted_url(), migrations_applied = applied.len(), "database ready");
 

@@ -1,7 +1,7 @@
 //! The connection pools and the one way to run queries: off the async
 //! workers, one closure per transaction.
 
-use crate::group::GroupCommitter;
+use crate::group::{Finisher, GroupCommitter};
 use crate::{migrate, Backend, DatabaseUrl, DbConn, StoreError};
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{CustomizeConnection, ManageConnection, Pool, PooledConnection, R2D2Connection};
@@ -96,6 +96,7 @@ pub struct Db {
     readers: Pool<Manager>,
     writer: Pool<Manager>,
     group: std::sync::Arc<GroupCommitter>,
+    finisher: std::sync::Arc<std::sync::OnceLock<Finisher>>,
 }
 
 impl std::fmt::Debug for Db {
@@ -145,12 +146,14 @@ impl Db {
             Backend::Sqlite => build(1)?,
             Backend::Postgres => readers.clone(),
         };
-        let group = std::sync::Arc::new(GroupCommitter::start(writer.clone()));
+        let finisher = std::sync::Arc::new(std::sync::OnceLock::new());
+        let group = std::sync::Arc::new(GroupCommitter::start(writer.clone(), finisher.clone()));
         Ok(Db {
             url: url.clone(),
             readers,
             writer,
             group,
+            finisher,
         })
     }
 
@@ -212,20 +215,56 @@ impl Db {
         T: Send + 'static,
         E: From<StoreError> + From<diesel::result::Error> + Send + 'static,
     {
+        self.grouped(move |c| f(c).map(|v| (v, None))).await
+    }
+
+    /// Like [`Db::write_grouped`], and the closure also returns work for the
+    /// end of the group (`X`, e.g. access-log entries): every successful
+    /// job's `X` goes to the installed [`Finisher`] in one call, inside the
+    /// same transaction. If that fails, the group rolls back and every job
+    /// fails: an access whose log entry cannot be written does not happen.
+    pub async fn write_grouped_then<T, X, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn) -> Result<(T, X), E> + Send + 'static,
+        T: Send + 'static,
+        X: Send + 'static,
+        E: From<StoreError> + From<diesel::result::Error> + Send + 'static,
+    {
+        self.grouped(move |c| {
+            f(c).map(|(v, x)| (v, Some(Box::new(x) as Box<dyn std::any::Any + Send>)))
+        })
+        .await
+    }
+
+    /// Installs the group's finisher (once; later calls are ignored).
+    pub fn set_group_finisher(&self, finisher: Finisher) {
+        let _ = self.finisher.set(finisher);
+    }
+
+    async fn grouped<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn) -> Result<(T, Option<Box<dyn std::any::Any + Send>>), E>
+            + Send
+            + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + From<diesel::result::Error> + Send + 'static,
+    {
         let (tx, rx) = tokio::sync::oneshot::channel::<Result<T, E>>();
-        let job = Box::new(
-            move |c: &mut DbConn| -> Box<dyn FnOnce(Result<(), String>) + Send> {
-                let res = c.transaction(f);
-                Box::new(move |commit: Result<(), String>| {
-                    let out = match (res, commit) {
-                        (Ok(v), Ok(())) => Ok(v),
-                        (Ok(_), Err(e)) => Err(StoreError::Unavailable(e).into()),
-                        (Err(e), _) => Err(e),
-                    };
-                    let _ = tx.send(out);
-                })
-            },
-        );
+        let job: crate::group::Job = Box::new(move |c: &mut DbConn| {
+            let (res, extra) = match c.transaction(f) {
+                Ok((v, x)) => (Ok(v), x),
+                Err(e) => (Err(e), None),
+            };
+            let deliver: crate::group::Deliver = Box::new(move |commit: Result<(), String>| {
+                let out = match (res, commit) {
+                    (Ok(v), Ok(())) => Ok(v),
+                    (Ok(_), Err(e)) => Err(StoreError::Unavailable(e).into()),
+                    (Err(e), _) => Err(e),
+                };
+                let _ = tx.send(out);
+            });
+            (deliver, extra)
+        });
         self.group.submit(job).map_err(E::from)?;
         match rx.await {
             Ok(res) => res,

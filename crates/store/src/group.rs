@@ -10,12 +10,21 @@
 use crate::{DbConn, StoreError};
 use diesel::r2d2::{ManageConnection, Pool};
 use diesel::Connection;
-use std::sync::mpsc;
+use std::any::Any;
+use std::sync::{mpsc, Arc, OnceLock};
 
 /// Delivers a job's result once the group's fate is known.
-type Deliver = Box<dyn FnOnce(Result<(), String>) + Send>;
-/// A job: runs on the group's connection, returns its deliverer.
-type Job = Box<dyn FnOnce(&mut DbConn) -> Deliver + Send>;
+pub(crate) type Deliver = Box<dyn FnOnce(Result<(), String>) + Send>;
+/// Work a successful job leaves for the end of the group (e.g. access-log
+/// entries), handed to the [`Finisher`] in one call.
+pub(crate) type Deferred = Box<dyn Any + Send>;
+/// A job: runs on the group's connection, returns its deliverer and any
+/// deferred work.
+pub(crate) type Job = Box<dyn FnOnce(&mut DbConn) -> (Deliver, Option<Deferred>) + Send>;
+/// Runs every job's deferred work at the end of the group, inside its
+/// transaction: if it fails, the whole group rolls back and every job fails.
+pub type Finisher =
+    Box<dyn Fn(&mut DbConn, Vec<Box<dyn Any + Send>>) -> Result<(), String> + Send + Sync>;
 
 /// Most jobs in one group.
 const MAX_GROUP: usize = 512;
@@ -27,14 +36,14 @@ pub(crate) struct GroupCommitter {
 
 impl GroupCommitter {
     /// Starts the committer thread on `pool` (the writer pool).
-    pub(crate) fn start<M>(pool: Pool<M>) -> Self
+    pub(crate) fn start<M>(pool: Pool<M>, finisher: Arc<OnceLock<Finisher>>) -> Self
     where
         M: ManageConnection<Connection = DbConn>,
     {
         let (tx, rx) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("datacoop-group-commit".into())
-            .spawn(move || run(pool, rx))
+            .spawn(move || run(pool, rx, finisher))
             .map(|_| ())
             .unwrap_or_else(
                 |e| tracing::error!(error = %e, "cannot start the group-commit thread"),
@@ -50,7 +59,7 @@ impl GroupCommitter {
     }
 }
 
-fn run<M>(pool: Pool<M>, rx: mpsc::Receiver<Job>)
+fn run<M>(pool: Pool<M>, rx: mpsc::Receiver<Job>, finisher: Arc<OnceLock<Finisher>>)
 where
     M: ManageConnection<Connection = DbConn>,
 {
@@ -73,13 +82,24 @@ where
         };
         let conn: &mut DbConn = &mut conn;
         let mut delivers = Vec::with_capacity(jobs.len());
-        let outcome = conn.transaction(|c| -> Result<(), diesel::result::Error> {
+        let outcome = conn.transaction(|c| -> Result<(), StoreError> {
+            let mut deferred = Vec::new();
             for job in jobs.drain(..) {
-                delivers.push(job(c));
+                let (deliver, extra) = job(c);
+                delivers.push(deliver);
+                deferred.extend(extra);
+            }
+            if !deferred.is_empty() {
+                let finish = finisher.get().ok_or_else(|| {
+                    StoreError::Task(
+                        "no finisher is installed for deferred work (the access log)".into(),
+                    )
+                })?;
+                finish(c, deferred).map_err(StoreError::Task)?;
             }
             Ok(())
         });
-        let commit = outcome.map_err(|e| format!("commit failed: {e}"));
+        let commit = outcome.map_err(|e| format!("group commit failed: {e}"));
         for d in delivers {
             d(commit.clone());
         }

@@ -7,6 +7,8 @@ mod connection;
 mod db;
 mod error;
 mod group;
+
+pub use group::Finisher;
 pub mod migrate;
 pub mod schema;
 pub mod secret_file;
