@@ -47,6 +47,15 @@ async fn member_with_records(
     (s, ids)
 }
 
+/// A bytes literal in the backend's SQL dialect.
+fn bytes_literal(backend: Backend, bytes: &[u8]) -> String {
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    match backend {
+        Backend::Sqlite => format!("X'{hex}'"),
+        Backend::Postgres => format!("'\\x{hex}'::bytea"),
+    }
+}
+
 async fn sql(srv: &TestServer, statement: String) {
     srv.state
         .db
@@ -167,11 +176,7 @@ async fn rewritten_entry_is_caught(backend: Backend) {
         .encoded
         .clone();
     body[20] ^= 0x01;
-    let hex: String = body.iter().map(|b| format!("{b:02x}")).collect();
-    let literal = match backend {
-        Backend::Sqlite => format!("X'{hex}'"),
-        Backend::Postgres => format!("'\\x{hex}'::bytea"),
-    };
+    let literal = bytes_literal(backend, &body);
     sql(
         &srv,
         format!("UPDATE log_entries SET body = {literal} WHERE idx = {idx}"),
@@ -250,10 +255,7 @@ async fn changed_tree_node_is_caught(backend: Backend) {
     let idx = views[0].index;
     // Overwrite the stored leaf hash of the member's entry (a tree node).
     let node = datacoop_merkle::stored_hash_index(0, idx);
-    let literal = match backend {
-        Backend::Sqlite => format!("X'{}'", "ab".repeat(32)),
-        Backend::Postgres => format!("'\\x{}'::bytea", "ab".repeat(32)),
-    };
+    let literal = bytes_literal(backend, &[0xab; 32]);
     sql(
         &srv,
         format!("UPDATE log_hashes SET hash = {literal} WHERE idx = {node}"),
@@ -290,10 +292,7 @@ async fn fork_and_rollback_are_caught(backend: Backend) {
     // hash is built from: rewriting it changes the signed root.
     let level = 63 - (size as u64).leading_zeros() as u8;
     let root_node = datacoop_merkle::stored_hash_index(level, 0);
-    let literal = match backend {
-        Backend::Sqlite => format!("X'{}'", "cd".repeat(32)),
-        Backend::Postgres => format!("'\\x{}'::bytea", "cd".repeat(32)),
-    };
+    let literal = bytes_literal(backend, &[0xcd; 32]);
     sql(
         &srv,
         format!("UPDATE log_hashes SET hash = {literal} WHERE idx = {root_node}"),
