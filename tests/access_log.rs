@@ -20,6 +20,7 @@ backend_tests!(
     fork_and_rollback_are_caught,
     outsider_verifies_a_published_checkpoint,
     a_read_that_cannot_be_logged_does_not_happen,
+    an_undecodable_row_is_named,
 );
 
 const PASS: &str = "log test passphrase";
@@ -77,7 +78,7 @@ async fn every_content_read_is_logged_once(backend: Backend) {
     // Registration published the member's keys as an entry.
     assert_eq!(before.len(), 1);
     assert_eq!(
-        serde_json::to_value(before[0].entry.action).unwrap(),
+        serde_json::to_value(before[0].entry.as_ref().unwrap().action).unwrap(),
         "key_published"
     );
 
@@ -104,8 +105,8 @@ async fn every_content_read_is_logged_once(backend: Backend) {
         .await
         .unwrap();
         assert_eq!(reads.len(), n + 1, "one entry per read");
-        assert_eq!(reads[n].entry.record, Some(*id));
-        assert_eq!(reads[n].entry.member, s.member_id);
+        assert_eq!(reads[n].entry.as_ref().unwrap().record, Some(*id));
+        assert_eq!(reads[n].entry.as_ref().unwrap().member, s.member_id);
     }
     // A failed read (unknown id) stores nothing and logs nothing.
     assert!(s.get(Uuid::now_v7()).await.is_err());
@@ -122,7 +123,9 @@ async fn every_content_read_is_logged_once(backend: Backend) {
     let theirs = log::all_entries(&other, LogEntryQuery::default())
         .await
         .unwrap();
-    assert!(theirs.iter().all(|v| v.entry.member == other.member_id));
+    assert!(theirs
+        .iter()
+        .all(|v| v.entry.as_ref().unwrap().member == other.member_id));
 }
 
 async fn honest_log_verifies_and_grows(backend: Backend) {
@@ -352,4 +355,26 @@ async fn a_read_that_cannot_be_logged_does_not_happen(backend: Backend) {
     assert!(status >= 500, "the read must fail, got {err}");
     // The record itself is intact (metadata still lists it).
     assert_eq!(s.list(&Default::default()).await.unwrap().items.len(), 1);
+}
+
+async fn an_undecodable_row_is_named(backend: Backend) {
+    let Some(srv) = TestServer::start(backend).await else {
+        return;
+    };
+    let (s, state) = verified(&srv, "garbage@example.org").await;
+    let idx = *state.seen.keys().nth(1).unwrap();
+    let literal = bytes_literal(backend, b"not an entry");
+    sql(
+        &srv,
+        format!("UPDATE log_entries SET body = {literal} WHERE idx = {idx}"),
+    )
+    .await;
+    let r = log::verify(&s, state).await.unwrap();
+    assert!(
+        r.problems
+            .iter()
+            .any(|p| p.contains(&format!("entry {idx} does not decode"))),
+        "{:?}",
+        r.problems
+    );
 }

@@ -33,9 +33,10 @@ pub struct LogEntryView {
     #[serde(with = "crate::b64")]
     #[schema(value_type = String, format = Byte)]
     pub encoded: Vec<u8>,
-    /// The decoded entry, for display.
-    #[schema(value_type = Object)]
-    pub entry: AccessEntry,
+    /// The decoded entry, for display; absent when the stored bytes do not
+    /// decode (a damaged or tampered row, shown rather than hidden).
+    #[schema(value_type = Option<Object>)]
+    pub entry: Option<AccessEntry>,
 }
 
 /// A page of entries.

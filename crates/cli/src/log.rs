@@ -119,7 +119,13 @@ pub async fn run(cmd: LogCommand, json: bool) -> Result<(), String> {
                 "INDEX", "WHEN", "WHO", "WHAT", "RECORD"
             );
             for v in &items {
-                let e = &v.entry;
+                let Some(e) = &v.entry else {
+                    println!(
+                        "{:>8}  (damaged: does not decode; run `datacoop log verify`)",
+                        v.index
+                    );
+                    continue;
+                };
                 let when = format_time(e.time_micros);
                 let what = serde_json::to_value(e.action)
                     .ok()

@@ -219,7 +219,7 @@ pub async fn verify(session: &MemberSession, state: LogState) -> Result<VerifyRe
     for view in &mine {
         let leaf = leaf_hash(&view.encoded);
         match datacoop_merkle::AccessEntry::decode(&view.encoded) {
-            Ok(e) if e == view.entry && e.member == session.member_id => {}
+            Ok(e) if view.entry.as_ref() == Some(&e) && e.member == session.member_id => {}
             _ => problems.push(format!(
                 "entry {} does not decode to what the server displays, or is not about you",
                 view.index
