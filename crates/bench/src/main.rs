@@ -3,6 +3,7 @@
 //! `datacoop serve` binary, and optionally appends them as markdown.
 #![forbid(unsafe_code)]
 
+mod driver;
 mod gen;
 mod import;
 mod load;
