@@ -264,6 +264,17 @@ async fn no_plaintext_at_rest(backend: Backend) {
         )])
         .unwrap();
     s.upload(up, "k").await.unwrap();
+    // A file too: its content and its name must not be stored in clear either.
+    let files = tempfile::tempdir().unwrap();
+    let file = files.path().join(format!("{canary}.txt"));
+    let mut text = Vec::new();
+    for _ in 0..20_000 {
+        text.extend_from_slice(canary.as_bytes());
+    }
+    std::fs::write(&file, &text).unwrap();
+    s.upload_blob(&file, "health.documents", |_| {})
+        .await
+        .unwrap();
     let vault = s.vault_key.to_local_bytes();
 
     let dump: Vec<u8> = match backend {
@@ -284,10 +295,17 @@ async fn no_plaintext_at_rest(backend: Backend) {
                 "{}",
                 String::from_utf8_lossy(&out.stderr)
             );
-            out.stdout
+            let mut all = out.stdout;
+            // The blob store is beside the database, not in it.
+            for entry in walk(srv.state.blobs.local_root().unwrap()) {
+                all.extend(std::fs::read(entry).unwrap());
+            }
+            all
         }
     };
     assert!(dump.len() > 1000);
+    let objects = walk(&srv.state.blobs.local_root().unwrap().join("blobs"));
+    assert_eq!(objects.len(), 1, "the blob directory is scanned");
     for (what, needle) in [
         ("canary", canary.as_bytes()),
         ("passphrase", passphrase.as_bytes()),

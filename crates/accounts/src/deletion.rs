@@ -1,6 +1,7 @@
 //! Account deletion (right to erasure): the member confirms with the
-//! passphrase; records, idempotency keys, sessions and the account row with
-//! every sealed key go in one transaction. With the sealed vault keys gone, any
+//! passphrase; records, blobs (rows with their wrapped keys), device tokens and batch keys,
+//! idempotency keys, sessions and the account row with every sealed key go in one transaction;
+//! then the blobs' objects are deleted from the blob store. With the sealed vault keys gone, any
 //! record ciphertext a backup still holds can no longer be opened by anyone
 //! (crypto-shredding). Nothing is kept yet; see docs/accounts.md.
 
@@ -9,17 +10,24 @@ use crate::members::Pepper;
 use crate::passphrase::{confirm_passphrase, Caller};
 use crate::AccountError;
 use datacoop_auth::sessions;
-use datacoop_store::schema::{idempotency_keys, members, records};
+use datacoop_store::schema::{device_batches, devices, idempotency_keys, members, records};
 use datacoop_store::Db;
 use diesel::prelude::*;
 
 /// What deletion removed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Erased {
     /// Records deleted.
     pub records: u64,
     /// Sessions ended and deleted.
     pub sessions: u64,
+    /// Device tokens deleted.
+    pub devices: u64,
+    /// Blob rows deleted.
+    pub blobs: u64,
+    /// Objects (SHA-256 hex) no row refers to any more: delete them from the
+    /// blob store after the commit ([`crate::blobs::remove_objects`]).
+    pub blob_objects: Vec<String>,
 }
 
 /// Deletes the caller's account and everything in it, after checking the passphrase.
@@ -36,8 +44,13 @@ pub async fn delete_account(
         let key = id.to_string();
         let records =
             diesel::delete(records::table.filter(records::member_id.eq(&key))).execute(conn)?;
+        let (blob_count, blob_objects) = crate::blobs::delete_all_in(conn, &key)?;
         diesel::delete(idempotency_keys::table.filter(idempotency_keys::member_id.eq(&key)))
             .execute(conn)?;
+        diesel::delete(device_batches::table.filter(device_batches::member_id.eq(&key)))
+            .execute(conn)?;
+        let devices =
+            diesel::delete(devices::table.filter(devices::member_id.eq(&key))).execute(conn)?;
         let sessions = sessions::delete_all_in(conn, id)?;
         let gone = diesel::delete(
             members::table
@@ -52,6 +65,9 @@ pub async fn delete_account(
         Ok(Erased {
             records: records as u64,
             sessions: sessions as u64,
+            devices: devices as u64,
+            blobs: blob_count,
+            blob_objects,
         })
     })
     .await

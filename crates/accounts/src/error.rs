@@ -43,6 +43,19 @@ pub enum AccountError {
     /// An idempotency key was reused for a different request.
     #[error("this Idempotency-Key was used for a different request; use a new key")]
     IdempotencyMismatch,
+    /// A device tried to add a record outside what its token allows.
+    #[error("{0}")]
+    DeviceScope(String),
+    /// A device token was refused.
+    #[error(transparent)]
+    Auth(#[from] datacoop_auth::AuthError),
+    /// A blob id is reused with different content.
+    #[error("blob {0} already exists with different content; upload it under a new id")]
+    BlobExists(String),
+    /// An uploaded blob is not what its headers promised (length, hash, or
+    /// not an encrypted stream of this member and blob); nothing was stored.
+    #[error("{1}; nothing was stored")]
+    BlobMismatch(&'static str, String),
     /// The access could not be logged, so it did not happen.
     #[error(transparent)]
     Log(#[from] datacoop_accesslog::LogError),

@@ -70,3 +70,29 @@ pub fn remember(
         .execute(conn)?;
     Ok(())
 }
+
+/// Runs `work` once per key: a retry with the same key and request gets the
+/// first answer back without running it again (inside the caller's
+/// transaction, so the answer is remembered only if the work commits).
+pub fn once<T, F>(
+    conn: &mut DbConn,
+    member: &str,
+    key: Option<&IdempotencyKey>,
+    work: F,
+) -> Result<T, AccountError>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned,
+    F: FnOnce(&mut DbConn) -> Result<T, AccountError>,
+{
+    let Some(k) = key else {
+        return work(conn);
+    };
+    if let Some(previous) = replay(conn, member, k)? {
+        return serde_json::from_str(&previous)
+            .map_err(|e| AccountError::Invalid(format!("stored answer: {e}")));
+    }
+    let result = work(conn)?;
+    let text = serde_json::to_string(&result).map_err(|e| AccountError::Invalid(e.to_string()))?;
+    remember(conn, member, k, &text)?;
+    Ok(result)
+}

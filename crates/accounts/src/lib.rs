@@ -4,7 +4,9 @@
 //! it could decrypt.
 #![forbid(unsafe_code)]
 
+pub mod blobs;
 pub mod deletion;
+pub mod devices;
 mod error;
 pub mod idempotency;
 pub mod limiter;

@@ -288,3 +288,27 @@ pub async fn login(
         }
     }
 }
+
+/// The member's public keys and sealed private keys (for the member's own
+/// client: to hand a device the public key, or to open device batches).
+pub async fn key_material(
+    db: &Db,
+    member: Uuid,
+) -> Result<datacoop_api::devices::MemberKeyMaterial, AccountError> {
+    let id = member.to_string();
+    db.read(
+        move |conn| -> Result<datacoop_api::devices::MemberKeyMaterial, AccountError> {
+            let (public_keys, sealed_member_keys) = members::table
+                .find(id)
+                .select((members::public_keys, members::sealed_member_keys))
+                .first(conn)
+                .optional()?
+                .ok_or(AccountError::NoAccount)?;
+            Ok(datacoop_api::devices::MemberKeyMaterial {
+                public_keys,
+                sealed_member_keys,
+            })
+        },
+    )
+    .await
+}

@@ -28,6 +28,7 @@ struct MetaRow {
     content_type: String,
     size: i64,
     updated_at: i64,
+    device_id: Option<String>,
 }
 
 impl MetaRow {
@@ -44,11 +45,12 @@ impl MetaRow {
             content_type: self.content_type,
             size: self.size.max(0) as u64,
             updated_at: format_micros(self.updated_at),
+            device_id: self.device_id.and_then(|d| d.parse().ok()),
         })
     }
 }
 
-fn check_text(name: &str, v: &str, max: usize) -> Result<(), AccountError> {
+pub(crate) fn check_text(name: &str, v: &str, max: usize) -> Result<(), AccountError> {
     if v.is_empty() || v.len() > max || v.chars().any(char::is_control) {
         return Err(AccountError::Invalid(format!(
             "{name} must be 1 to {max} printable characters"
@@ -57,11 +59,10 @@ fn check_text(name: &str, v: &str, max: usize) -> Result<(), AccountError> {
     Ok(())
 }
 
-/// Checks an upload's visible fields and sizes; returns its effective time.
-fn validate(u: &RecordUpload) -> Result<Option<i64>, AccountError> {
-    check_text("category", &u.category, 64)?;
-    if !u
-        .category
+/// Checks a category name (`health.vital-signs`, `catch.landing`).
+pub(crate) fn check_category(category: &str) -> Result<(), AccountError> {
+    check_text("category", category, 64)?;
+    if !category
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-' || c == '_')
     {
@@ -69,6 +70,12 @@ fn validate(u: &RecordUpload) -> Result<Option<i64>, AccountError> {
             "category may hold only a-z, 0-9, '.', '-' and '_' (e.g. health.vital-signs)".into(),
         ));
     }
+    Ok(())
+}
+
+/// Checks an upload's visible fields and sizes; returns its effective time.
+pub(crate) fn validate(u: &RecordUpload) -> Result<Option<i64>, AccountError> {
+    check_category(&u.category)?;
     check_text("type_code", &u.type_code, 200)?;
     check_text("content_type", &u.content_type, 255)?;
     if u.version == 0 || u.version > i64::MAX as u64 {
@@ -90,13 +97,15 @@ fn validate(u: &RecordUpload) -> Result<Option<i64>, AccountError> {
         .transpose()
 }
 
-/// Inserts one upload: a new record, an identical retry (no-op), or a conflict.
-fn insert(
+/// Inserts one upload: a new record, an identical retry (no-op), or a
+/// conflict. `device` names the device that added it, if any.
+pub(crate) fn insert(
     conn: &mut DbConn,
     member: &str,
     u: &RecordUpload,
     effective: Option<i64>,
     now: i64,
+    device: Option<&str>,
 ) -> Result<(), AccountError> {
     let id = u.id.to_string();
     let existing: Option<(i64, Vec<u8>)> = r::table
@@ -123,6 +132,7 @@ fn insert(
             r::wrapped_key.eq(&u.wrapped_key),
             r::created_at.eq(now),
             r::updated_at.eq(now),
+            r::device_id.eq(device),
         ))
         .execute(conn)?;
     Ok(())
@@ -144,29 +154,21 @@ pub async fn create(
     let effective: Vec<Option<i64>> = uploads.iter().map(validate).collect::<Result<_, _>>()?;
     let member = member.to_string();
     db.write_grouped(move |conn| -> Result<BatchResult, AccountError> {
-        if let Some(k) = &key {
-            if let Some(previous) = idempotency::replay(conn, &member, k)? {
-                return serde_json::from_str(&previous)
-                    .map_err(|e| AccountError::Invalid(format!("stored answer: {e}")));
+        idempotency::once(conn, &member, key.as_ref(), |conn| {
+            let now = now_micros();
+            for (u, eff) in uploads.iter().zip(effective) {
+                insert(conn, &member, u, eff, now, None).map_err(|e| match e {
+                    // A still-valid token of a deleted account.
+                    AccountError::Store(s) if s.is_foreign_key_violation() => {
+                        AccountError::NoAccount
+                    }
+                    other => other,
+                })?;
             }
-        }
-        let now = now_micros();
-        for (u, eff) in uploads.iter().zip(effective) {
-            insert(conn, &member, u, eff, now).map_err(|e| match e {
-                // A still-valid token of a deleted account.
-                AccountError::Store(s) if s.is_foreign_key_violation() => AccountError::NoAccount,
-                other => other,
-            })?;
-        }
-        let result = BatchResult {
-            stored: uploads.len(),
-        };
-        if let Some(k) = &key {
-            let text =
-                serde_json::to_string(&result).map_err(|e| AccountError::Invalid(e.to_string()))?;
-            idempotency::remember(conn, &member, k, &text)?;
-        }
-        Ok(result)
+            Ok(BatchResult {
+                stored: uploads.len(),
+            })
+        })
     })
     .await
 }
@@ -273,7 +275,7 @@ pub async fn get(
     let mut entry = accesslog::entry(actor, Action::RecordRead, member)?;
     entry.record = Some(id);
     let member = member.to_string();
-    db.write_grouped_then(
+    db.read_grouped_then(
         move |conn| -> Result<(RecordFull, Vec<accesslog::AccessEntry>), AccountError> {
             let row: Option<(MetaRow, Vec<u8>, Vec<u8>)> = r::table
                 .find((member, id.to_string()))

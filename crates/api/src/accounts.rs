@@ -230,6 +230,12 @@ pub struct AccountDeleted {
     pub records_deleted: u64,
     /// Sessions ended and deleted.
     pub sessions_deleted: u64,
+    /// Device tokens deleted (with the device batch keys).
+    #[serde(default)]
+    pub devices_deleted: u64,
+    /// Blobs deleted, with their objects in the blob store (their wrapped keys went with the rows).
+    #[serde(default)]
+    pub blobs_deleted: u64,
     /// What is kept about the member, by name (empty: nothing is kept yet).
     pub kept: Vec<String>,
 }

@@ -7,6 +7,8 @@
 pub mod accounts;
 pub mod auth;
 pub mod b64;
+pub mod blobs;
+pub mod devices;
 pub mod health;
 pub mod log;
 pub mod problem;

@@ -71,6 +71,9 @@ pub struct RecordMeta {
     pub size: u64,
     /// When this version was stored, RFC 3339 UTC.
     pub updated_at: String,
+    /// The device that added it (absent: the member's own client).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<Uuid>,
 }
 
 /// A record with its ciphertext, as fetched.

@@ -20,6 +20,12 @@ pub enum AuthError {
     /// The token is valid but its role may not call this endpoint.
     #[error("a {0} token may not do this")]
     Forbidden(&'static str),
+    /// A device token was sent where only a member may act.
+    #[error("a device token can only add records (POST /api/v1/device/records); it cannot read or list anything")]
+    DeviceTokenNotAllowed,
+    /// The device token is unknown or was revoked.
+    #[error("this device token is not valid (unknown or revoked): ask the member for a new one with `datacoop devices add`")]
+    InvalidDeviceToken,
     /// The refresh token is unknown, expired, or its session was revoked.
     #[error("the refresh token is not valid: log in again")]
     InvalidRefresh,

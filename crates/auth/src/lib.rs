@@ -3,6 +3,7 @@
 //! rotating refresh tokens stored only as hashes, grouped in revocable sessions.
 #![forbid(unsafe_code)]
 
+pub mod device_token;
 mod error;
 mod provider;
 mod secret;

@@ -103,27 +103,77 @@ pub async fn start(
     role: Role,
     label: Option<String>,
 ) -> Result<TokenPair, AuthError> {
-    let session = Uuid::now_v7();
-    let (refresh, hash) = new_refresh_token()?;
-    let ttl = tokens.settings().refresh_ttl_secs as i64;
-    let now = now_secs();
-    db.write(move |conn| -> Result<(), AuthError> {
+    let new = NewSession::new(tokens, subject, role, label)?;
+    let (session, refresh) = (new.id, new.refresh.clone());
+    db.write(move |conn| new.insert(conn)).await?;
+    pair(tokens, subject, role, session, refresh)
+}
+
+/// Like [`start`], in a grouped write that also hands `then` (e.g. the
+/// login's access-log entries) to the group's finisher: the session and
+/// its log entry commit together or not at all.
+pub async fn start_then<X: Send + 'static>(
+    db: &Db,
+    tokens: &Tokens,
+    subject: Uuid,
+    role: Role,
+    label: Option<String>,
+    then: X,
+) -> Result<TokenPair, AuthError> {
+    let new = NewSession::new(tokens, subject, role, label)?;
+    let (session, refresh) = (new.id, new.refresh.clone());
+    db.write_grouped_then(move |conn| new.insert(conn).map(|()| ((), then)))
+        .await?;
+    pair(tokens, subject, role, session, refresh)
+}
+
+struct NewSession {
+    id: Uuid,
+    subject: Uuid,
+    role: Role,
+    label: Option<String>,
+    refresh: String,
+    hash: Vec<u8>,
+    ttl: i64,
+    now: i64,
+}
+
+impl NewSession {
+    fn new(
+        tokens: &Tokens,
+        subject: Uuid,
+        role: Role,
+        label: Option<String>,
+    ) -> Result<Self, AuthError> {
+        let (refresh, hash) = new_refresh_token()?;
+        Ok(NewSession {
+            id: Uuid::now_v7(),
+            subject,
+            role,
+            label,
+            refresh,
+            hash,
+            ttl: tokens.settings().refresh_ttl_secs as i64,
+            now: now_secs(),
+        })
+    }
+
+    fn insert(self, conn: &mut DbConn) -> Result<(), AuthError> {
+        let id = self.id.to_string();
         diesel::insert_into(sessions::table)
             .values((
-                sessions::id.eq(session.to_string()),
-                sessions::subject.eq(subject.to_string()),
-                sessions::role.eq(role.as_str()),
-                sessions::label.eq(label),
-                sessions::created_at.eq(now),
-                sessions::last_used_at.eq(now),
-                sessions::expires_at.eq(now + ttl),
+                sessions::id.eq(&id),
+                sessions::subject.eq(self.subject.to_string()),
+                sessions::role.eq(self.role.as_str()),
+                sessions::label.eq(self.label),
+                sessions::created_at.eq(self.now),
+                sessions::last_used_at.eq(self.now),
+                sessions::expires_at.eq(self.now + self.ttl),
             ))
             .execute(conn)?;
-        insert_refresh(conn, &session.to_string(), &hash, now, ttl)?;
+        insert_refresh(conn, &id, &self.hash, self.now, self.ttl)?;
         Ok(())
-    })
-    .await?;
-    pair(tokens, subject, role, session, refresh)
+    }
 }
 
 enum Rotation {

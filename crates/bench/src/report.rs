@@ -115,12 +115,6 @@ impl Out {
         self.append(&t.markdown())
     }
 
-    /// Prints a paragraph (and appends it).
-    pub fn para(&self, text: &str) -> Result<()> {
-        println!("{text}");
-        self.append(&format!("\n{text}\n"))
-    }
-
     fn append(&self, text: &str) -> Result<()> {
         if let Some(p) = &self.markdown {
             let mut f = std::fs::OpenOptions::new()

@@ -4,7 +4,8 @@
 //! Layout: `records/<category>.ndjson` (every record, one JSON object per
 //! line), `fhir-bundle.json` (health records as a FHIR R4 Bundle),
 //! `catch-log.csv` (catch records as Darwin Core), `files/<id>` (other
-//! content as it was uploaded) and `manifest.json`.
+//! content as it was uploaded), `blobs/<original name>` (uploaded files,
+//! decrypted) and `manifest.json`.
 
 use crate::records::fresh;
 use base64::engine::general_purpose::STANDARD;
@@ -135,6 +136,7 @@ pub async fn run(dir: PathBuf, json: bool) -> Result<(), String> {
         }
         csv.finish().map_err(err)?;
     }
+    let blobs = crate::blobs::export_all(s, &dir, json).await?;
     let manifest = serde_json::json!({
         "format": "datacoop-export/1",
         "member_id": s.member_id,
@@ -144,6 +146,7 @@ pub async fn run(dir: PathBuf, json: bool) -> Result<(), String> {
         "fhir_bundle": {"file": "fhir-bundle.json", "entries": health},
         "catch_log": {"file": "catch-log.csv", "rows": catch.len()},
         "files": files,
+        "blobs": blobs,
     });
     std::fs::write(
         dir.join("manifest.json"),
@@ -154,12 +157,13 @@ pub async fn run(dir: PathBuf, json: bool) -> Result<(), String> {
         crate::print_json(&manifest);
     } else {
         println!(
-            "Exported {} record(s) to {}: {} in fhir-bundle.json, {} in catch-log.csv, {} other file(s); see manifest.json.",
+            "Exported {} record(s) to {}: {} in fhir-bundle.json, {} in catch-log.csv, {} other file(s), {} blob(s) in blobs/; see manifest.json.",
             metas.len(),
             dir.display(),
             health,
             catch.len(),
-            files
+            files,
+            blobs.len()
         );
     }
     Ok(())

@@ -4,6 +4,7 @@
 use crate::records::fresh;
 use clap::{Args, ValueEnum};
 use datacoop_client::member::RecordDraft;
+use datacoop_client::ClientError;
 use datacoop_formats::{dwc, fhir, ImportReport};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeMap;
@@ -35,6 +36,28 @@ pub struct ImportArgs {
     /// Records per upload request.
     #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u16).range(1..=5000))]
     batch_size: u16,
+    /// Upload as a write-only device, with the credentials file from
+    /// `datacoop devices add` (no login; the device cannot read anything back).
+    #[arg(long, value_name = "CREDENTIALS")]
+    device: Option<PathBuf>,
+}
+
+/// Sends one batch, retrying a lost answer with the same key and body: stored once.
+pub async fn with_retries<T, F, Fut>(bar: &ProgressBar, mut send: F) -> Result<T, ClientError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, ClientError>>,
+{
+    let mut attempt = 0;
+    loop {
+        match send().await {
+            Err(ClientError::Transport(e)) if attempt < 3 => {
+                attempt += 1;
+                bar.println(format!("retrying a batch after: {e}"));
+            }
+            other => return other,
+        }
+    }
 }
 
 fn parse(args: &ImportArgs) -> Result<ImportReport, String> {
@@ -75,8 +98,15 @@ pub async fn run(args: ImportArgs, json: bool) -> Result<(), String> {
             report.items.len()
         ));
     }
-    let saved = fresh().await?;
-    let s = &saved.session;
+    let device = args
+        .device
+        .as_deref()
+        .map(crate::devices::load_credentials)
+        .transpose()?;
+    let saved = match &device {
+        Some(_) => None,
+        None => Some(fresh().await?),
+    };
     let bar = if json {
         ProgressBar::hidden()
     } else {
@@ -99,18 +129,18 @@ pub async fn run(args: ImportArgs, json: bool) -> Result<(), String> {
                 content: i.content.clone(),
             })
             .collect();
-        let sealed = s.seal(&drafts).map_err(|e| e.to_string())?;
-        let key = Uuid::now_v7().to_string();
-        // A lost answer is retried with the same key and body: stored once.
-        let mut attempt = 0;
-        let result = loop {
-            match s.upload(sealed.clone(), &key).await {
-                Err(datacoop_client::ClientError::Transport(e)) if attempt < 3 => {
-                    attempt += 1;
-                    bar.println(format!("retrying a batch after: {e}"));
-                }
-                other => break other,
+        let result = match (&device, &saved) {
+            (Some(d), _) => {
+                let up = d.seal(&drafts).map_err(|e| e.to_string())?;
+                with_retries(&bar, || d.send(&up)).await
             }
+            (None, Some(saved)) => {
+                let s = &saved.session;
+                let sealed = s.seal(&drafts).map_err(|e| e.to_string())?;
+                let key = Uuid::now_v7().to_string();
+                with_retries(&bar, || s.upload(sealed.clone(), &key)).await
+            }
+            (None, None) => return Err("not logged in".into()),
         };
         let res = result.map_err(|e| {
             format!("{e}; {stored} records were stored before this batch, the failed batch stored nothing")

@@ -1,6 +1,8 @@
 //! `datacoop`: the cooperative's data vault from the command line.
 #![forbid(unsafe_code)]
 
+mod blobs;
+mod devices;
 mod export;
 mod import;
 mod log;
@@ -37,6 +39,12 @@ enum Command {
     /// Your encrypted records: upload, list, get, delete.
     #[command(subcommand)]
     Records(records::RecordsCommand),
+    /// Your encrypted files (lab reports, images, wearable exports): upload, list, get, delete.
+    #[command(subcommand)]
+    Blobs(blobs::BlobsCommand),
+    /// Write-only tokens for devices and apps: add, list, revoke.
+    #[command(subcommand)]
+    Devices(devices::DevicesCommand),
     /// The access log of your data: list it, verify it.
     #[command(subcommand)]
     Log(log::LogCommand),
@@ -66,6 +74,8 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Member(cmd) => client_command(member::run(cmd, cli.json)),
         Command::Records(cmd) => client_command(records::run(cmd, cli.json)),
+        Command::Blobs(cmd) => client_command(blobs::run(cmd, cli.json)),
+        Command::Devices(cmd) => client_command(devices::run(cmd, cli.json)),
         Command::Log(cmd) => client_command(log::run(cmd, cli.json)),
         Command::Openapi => {
             print!("{}", datacoop_server::openapi::document());

@@ -57,6 +57,44 @@ pub struct UploadArgs {
     /// Media type of the file.
     #[arg(long, default_value = "application/octet-stream")]
     content_type: String,
+    /// Upload as a write-only device, with the credentials file from
+    /// `datacoop devices add` (no login needed).
+    #[arg(long, value_name = "CREDENTIALS")]
+    device: Option<PathBuf>,
+}
+
+impl UploadArgs {
+    fn draft(&self) -> Result<RecordDraft, String> {
+        let content = std::fs::read(&self.file)
+            .map_err(|e| format!("cannot read {}: {e}", self.file.display()))?;
+        Ok(RecordDraft {
+            category: self.category.clone(),
+            type_code: self.type_code.clone(),
+            effective_at: self.effective_at.clone(),
+            content_type: self.content_type.clone(),
+            content,
+        })
+    }
+}
+
+fn print_stored(id: Uuid, json: bool) {
+    if json {
+        crate::print_json(&serde_json::json!({"id": id}));
+    } else {
+        println!("Stored record {id}.");
+    }
+}
+
+/// A device's upload: sealed to the member's key; the device keeps no way to read it.
+async fn device_upload(a: UploadArgs, device: &std::path::Path, json: bool) -> Result<(), String> {
+    let d = crate::devices::load_credentials(device)?;
+    let up = d.seal(&[a.draft()?]).map_err(|e| e.to_string())?;
+    let bar = indicatif::ProgressBar::hidden();
+    crate::import::with_retries(&bar, || d.send(&up))
+        .await
+        .map_err(|e| e.to_string())?;
+    print_stored(up.records[0].id, json);
+    Ok(())
 }
 
 /// Filters.
@@ -110,33 +148,24 @@ pub async fn run(cmd: RecordsCommand, json: bool) -> Result<(), String> {
     let cmd = match cmd {
         RecordsCommand::Import(a) => return crate::import::run(a, json).await,
         RecordsCommand::Export { dir } => return crate::export::run(dir, json).await,
+        RecordsCommand::Upload(a) if a.device.is_some() => {
+            let device = a.device.clone().unwrap_or_default();
+            return device_upload(a, &device, json).await;
+        }
         other => other,
     };
     let saved = fresh().await?;
     let s = &saved.session;
     match cmd {
         RecordsCommand::Upload(a) => {
-            let content = std::fs::read(&a.file)
-                .map_err(|e| format!("cannot read {}: {e}", a.file.display()))?;
-            let draft = RecordDraft {
-                category: a.category,
-                type_code: a.type_code,
-                effective_at: a.effective_at,
-                content_type: a.content_type,
-                content,
-            };
             let sealed = s
-                .seal(std::slice::from_ref(&draft))
+                .seal(std::slice::from_ref(&a.draft()?))
                 .map_err(|e| e.to_string())?;
             let id = sealed[0].id;
             s.upload(sealed, &Uuid::now_v7().to_string())
                 .await
                 .map_err(|e| e.to_string())?;
-            if json {
-                crate::print_json(&serde_json::json!({"id": id}));
-            } else {
-                println!("Stored record {id}.");
-            }
+            print_stored(id, json);
         }
         RecordsCommand::List(a) => {
             let items = list_all(s, &a).await?;

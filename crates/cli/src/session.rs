@@ -61,7 +61,15 @@ pub fn save(server: &str, email: &str, s: &MemberSession) -> Result<(), String> 
         vault_key: URL_SAFE_NO_PAD.encode(*s.vault_key.to_local_bytes()),
     };
     let text = serde_json::to_vec_pretty(&stored).map_err(|e| e.to_string())?;
-    let tmp = dir.join("session.json.tmp");
+    write_private(&path(), &text).map_err(|e| format!("cannot save the session: {e}"))
+}
+
+/// Writes a secret file with mode 0600: to a temporary file next to it,
+/// synced, then renamed over the target (never half-written).
+pub fn write_private(target: &std::path::Path, bytes: &[u8]) -> Result<(), String> {
+    let mut name = target.file_name().unwrap_or_default().to_os_string();
+    name.push(".tmp");
+    let tmp = target.with_file_name(name);
     let _ = std::fs::remove_file(&tmp);
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
@@ -73,10 +81,10 @@ pub fn save(server: &str, email: &str, s: &MemberSession) -> Result<(), String> 
     let mut f = opts
         .open(&tmp)
         .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-    f.write_all(&text)
+    f.write_all(bytes)
         .and_then(|_| f.sync_all())
         .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, path()).map_err(|e| format!("cannot save the session: {e}"))
+    std::fs::rename(&tmp, target).map_err(|e| format!("cannot write {}: {e}", target.display()))
 }
 
 /// Loads the saved session, or says how to log in.

@@ -4,6 +4,8 @@
 #![forbid(unsafe_code)]
 
 pub mod account;
+pub mod blobs;
+pub mod device;
 mod error;
 pub mod log;
 pub mod member;

@@ -10,9 +10,9 @@ use datacoop_api::records::{
     BatchResult, BatchUpload, RecordMeta, RecordPage, RecordQuery, RecordUpload,
 };
 use datacoop_crypto::{
-    derive_passphrase_keys, open_record, seal_record_with_rng, seal_vault_key,
-    seal_vault_key_for_recovery, KdfParams, MemberKeys, Plaintext, RecordBinding, RecoveryKey,
-    SealedRecord, VaultKey,
+    derive_passphrase_keys, device_record_batch_id, open_device_record, open_record,
+    seal_record_with_rng, seal_vault_key, seal_vault_key_for_recovery, KdfParams, MemberKeys,
+    Plaintext, RecordBinding, RecoveryKey, SealedRecord, VaultKey,
 };
 use reqwest::Method;
 use uuid::Uuid;
@@ -80,6 +80,8 @@ pub struct MemberSession {
     pub refresh_token: String,
     /// The opened vault key.
     pub vault_key: VaultKey,
+    /// Opened keys of device batches, kept for this session.
+    pub(crate) device_keys: crate::device::DeviceKeys,
 }
 
 /// Logs in: fetches the KDF parameters (refusing any below the floor),
@@ -125,6 +127,7 @@ pub async fn login(
         access_token: res.tokens.access_token,
         refresh_token: res.tokens.refresh_token,
         vault_key,
+        device_keys: Default::default(),
     })
 }
 
@@ -159,6 +162,22 @@ pub struct RecordDraft {
     pub content: Vec<u8>,
 }
 
+impl RecordDraft {
+    /// The upload of this draft as version 1 of record `id`, once sealed.
+    pub(crate) fn upload(&self, id: Uuid, sealed: SealedRecord) -> RecordUpload {
+        RecordUpload {
+            id,
+            version: 1,
+            category: self.category.clone(),
+            type_code: self.type_code.clone(),
+            effective_at: self.effective_at.clone(),
+            content_type: self.content_type.clone(),
+            ciphertext: sealed.ciphertext,
+            wrapped_key: sealed.wrapped_key,
+        }
+    }
+}
+
 impl MemberSession {
     /// A session rebuilt from stored parts (the CLI's session file).
     pub fn resume(
@@ -174,6 +193,7 @@ impl MemberSession {
             access_token,
             refresh_token,
             vault_key,
+            device_keys: Default::default(),
         }
     }
 
@@ -215,16 +235,7 @@ impl MemberSession {
                     &mut rng,
                 )
                 .map_err(|e| ClientError::crypto("sealing a record", e))?;
-                Ok(RecordUpload {
-                    id,
-                    version: 1,
-                    category: d.category.clone(),
-                    type_code: d.type_code.clone(),
-                    effective_at: d.effective_at.clone(),
-                    content_type: d.content_type.clone(),
-                    ciphertext: sealed.ciphertext,
-                    wrapped_key: sealed.wrapped_key,
-                })
+                Ok(d.upload(id, sealed))
             })
             .collect()
     }
@@ -273,7 +284,15 @@ impl MemberSession {
             ciphertext: full.ciphertext,
             wrapped_key: full.wrapped_key,
         };
-        let plain = open_record(&self.vault_key, &binding, &sealed).map_err(|e| {
+        let opened = match device_record_batch_id(&sealed.wrapped_key) {
+            // Added by a device: its key derives from the batch key sealed to us.
+            Ok(batch_id) => {
+                let batch = self.device_batch(batch_id).await?;
+                open_device_record(&batch, &binding, &sealed)
+            }
+            Err(_) => open_record(&self.vault_key, &binding, &sealed),
+        };
+        let plain = opened.map_err(|e| {
             ClientError::crypto(
                 &format!("record {id} does not open (tampered or not yours)"),
                 e,

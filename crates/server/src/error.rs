@@ -48,6 +48,15 @@ pub enum ApiError {
     /// Too many attempts.
     #[error("{0}")]
     TooManyRequests(String, u64),
+    /// Well-formed but refused input with its own code (422).
+    #[error("{1}")]
+    Unprocessable(&'static str, String),
+    /// A streamed body needs a declared length (411).
+    #[error("{0}")]
+    LengthRequired(String),
+    /// A blob is larger than the server accepts (413).
+    #[error("the file is larger than this server's limit of {0} bytes (blobs.max_bytes); nothing was stored")]
+    BlobTooLarge(u64),
     /// The database is unreachable or overloaded.
     #[error("the service is temporarily unavailable; retry shortly")]
     Unavailable,
@@ -63,6 +72,10 @@ impl From<StoreError> for ApiError {
                 tracing::warn!(error = %e, "database unavailable");
                 ApiError::Unavailable
             }
+            StoreError::BlobBody(_) => {
+                ApiError::BadRequest(format!("{e}; nothing was stored, upload it again"))
+            }
+            StoreError::BlobTooLarge(max) => ApiError::BlobTooLarge(max),
             other => {
                 tracing::error!(error = %other, "storage failure");
                 ApiError::Internal
@@ -112,6 +125,10 @@ impl From<AccountError> for ApiError {
             AccountError::VersionConflict { .. } => ApiError::Conflict("version_conflict", text),
             AccountError::RecordExists(_) => ApiError::Conflict("record_exists", text),
             AccountError::IdempotencyMismatch => ApiError::Conflict("idempotency_key_reused", text),
+            AccountError::DeviceScope(_) => ApiError::Forbidden("device_scope", text),
+            AccountError::BlobExists(_) => ApiError::Conflict("blob_exists", text),
+            AccountError::BlobMismatch(code, _) => ApiError::Unprocessable(code, text),
+            AccountError::Auth(a) => ApiError::from(a),
             AccountError::Log(l) => ApiError::from(l),
             AccountError::Store(s) => ApiError::from(s),
         }
@@ -124,11 +141,13 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => "bad_request",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
-            ApiError::PayloadTooLarge(_) => "payload_too_large",
+            ApiError::PayloadTooLarge(_) | ApiError::BlobTooLarge(_) => "payload_too_large",
+            ApiError::LengthRequired(_) => "length_required",
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Invalid(_) => "invalid",
             ApiError::Conflict(code, _)
+            | ApiError::Unprocessable(code, _)
             | ApiError::Unauthorized(code, _)
             | ApiError::Forbidden(code, _) => code,
             ApiError::TooManyRequests(..) => "too_many_requests",
@@ -140,6 +159,8 @@ impl ApiError {
                 AuthError::Forbidden(_) => "forbidden",
                 AuthError::InvalidRefresh => "invalid_refresh_token",
                 AuthError::RefreshReused => "refresh_token_reused",
+                AuthError::DeviceTokenNotAllowed => "device_token_not_allowed",
+                AuthError::InvalidDeviceToken => "invalid_device_token",
                 AuthError::Secret(_) | AuthError::Store(_) => "internal",
             },
             ApiError::Unavailable => "unavailable",
@@ -170,7 +191,11 @@ impl ResponseError for ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::PayloadTooLarge(_) | ApiError::BlobTooLarge(_) => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            ApiError::Unprocessable(..) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::LengthRequired(_) => StatusCode::LENGTH_REQUIRED,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -179,7 +204,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(..) => StatusCode::FORBIDDEN,
             ApiError::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Auth(a) => match a {
-                AuthError::Forbidden(_) => StatusCode::FORBIDDEN,
+                AuthError::Forbidden(_) | AuthError::DeviceTokenNotAllowed => StatusCode::FORBIDDEN,
                 AuthError::Secret(_) | AuthError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
                 _ => StatusCode::UNAUTHORIZED,
             },
@@ -198,7 +223,9 @@ impl ResponseError for ApiError {
                     "Bearer error=\"invalid_token\", error_description=\"token expired\"",
                 ));
             }
-            ApiError::Auth(AuthError::MissingToken | AuthError::InvalidToken) => {
+            ApiError::Auth(
+                AuthError::MissingToken | AuthError::InvalidToken | AuthError::InvalidDeviceToken,
+            ) => {
                 res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
             }
             ApiError::Unavailable => {
@@ -247,8 +274,14 @@ mod tests {
             ApiError::Auth(AuthError::Forbidden("member")),
             ApiError::Auth(AuthError::InvalidRefresh),
             ApiError::Auth(AuthError::RefreshReused),
+            ApiError::Auth(AuthError::DeviceTokenNotAllowed),
+            ApiError::Auth(AuthError::InvalidDeviceToken),
             ApiError::Unauthorized("recovery_failed", "x".into()),
             ApiError::Forbidden("wrong_passphrase", "x".into()),
+            ApiError::Unprocessable("blob_hash_mismatch", "x".into()),
+            ApiError::LengthRequired("x".into()),
+            ApiError::BlobTooLarge(1),
+            ApiError::from(StoreError::BlobBody("cut".into())),
         ];
         for e in caller_faults {
             assert!(e.status_code().is_client_error(), "{e:?}");

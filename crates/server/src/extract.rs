@@ -6,7 +6,9 @@ use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
-use datacoop_auth::{AuthError, Claims, Role};
+use datacoop_accounts::devices::{self, DeviceCaller};
+use datacoop_auth::{device_token, AuthError, Claims, Role};
+use futures_util::future::LocalBoxFuture;
 use std::future::{ready, Ready};
 
 /// Any valid access token.
@@ -17,10 +19,26 @@ pub struct Authenticated(pub Claims);
 #[derive(Debug, Clone)]
 pub struct MemberAuth(pub Claims);
 
+/// A valid, unrevoked write-only device token.
+#[derive(Debug, Clone)]
+pub struct DeviceAuth(pub DeviceCaller);
+
+fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or(ApiError::Internal)
+}
+
 fn bearer(req: &HttpRequest) -> Result<Claims, ApiError> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or(ApiError::Internal)?;
+    let token = bearer_text(req)?;
+    if device_token::is_device_token(token) {
+        return Err(AuthError::DeviceTokenNotAllowed.into());
+    }
+    Ok(state(req)?.tokens.verify(token)?)
+}
+
+/// The bearer token as sent.
+fn bearer_text(req: &HttpRequest) -> Result<&str, ApiError> {
     let value = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -33,7 +51,7 @@ fn bearer(req: &HttpRequest) -> Result<Claims, ApiError> {
                 .or_else(|| v.strip_prefix("bearer "))
         })
         .ok_or(AuthError::MissingToken)?;
-    Ok(state.tokens.verify(token.trim())?)
+    Ok(token.trim())
 }
 
 impl FromRequest for Authenticated {
@@ -54,5 +72,26 @@ impl FromRequest for MemberAuth {
             Role::Member => Ok(MemberAuth(c)),
             other => Err(AuthError::Forbidden(other.as_str()).into()),
         }))
+    }
+}
+
+impl FromRequest for DeviceAuth {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let checked = bearer_text(req).and_then(|token| {
+            if device_token::is_device_token(token) {
+                Ok((state(req)?, token.to_owned()))
+            } else {
+                // A member's (or another role's) token: say which, else that it is invalid.
+                let claims = state(req)?.tokens.verify(token)?;
+                Err(AuthError::Forbidden(claims.role.as_str()).into())
+            }
+        });
+        Box::pin(async move {
+            let (state, token) = checked?;
+            Ok(DeviceAuth(devices::authenticate(&state.db, &token).await?))
+        })
     }
 }

@@ -24,6 +24,12 @@ use utoipa::{Modify, OpenApi};
         crate::routes::members::login,
         crate::routes::members::change_passphrase,
         crate::routes::members::delete_account,
+        crate::routes::members::key_material,
+        crate::routes::devices::add,
+        crate::routes::devices::list,
+        crate::routes::devices::revoke,
+        crate::routes::devices::batch_key,
+        crate::routes::devices::upload,
         crate::routes::recovery::start,
         crate::routes::recovery::complete,
         crate::routes::sessions::list,
@@ -34,6 +40,11 @@ use utoipa::{Modify, OpenApi};
         crate::routes::records::get,
         crate::routes::records::update,
         crate::routes::records::remove,
+        crate::routes::blobs::upload,
+        crate::routes::blobs::list,
+        crate::routes::blobs::get,
+        crate::routes::blobs::content,
+        crate::routes::blobs::remove,
         crate::routes::log::log_key,
         crate::routes::log::well_known,
         crate::routes::log::checkpoint,
@@ -47,6 +58,8 @@ use utoipa::{Modify, OpenApi};
         (name = "auth", description = "Login, tokens and sessions"),
         (name = "members", description = "Data accounts"),
         (name = "records", description = "Encrypted records"),
+        (name = "blobs", description = "Encrypted files, streamed"),
+        (name = "devices", description = "Write-only device tokens: devices add records and read nothing"),
         (name = "access log", description = "Tamper-evident log of every access, checkpoints and proofs"),
     )
 )]
@@ -63,6 +76,16 @@ impl Modify for BearerAuth {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "device",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("dcdev_ device token")
+                    .description(Some("A write-only device token from POST /api/v1/devices"))
                     .build(),
             ),
         );

@@ -115,6 +115,10 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
         reason: e.to_string(),
     })?;
     tracing::info!(verifier_key = %log_signer.verifier_key(), "access log ready");
+    let blobs = datacoop_store::BlobStore::open(&datacoop_store::BlobLocation::parse(
+        &config.blobs_url(),
+    )?)?;
+    tracing::info!(store = %blobs.describe(), "blob store ready");
     Ok(Prepared {
         state: web::Data::new(AppState {
             db,
@@ -122,6 +126,8 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
             pepper,
             limiter: Default::default(),
             log_signer: std::sync::Arc::new(log_signer),
+            blobs,
+            max_blob_bytes: config.blobs.max_bytes,
         }),
         config,
     })
@@ -144,6 +150,12 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             })
         }
     };
+    // Uploads cut by a crash or restart left staging objects: none is in
+    // progress before the listener is bound.
+    let swept = prepared.state.blobs.sweep_staging().await?;
+    if swept > 0 {
+        tracing::info!(removed = swept, "swept unfinished blob uploads");
+    }
     bind(prepared)
 }
 

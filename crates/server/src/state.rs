@@ -18,4 +18,8 @@ pub struct AppState {
     pub limiter: LoginLimiter,
     /// Signs access-log checkpoints.
     pub log_signer: std::sync::Arc<datacoop_accesslog::LogSigner>,
+    /// Where blob ciphertext is stored.
+    pub blobs: datacoop_store::BlobStore,
+    /// Largest blob accepted, bytes.
+    pub max_blob_bytes: u64,
 }

@@ -28,6 +28,18 @@ pub enum StoreError {
     /// The blocking task running the query was cancelled or panicked.
     #[error("database task did not complete: {0}")]
     Task(String),
+    /// The blob store cannot be opened, written or read.
+    #[error("blob store failure: {0}")]
+    BlobStore(String),
+    /// An uploaded body could not be read to its end (cut, or malformed).
+    #[error("the upload body could not be read to its end: {0}")]
+    BlobBody(String),
+    /// An uploaded body grew past the limit, in bytes.
+    #[error("the upload is larger than the limit of {0} bytes")]
+    BlobTooLarge(u64),
+    /// A blob's object is missing from the store (its row remains).
+    #[error("the object of blob {0} is missing from the blob store")]
+    BlobMissing(String),
 }
 
 impl StoreError {

@@ -3,6 +3,7 @@
 //! migrations and a way to run every query off the async workers.
 #![forbid(unsafe_code)]
 
+pub mod blobs;
 mod connection;
 mod db;
 mod error;
@@ -14,6 +15,7 @@ pub mod schema;
 pub mod secret_file;
 mod url;
 
+pub use blobs::{BlobLocation, BlobStore, Staged};
 pub use connection::DbConn;
 pub use db::{Db, DbOptions, SqliteSync};
 pub use error::StoreError;

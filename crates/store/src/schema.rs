@@ -61,6 +61,7 @@ diesel::table! {
         wrapped_key -> Binary,
         created_at -> BigInt,
         updated_at -> BigInt,
+        device_id -> Nullable<Text>,
     }
 }
 
@@ -77,6 +78,32 @@ diesel::table! {
 
 diesel::joinable!(records -> members (member_id));
 diesel::allow_tables_to_appear_in_same_query!(members, records, idempotency_keys);
+
+diesel::table! {
+    /// Write-only device tokens (only their SHA-256 is stored).
+    devices (id) {
+        id -> Text,
+        member_id -> Text,
+        name -> Text,
+        token_hash -> Binary,
+        categories -> Nullable<Text>,
+        created_at -> BigInt,
+        last_used_at -> Nullable<BigInt>,
+        records_added -> BigInt,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    /// HPKE-sealed batch keys of device uploads.
+    device_batches (member_id, id) {
+        member_id -> Text,
+        id -> Text,
+        device_id -> Text,
+        sealed_batch_key -> Binary,
+        created_at -> BigInt,
+    }
+}
 
 diesel::table! {
     /// The access log's size; its row lock serialises appends on PostgreSQL.
@@ -118,3 +145,21 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(log_head, log_entries, log_hashes, log_checkpoints);
+
+diesel::table! {
+    /// Blobs: what the server knows of a member's encrypted file (the
+    /// ciphertext itself is the object `blobs/<sha256>` in the blob store).
+    blobs (member_id, id) {
+        member_id -> Text,
+        id -> Text,
+        category -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        wrapped_key -> Binary,
+        sealed_meta -> Binary,
+        created_at -> BigInt,
+    }
+}
+
+diesel::joinable!(blobs -> members (member_id));
+diesel::allow_tables_to_appear_in_same_query!(members, blobs);

@@ -28,6 +28,8 @@ pub struct Config {
     pub http: HttpConfig,
     /// Token settings.
     pub auth: AuthConfig,
+    /// Blob storage.
+    pub blobs: BlobsConfig,
 }
 
 impl Default for Config {
@@ -42,6 +44,7 @@ impl Default for Config {
             database: DatabaseConfig::default(),
             http: HttpConfig::default(),
             auth: AuthConfig::default(),
+            blobs: BlobsConfig::default(),
         }
     }
 }
@@ -137,6 +140,27 @@ impl Default for AuthConfig {
     }
 }
 
+/// Blob storage: where encrypted files go, and how large one may be.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BlobsConfig {
+    /// A directory, `file:///PATH` or `s3://BUCKET/PREFIX` (needs a build
+    /// with the `s3` feature; credentials from the standard `AWS_*`
+    /// variables); default: `blobs/` in the data directory.
+    pub url: Option<String>,
+    /// Largest blob accepted (ciphertext bytes); larger uploads get 413.
+    pub max_bytes: u64,
+}
+
+impl Default for BlobsConfig {
+    fn default() -> Self {
+        BlobsConfig {
+            url: None,
+            max_bytes: 16 * 1024 * 1024 * 1024,
+        }
+    }
+}
+
 /// A string that must never be printed: `Debug` shows `[redacted]`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -188,6 +212,8 @@ pub const ENV_KEYS: &[&str] = &[
     "auth.access_token_ttl_secs",
     "auth.refresh_token_ttl_secs",
     "auth.token_secret",
+    "blobs.url",
+    "blobs.max_bytes",
 ];
 
 /// Environment variables with the prefix that are not server settings: the
@@ -258,6 +284,14 @@ impl Config {
             source_name,
             message: e.message().to_owned(),
         })
+    }
+
+    /// The blob store in force: the configured one, or `blobs/` in the data directory.
+    pub fn blobs_url(&self) -> String {
+        match &self.blobs.url {
+            Some(url) => url.clone(),
+            None => self.data_dir.join("blobs").display().to_string(),
+        }
     }
 
     /// The database URL in force: the configured one, or SQLite in the data directory.

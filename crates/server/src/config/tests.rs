@@ -14,6 +14,8 @@ fn defaults_need_no_setup() {
     let c = Config::load(None, env(&[])).unwrap();
     assert_eq!(c.listen, "127.0.0.1:8080");
     assert_eq!(c.database_url(), "sqlite://./datacoop-data/datacoop.db");
+    assert_eq!(c.blobs_url(), "./datacoop-data/blobs");
+    assert_eq!(c.blobs.max_bytes, 16 << 30);
 }
 
 #[test]
@@ -61,6 +63,7 @@ fn every_setting_has_an_environment_variable() {
         ..Config::default()
     };
     full.auth.token_secret = Some(Secret("s".into()));
+    full.blobs.url = Some("s3://bucket/prefix".into());
     fn leaves(prefix: &str, v: &toml::Value, out: &mut Vec<String>) {
         match v {
             toml::Value::Table(t) => {

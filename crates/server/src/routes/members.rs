@@ -4,7 +4,7 @@
 use crate::error::ApiError;
 use crate::extract::MemberAuth;
 use crate::state::AppState;
-use actix_web::{delete, post, put, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
 use datacoop_accounts::passphrase::{self, Caller};
 use datacoop_accounts::{deletion, members};
 use datacoop_api::accounts::{
@@ -12,6 +12,7 @@ use datacoop_api::accounts::{
     PassphraseChange, PreloginRequest, PreloginResponse, RegisterRequest, Registered,
 };
 use datacoop_api::auth::Role;
+use datacoop_api::devices::MemberKeyMaterial;
 use datacoop_api::Problem;
 use datacoop_auth::sessions;
 
@@ -76,12 +77,19 @@ pub async fn login(
         &address,
     )
     .await?;
-    let tokens = sessions::start(
+    // The login is logged in the transaction that starts the session.
+    let entry = datacoop_accesslog::entry(
+        datacoop_accesslog::Actor::Member { id: stored.id },
+        datacoop_accesslog::Action::Login,
+        stored.id,
+    )?;
+    let tokens = sessions::start_then(
         &state.db,
         &state.tokens,
         stored.id,
         Role::Member,
         body.label,
+        vec![entry],
     )
     .await?;
     Ok(web::Json(LoginResponse {
@@ -176,11 +184,36 @@ pub async fn delete_account(
         body.into_inner().auth_key,
     )
     .await?;
+    datacoop_accounts::blobs::remove_objects(&state.blobs, &erased.blob_objects).await;
     tracing::info!(member = %auth.0.sub, records = erased.records, "account deleted");
     Ok(web::Json(AccountDeleted {
         member_id: auth.0.sub,
         records_deleted: erased.records,
         sessions_deleted: erased.sessions,
+        devices_deleted: erased.devices,
+        blobs_deleted: erased.blobs,
         kept: Vec::new(),
     }))
+}
+
+/// The member's public keys and private keys sealed under the vault key
+/// (only the member's client can open them): to hand a device the public
+/// key, or to open what devices added.
+#[utoipa::path(
+    tag = "members",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Key material", body = MemberKeyMaterial),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The account no longer exists", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/members/me/keys")]
+pub async fn key_material(
+    state: web::Data<AppState>,
+    auth: MemberAuth,
+) -> Result<web::Json<MemberKeyMaterial>, ApiError> {
+    Ok(web::Json(
+        members::key_material(&state.db, auth.0.sub).await?,
+    ))
 }

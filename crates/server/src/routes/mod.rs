@@ -1,6 +1,8 @@
 //! HTTP routes, one module per concern.
 
 pub mod auth;
+pub mod blobs;
+pub mod devices;
 pub mod health;
 pub mod log;
 pub mod members;
@@ -27,6 +29,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(members::login)
                 .service(members::change_passphrase)
                 .service(members::delete_account)
+                .service(members::key_material)
+                .service(devices::add)
+                .service(devices::list)
+                .service(devices::batch_key)
+                .service(devices::revoke)
+                .service(devices::upload)
                 .service(recovery::start)
                 .service(recovery::complete)
                 .service(sessions::list)
@@ -37,6 +45,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(records::get)
                 .service(records::update)
                 .service(records::remove)
+                .service(blobs::upload)
+                .service(blobs::list)
+                .service(blobs::get)
+                .service(blobs::content)
+                .service(blobs::remove)
                 .service(log::log_key)
                 .service(log::checkpoint)
                 .service(log::entries)

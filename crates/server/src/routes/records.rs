@@ -12,7 +12,7 @@ use datacoop_api::records::{
 use datacoop_api::Problem;
 use uuid::Uuid;
 
-fn idempotency(
+pub(crate) fn idempotency(
     req: &HttpRequest,
     body: &impl serde::Serialize,
 ) -> Result<Option<IdempotencyKey>, ApiError> {

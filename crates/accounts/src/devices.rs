@@ -1,0 +1,323 @@
+//! Write-only devices. A member creates a token for a device or app; with it
+//! the device adds records sealed to the member's public key (one HPKE-sealed
+//! batch key per upload, docs/crypto.md §10) and can list or read nothing.
+//! Tokens are checked against the database on every use, so a revocation
+//! takes effect on the next request.
+
+use crate::idempotency::{self, IdempotencyKey};
+use crate::records::{check_category, check_text, insert, validate};
+use crate::timefmt::{format_micros, now_micros};
+use crate::AccountError;
+use datacoop_api::devices::{DeviceBatchKey, DeviceCreate, DeviceInfo, DeviceUpload};
+use datacoop_api::records::{BatchResult, MAX_BATCH};
+use datacoop_auth::{device_token, AuthError};
+use datacoop_crypto::envelope::inspect;
+use datacoop_crypto::{device_record_batch_id, Kind};
+use datacoop_store::schema::{device_batches as b, devices as d};
+use datacoop_store::{Db, DbConn};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+/// Most devices (revoked ones included) per member.
+pub const MAX_DEVICES: i64 = 100;
+
+/// A device authenticated by its token.
+#[derive(Debug, Clone)]
+pub struct DeviceCaller {
+    /// The device.
+    pub device_id: Uuid,
+    /// The member whose vault it adds to.
+    pub member_id: Uuid,
+    /// Categories it may add (`None`: any).
+    pub categories: Option<Vec<String>>,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = d)]
+struct Row {
+    id: String,
+    name: String,
+    categories: Option<String>,
+    created_at: i64,
+    last_used_at: Option<i64>,
+    records_added: i64,
+    revoked_at: Option<i64>,
+}
+
+fn parse_id(text: &str, what: &str) -> Result<Uuid, AccountError> {
+    text.parse()
+        .map_err(|_| AccountError::Invalid(format!("stored {what} id is not a UUID")))
+}
+
+fn split(categories: Option<String>) -> Option<Vec<String>> {
+    categories.map(|c| c.split(',').map(str::to_owned).collect())
+}
+
+impl Row {
+    fn into_api(self) -> Result<DeviceInfo, AccountError> {
+        Ok(DeviceInfo {
+            id: parse_id(&self.id, "device")?,
+            name: self.name,
+            categories: split(self.categories),
+            created_at: format_micros(self.created_at),
+            last_used_at: self.last_used_at.map(format_micros),
+            records_added: self.records_added.max(0) as u64,
+            revoked_at: self.revoked_at.map(format_micros),
+        })
+    }
+}
+
+/// Creates a device token; returns the device and the token (shown once).
+pub async fn add(
+    db: &Db,
+    member: Uuid,
+    req: DeviceCreate,
+) -> Result<(DeviceInfo, String), AccountError> {
+    check_text("name", &req.name, 100)?;
+    let categories = match &req.categories {
+        None => None,
+        Some(list) if list.is_empty() || list.len() > 32 => {
+            return Err(AccountError::Invalid(
+                "categories: give 1 to 32, or leave it out to allow any".into(),
+            ))
+        }
+        Some(list) => {
+            list.iter().try_for_each(|c| check_category(c))?;
+            Some(list.join(","))
+        }
+    };
+    let (token, hash) = device_token::generate()?;
+    let id = Uuid::now_v7();
+    let member = member.to_string();
+    db.write(move |conn| -> Result<(DeviceInfo, String), AccountError> {
+        let count: i64 = d::table
+            .filter(d::member_id.eq(&member))
+            .count()
+            .get_result(conn)?;
+        if count >= MAX_DEVICES {
+            return Err(AccountError::Invalid(format!(
+                "you have {count} devices; delete your account's unused ones first (at most {MAX_DEVICES})"
+            )));
+        }
+        diesel::insert_into(d::table)
+            .values((
+                d::id.eq(id.to_string()),
+                d::member_id.eq(&member),
+                d::name.eq(&req.name),
+                d::token_hash.eq(&hash),
+                d::categories.eq(&categories),
+                d::created_at.eq(now_micros()),
+            ))
+            .execute(conn)
+            .map_err(|e| match AccountError::from(e) {
+                AccountError::Store(s) if s.is_foreign_key_violation() => AccountError::NoAccount,
+                other => other,
+            })?;
+        let row = d::table
+            .find(id.to_string())
+            .select(Row::as_select())
+            .first(conn)?;
+        Ok((row.into_api()?, token))
+    })
+    .await
+}
+
+/// The member's devices, oldest first.
+pub async fn list(db: &Db, member: Uuid) -> Result<Vec<DeviceInfo>, AccountError> {
+    let member = member.to_string();
+    db.read(move |conn| -> Result<Vec<DeviceInfo>, AccountError> {
+        d::table
+            .filter(d::member_id.eq(&member))
+            .order(d::id)
+            .select(Row::as_select())
+            .load(conn)?
+            .into_iter()
+            .map(Row::into_api)
+            .collect()
+    })
+    .await
+}
+
+/// Revokes a device token; revoking twice is fine. 404 for another member's device.
+pub async fn revoke(db: &Db, member: Uuid, id: Uuid) -> Result<DeviceInfo, AccountError> {
+    let member = member.to_string();
+    db.write(move |conn| -> Result<DeviceInfo, AccountError> {
+        let mine = || {
+            d::table
+                .find(id.to_string())
+                .filter(d::member_id.eq(member.clone()))
+        };
+        let row = mine()
+            .select(Row::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or(AccountError::NotFound)?;
+        if row.revoked_at.is_some() {
+            return row.into_api();
+        }
+        diesel::update(mine())
+            .set(d::revoked_at.eq(now_micros()))
+            .execute(conn)?;
+        mine().select(Row::as_select()).first(conn)?.into_api()
+    })
+    .await
+}
+
+/// Checks a presented device token: known and not revoked.
+pub async fn authenticate(db: &Db, token: &str) -> Result<DeviceCaller, AccountError> {
+    let hash = device_token::hash(token);
+    db.read(move |conn| -> Result<DeviceCaller, AccountError> {
+        let row: Option<(String, String, Option<String>)> = d::table
+            .filter(d::token_hash.eq(&hash))
+            .filter(d::revoked_at.is_null())
+            .select((d::id, d::member_id, d::categories))
+            .first(conn)
+            .optional()?;
+        let (id, member, categories) = row.ok_or(AuthError::InvalidDeviceToken)?;
+        Ok(DeviceCaller {
+            device_id: parse_id(&id, "device")?,
+            member_id: parse_id(&member, "member")?,
+            categories: split(categories),
+        })
+    })
+    .await
+}
+
+/// Checks a device batch before anything is stored: the sealed batch key's
+/// shape, and that every record is a first version whose key names the batch,
+/// in a category the device may add.
+fn check_upload(
+    caller: &DeviceCaller,
+    up: &DeviceUpload,
+) -> Result<Vec<Option<i64>>, AccountError> {
+    if up.records.is_empty() || up.records.len() > MAX_BATCH {
+        return Err(AccountError::Invalid(format!(
+            "a batch holds 1 to {MAX_BATCH} records"
+        )));
+    }
+    match inspect(&up.sealed_batch_key) {
+        Ok((Kind::DeviceBatchKey, _)) if up.sealed_batch_key.len() <= 1024 => {}
+        _ => {
+            return Err(AccountError::Invalid(
+                "sealed_batch_key must be a device batch key envelope (0x30) sealed to the member's key".into(),
+            ))
+        }
+    }
+    up.records
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            if u.version != 1 {
+                return Err(AccountError::DeviceScope(format!(
+                    "record {i}: a device adds new records (version 1) and cannot change existing ones"
+                )));
+            }
+            if device_record_batch_id(&u.wrapped_key).ok() != Some(up.batch_id) {
+                return Err(AccountError::Invalid(format!(
+                    "record {i}: wrapped_key must be a device key reference (0x22) naming batch {}",
+                    up.batch_id
+                )));
+            }
+            if let Some(allowed) = &caller.categories {
+                if !allowed.iter().any(|c| c == &u.category) {
+                    return Err(AccountError::DeviceScope(format!(
+                        "record {i}: this device may add only {}, not {}",
+                        allowed.join(", "),
+                        u.category
+                    )));
+                }
+            }
+            validate(u)
+        })
+        .collect()
+}
+
+fn store_batch(
+    conn: &mut DbConn,
+    member: &str,
+    device: &str,
+    up: &DeviceUpload,
+    now: i64,
+) -> Result<(), AccountError> {
+    let existing: Option<(String, Vec<u8>)> = b::table
+        .find((member, up.batch_id.to_string()))
+        .select((b::device_id, b::sealed_batch_key))
+        .first(conn)
+        .optional()?;
+    match existing {
+        Some((dev, key)) if dev == device && key == up.sealed_batch_key => Ok(()),
+        Some(_) => Err(AccountError::RecordExists(format!("batch {}", up.batch_id))),
+        None => {
+            diesel::insert_into(b::table)
+                .values((
+                    b::member_id.eq(member),
+                    b::id.eq(up.batch_id.to_string()),
+                    b::device_id.eq(device),
+                    b::sealed_batch_key.eq(&up.sealed_batch_key),
+                    b::created_at.eq(now),
+                ))
+                .execute(conn)?;
+            Ok(())
+        }
+    }
+}
+
+/// Stores a device's batch all-or-nothing: the sealed batch key, then the
+/// records. An idempotency key makes a retry store nothing twice.
+pub async fn upload(
+    db: &Db,
+    caller: DeviceCaller,
+    up: DeviceUpload,
+    key: Option<IdempotencyKey>,
+) -> Result<BatchResult, AccountError> {
+    let effective = check_upload(&caller, &up)?;
+    let member = caller.member_id.to_string();
+    let device = caller.device_id.to_string();
+    // Keys are per member; a device's keys live in their own namespace.
+    let key = key.map(|k| IdempotencyKey {
+        key: format!("device:{device}:{}", k.key),
+        request_hash: k.request_hash,
+    });
+    db.write_grouped(move |conn| -> Result<BatchResult, AccountError> {
+        idempotency::once(conn, &member, key.as_ref(), |conn| {
+            // Revoked between the token check and now: nothing is stored.
+            let now = now_micros();
+            let live = diesel::update(d::table.find(&device).filter(d::revoked_at.is_null()))
+                .set((
+                    d::last_used_at.eq(now),
+                    d::records_added.eq(d::records_added + up.records.len() as i64),
+                ))
+                .execute(conn)?;
+            if live != 1 {
+                return Err(AuthError::InvalidDeviceToken.into());
+            }
+            store_batch(conn, &member, &device, &up, now)?;
+            for (u, eff) in up.records.iter().zip(effective) {
+                insert(conn, &member, u, eff, now, Some(&device))?;
+            }
+            Ok(BatchResult {
+                stored: up.records.len(),
+            })
+        })
+    })
+    .await
+}
+
+/// A device batch's sealed key, for the member to open the batch's records.
+pub async fn batch_key(db: &Db, member: Uuid, id: Uuid) -> Result<DeviceBatchKey, AccountError> {
+    let member = member.to_string();
+    db.read(move |conn| -> Result<DeviceBatchKey, AccountError> {
+        let (device, sealed): (String, Vec<u8>) = b::table
+            .find((member, id.to_string()))
+            .select((b::device_id, b::sealed_batch_key))
+            .first(conn)
+            .optional()?
+            .ok_or(AccountError::NotFound)?;
+        Ok(DeviceBatchKey {
+            id,
+            device_id: parse_id(&device, "device")?,
+            sealed_batch_key: sealed,
+        })
+    })
+    .await
+}

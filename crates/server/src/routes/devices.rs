@@ -1,0 +1,127 @@
+//! Write-only device tokens: the member manages them; a device uses its
+//! token only to add records sealed to the member's public key.
+
+use crate::error::ApiError;
+use crate::extract::{DeviceAuth, MemberAuth};
+use crate::routes::records::idempotency;
+use crate::state::AppState;
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
+use datacoop_accounts::devices;
+use datacoop_api::devices::{
+    DeviceBatchKey, DeviceCreate, DeviceCreated, DeviceInfo, DeviceList, DeviceUpload,
+};
+use datacoop_api::records::BatchResult;
+use datacoop_api::Problem;
+use uuid::Uuid;
+
+/// Creates a write-only token for a device or app. The token is in this
+/// answer only; the server keeps its hash.
+#[utoipa::path(
+    tag = "devices",
+    security(("bearer" = [])),
+    request_body = DeviceCreate,
+    responses(
+        (status = 201, description = "Created; keep the token", body = DeviceCreated),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid name or category", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/devices")]
+pub async fn add(
+    state: web::Data<AppState>,
+    auth: MemberAuth,
+    body: web::Json<DeviceCreate>,
+) -> Result<HttpResponse, ApiError> {
+    let (device, token) = devices::add(&state.db, auth.0.sub, body.into_inner()).await?;
+    tracing::info!(member = %auth.0.sub, device = %device.id, "device token created");
+    Ok(HttpResponse::Created().json(DeviceCreated { device, token }))
+}
+
+/// Lists the member's devices, revoked ones included.
+#[utoipa::path(
+    tag = "devices",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Devices", body = DeviceList),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/devices")]
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: MemberAuth,
+) -> Result<web::Json<DeviceList>, ApiError> {
+    let items = devices::list(&state.db, auth.0.sub).await?;
+    Ok(web::Json(DeviceList { items }))
+}
+
+/// Revokes a device token: its next request is refused. Records it added stay.
+#[utoipa::path(
+    tag = "devices",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Device id")),
+    responses(
+        (status = 200, description = "Revoked (or already revoked)", body = DeviceInfo),
+        (status = 404, description = "No such device of yours", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/devices/{id}")]
+pub async fn revoke(
+    state: web::Data<AppState>,
+    auth: MemberAuth,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<DeviceInfo>, ApiError> {
+    let info = devices::revoke(&state.db, auth.0.sub, id.into_inner()).await?;
+    tracing::info!(member = %auth.0.sub, device = %info.id, "device token revoked");
+    Ok(web::Json(info))
+}
+
+/// The sealed key of a device batch, for the member's client to open the
+/// batch's records (only the member's private key opens it).
+#[utoipa::path(
+    tag = "devices",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Batch id (from the record's wrapped_key)")),
+    responses(
+        (status = 200, description = "Sealed batch key", body = DeviceBatchKey),
+        (status = 404, description = "No such batch in your account", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/devices/batches/{id}")]
+pub async fn batch_key(
+    state: web::Data<AppState>,
+    auth: MemberAuth,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<DeviceBatchKey>, ApiError> {
+    Ok(web::Json(
+        devices::batch_key(&state.db, auth.0.sub, id.into_inner()).await?,
+    ))
+}
+
+/// A device adds records (all or nothing), sealed to the member's public
+/// key. Needs a device token; retries with the same `Idempotency-Key` store
+/// nothing twice.
+#[utoipa::path(
+    tag = "devices",
+    security(("device" = [])),
+    request_body = DeviceUpload,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses(
+        (status = 201, description = "All stored", body = BatchResult),
+        (status = 401, description = "Missing, unknown or revoked device token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a device token, or a category or change the device may not make", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Conflict; nothing stored", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid record or batch key; nothing stored", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/device/records")]
+pub async fn upload(
+    state: web::Data<AppState>,
+    auth: DeviceAuth,
+    req: HttpRequest,
+    body: web::Json<DeviceUpload>,
+) -> Result<HttpResponse, ApiError> {
+    let key = idempotency(&req, &*body)?;
+    let res = devices::upload(&state.db, auth.0, body.into_inner(), key).await?;
+    Ok(HttpResponse::Created().json(res))
+}
