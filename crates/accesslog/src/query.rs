@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 /// The number of entries in the log.
 pub fn tree_size(conn: &mut DbConn) -> Result<u64, LogError> {
-    let size: i64 = log_head::table.find(1).select(log_head::size).first(conn)?;
+    let size: i64 = log_head::table.find(1).select(log_head::size).get_result(conn)?;
     Ok(size.max(0) as u64)
 }
 
@@ -31,7 +31,7 @@ pub async fn latest_checkpoint(db: &Db, signer: Arc<LogSigner>) -> Result<String
             Ok(c::table
                 .find(size)
                 .select((c::size, c::signed))
-                .first(conn)
+                .get_result(conn)
                 .optional()?)
         })
         .await?;
@@ -43,7 +43,7 @@ pub async fn latest_checkpoint(db: &Db, signer: Arc<LogSigner>) -> Result<String
         if let Some(s) = c::table
             .find(size as i64)
             .select(c::signed)
-            .first::<String>(conn)
+            .get_result::<String>(conn)
             .optional()?
         {
             return Ok(s);

@@ -53,7 +53,7 @@ pub(super) fn find(conn: &mut DbConn, member: &str, id: &str) -> Result<Option<R
     Ok(b::table
         .find((member, id))
         .select(Row::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -143,7 +143,7 @@ pub async fn open_content(
     entry.record = Some(id);
     let (m, i) = (member.to_string(), id.to_string());
     let meta = db
-        .write_grouped_then(
+        .read_grouped_then(
             move |conn| -> Result<(BlobMeta, Vec<accesslog::AccessEntry>), AccountError> {
                 let row = find(conn, &m, &i)?.ok_or(AccountError::NotFound)?;
                 Ok((row.into_api()?, vec![entry]))

@@ -116,7 +116,7 @@ pub async fn add(
         let row = d::table
             .find(id.to_string())
             .select(Row::as_select())
-            .first(conn)?;
+            .get_result(conn)?;
         Ok((row.into_api()?, token))
     })
     .await
@@ -149,7 +149,7 @@ pub async fn revoke(db: &Db, member: Uuid, id: Uuid) -> Result<DeviceInfo, Accou
         };
         let row = mine()
             .select(Row::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()?
             .ok_or(AccountError::NotFound)?;
         if row.revoked_at.is_some() {
@@ -158,7 +158,7 @@ pub async fn revoke(db: &Db, member: Uuid, id: Uuid) -> Result<DeviceInfo, Accou
         diesel::update(mine())
             .set(d::revoked_at.eq(now_micros()))
             .execute(conn)?;
-        mine().select(Row::as_select()).first(conn)?.into_api()
+        mine().select(Row::as_select()).get_result(conn)?.into_api()
     })
     .await
 }
@@ -171,7 +171,7 @@ pub async fn authenticate(db: &Db, token: &str) -> Result<DeviceCaller, AccountE
             .filter(d::token_hash.eq(&hash))
             .filter(d::revoked_at.is_null())
             .select((d::id, d::member_id, d::categories))
-            .first(conn)
+            .get_result(conn)
             .optional()?;
         let (id, member, categories) = row.ok_or(AuthError::InvalidDeviceToken)?;
         Ok(DeviceCaller {
@@ -242,7 +242,7 @@ fn store_batch(
     let existing: Option<(String, Vec<u8>)> = b::table
         .find((member, up.batch_id.to_string()))
         .select((b::device_id, b::sealed_batch_key))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     match existing {
         Some((dev, key)) if dev == device && key == up.sealed_batch_key => Ok(()),
@@ -310,7 +310,7 @@ pub async fn batch_key(db: &Db, member: Uuid, id: Uuid) -> Result<DeviceBatchKey
         let (device, sealed): (String, Vec<u8>) = b::table
             .find((member, id.to_string()))
             .select((b::device_id, b::sealed_batch_key))
-            .first(conn)
+            .get_result(conn)
             .optional()?
             .ok_or(AccountError::NotFound)?;
         Ok(DeviceBatchKey {

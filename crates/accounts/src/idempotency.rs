@@ -43,7 +43,7 @@ pub fn replay(
     let found: Option<(Vec<u8>, String)> = ik::table
         .find((member, &k.key))
         .select((ik::request_hash, ik::response))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     match found {
         Some((hash, response)) if hash == k.request_hash => Ok(Some(response)),

@@ -106,7 +106,7 @@ pub(crate) async fn by_id(db: &Db, id: Uuid) -> Result<(String, String), Account
             Ok(members::table
                 .find(id.to_string())
                 .select((members::email, members::auth_hash))
-                .first(conn)
+                .get_result(conn)
                 .optional()?)
         })
         .await?;

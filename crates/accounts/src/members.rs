@@ -195,7 +195,7 @@ pub async fn prelogin(db: &Db, pepper: &Pepper, email: &str) -> Result<Vec<u8>, 
             Ok(members::table
                 .filter(members::email.eq(lookup))
                 .select(members::kdf_params)
-                .first(conn)
+                .get_result(conn)
                 .optional()?)
         })
         .await?;
@@ -259,7 +259,7 @@ pub async fn login(
                     members::sealed_member_keys,
                     members::public_keys,
                 ))
-                .first(conn)
+                .get_result(conn)
                 .optional()?)
         })
         .await?;
@@ -301,7 +301,7 @@ pub async fn key_material(
             let (public_keys, sealed_member_keys) = members::table
                 .find(id)
                 .select((members::public_keys, members::sealed_member_keys))
-                .first(conn)
+                .get_result(conn)
                 .optional()?
                 .ok_or(AccountError::NoAccount)?;
             Ok(datacoop_api::devices::MemberKeyMaterial {

@@ -111,7 +111,7 @@ pub(crate) fn insert(
     let existing: Option<(i64, Vec<u8>)> = r::table
         .find((member, &id))
         .select((r::version, r::ciphertext))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     match existing {
         Some((v, c)) if v as u64 == u.version && c == u.ciphertext => return Ok(()),
@@ -183,7 +183,7 @@ pub async fn update(db: &Db, member: Uuid, u: RecordUpload) -> Result<RecordMeta
         let current: i64 = r::table
             .find((&member, &id))
             .select(r::version)
-            .first(conn)
+            .get_result(conn)
             .optional()?
             .ok_or(AccountError::NotFound)?;
         if u.version as i64 != current + 1 {
@@ -208,7 +208,7 @@ pub async fn update(db: &Db, member: Uuid, u: RecordUpload) -> Result<RecordMeta
         r::table
             .find((&member, &id))
             .select(MetaRow::as_select())
-            .first(conn)?
+            .get_result(conn)?
             .into_api()
     })
     .await
@@ -230,8 +230,14 @@ pub async fn list(db: &Db, member: Uuid, q: RecordQuery) -> Result<RecordPage, A
                 .filter(r::member_id.eq(member))
                 .select(MetaRow::as_select())
                 .order(r::id.asc())
-                .limit(limit + 1)
                 .into_boxed();
+            // SQLite re-prepares a statement whose LIMIT is a bound parameter
+            // every time it is bound; there the cursor simply stops after
+            // `limit + 1` rows instead.
+            let sqlite = matches!(conn, DbConn::Sqlite(_));
+            if !sqlite {
+                query = query.limit(limit + 1);
+            }
             if let Some(c) = q.category {
                 query = query.filter(r::category.eq(c));
             }
@@ -247,7 +253,11 @@ pub async fn list(db: &Db, member: Uuid, q: RecordQuery) -> Result<RecordPage, A
             if let Some(a) = q.after {
                 query = query.filter(r::id.gt(a.to_string()));
             }
-            Ok(query.load(conn)?)
+            let rows = query
+                .load_iter::<MetaRow, diesel::connection::DefaultLoadingMode>(conn)?
+                .take(limit as usize + 1)
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
         })
         .await?;
     let mut items = rows
@@ -280,7 +290,7 @@ pub async fn get(
             let row: Option<(MetaRow, Vec<u8>, Vec<u8>)> = r::table
                 .find((member, id.to_string()))
                 .select((MetaRow::as_select(), r::ciphertext, r::wrapped_key))
-                .first(conn)
+                .get_result(conn)
                 .optional()?;
             let (meta, ciphertext, wrapped_key) = row.ok_or(AccountError::NotFound)?;
             let full = RecordFull {

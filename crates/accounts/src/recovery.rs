@@ -161,7 +161,7 @@ pub async fn start(
                     members::recovery_vault_key,
                     members::sealed_member_keys,
                 ))
-                .first(conn)
+                .get_result(conn)
                 .optional()?)
         })
         .await?;
@@ -241,7 +241,7 @@ pub async fn complete(
             Ok(members::table
                 .filter(members::email.eq(lookup))
                 .select((members::id, members::auth_hash, members::public_keys))
-                .first(conn)
+                .get_result(conn)
                 .optional()?)
         })
         .await?;

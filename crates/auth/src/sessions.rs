@@ -197,7 +197,7 @@ pub async fn refresh(db: &Db, tokens: &Tokens, presented: &str) -> Result<TokenP
                     refresh_tokens::expires_at,
                     refresh_tokens::used_at,
                 ))
-                .first(conn)
+                .get_result(conn)
                 .optional()?;
             let Some((sid, expires_at, used_at)) = found else {
                 return Ok(Rotation::Invalid);
@@ -209,7 +209,7 @@ pub async fn refresh(db: &Db, tokens: &Tokens, presented: &str) -> Result<TokenP
             let session: Option<Session> = sessions::table
                 .find(&sid)
                 .select(Session::as_select())
-                .first(conn)
+                .get_result(conn)
                 .optional()?;
             let Some(session) = session else {
                 return Ok(Rotation::Invalid);
@@ -273,7 +273,7 @@ pub async fn revoke_by_refresh(db: &Db, presented: &str) -> Result<(), AuthError
         let sid: Option<String> = refresh_tokens::table
             .find(&hash)
             .select(refresh_tokens::session_id)
-            .first(conn)
+            .get_result(conn)
             .optional()?;
         if let Some(sid) = sid {
             revoke_where(conn, &sid, now)?;
