@@ -14,6 +14,12 @@ mod session;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+/// mimalloc instead of glibc malloc: the server's request paths allocate
+/// many small, short-lived buffers across threads (measured in
+/// docs/benchmarks.md).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// datacoop: a member-owned personal data vault.
 ///
 /// Members keep health or catch data in encrypted data accounts; the server
