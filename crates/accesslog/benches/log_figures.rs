@@ -102,10 +102,10 @@ async fn main() {
             println!("| {batch} | {name} | {rate:.0} |");
         }
     }
-    println!("\nAs the server does it: one entry per access, each access its own");
+    println!("\nAs the server does it: one entry per access, each access run in the group's");
     println!(
-        "savepoint, the entries of concurrent accesses appended together at the end
-of their group's transaction (`Db::read_grouped_then`).\n"
+        "transaction (a logged read, `Db::read_grouped_then`), the entries of
+concurrent accesses appended together at the end of the group.\n"
     );
     println!("| concurrent accessors | synchronous | entries/s |");
     println!("|---:|---|---:|");

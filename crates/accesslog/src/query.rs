@@ -18,7 +18,10 @@ use uuid::Uuid;
 
 /// The number of entries in the log.
 pub fn tree_size(conn: &mut DbConn) -> Result<u64, LogError> {
-    let size: i64 = log_head::table.find(1).select(log_head::size).get_result(conn)?;
+    let size: i64 = log_head::table
+        .find(1)
+        .select(log_head::size)
+        .get_result(conn)?;
     Ok(size.max(0) as u64)
 }
 
