@@ -73,10 +73,11 @@ pub fn append(conn: &mut DbConn, entries: &[AccessEntry]) -> Result<Vec<u64>, Lo
         return Ok(Vec::new());
     }
     let k = entries.len() as i64;
-    let new_size: i64 = diesel::update(log_head::table.find(1))
-        .set(log_head::size.eq(log_head::size + k))
-        .returning(log_head::size)
-        .get_result(conn)?;
+    let new_size: i64 =
+        datacoop_store::on_backend!(conn, |c| diesel::update(log_head::table.find(1))
+            .set(log_head::size.eq(log_head::size + k))
+            .returning(log_head::size)
+            .get_result(c))?;
     let n = (new_size - k) as u64;
     let mut bodies = Vec::with_capacity(entries.len());
     let mut leaves = Vec::with_capacity(entries.len());

@@ -108,33 +108,34 @@ pub(crate) fn insert(
     device: Option<&str>,
 ) -> Result<(), AccountError> {
     let id = u.id.to_string();
-    let existing: Option<(i64, Vec<u8>)> = r::table
+    let existing: Option<(i64, Vec<u8>)> = datacoop_store::on_backend!(conn, |c| r::table
         .find((member, &id))
         .select((r::version, r::ciphertext))
-        .get_result(conn)
-        .optional()?;
+        .get_result(c)
+        .optional())?;
     match existing {
         Some((v, c)) if v as u64 == u.version && c == u.ciphertext => return Ok(()),
         Some(_) => return Err(AccountError::RecordExists(id)),
         None => {}
     }
-    diesel::insert_into(r::table)
-        .values((
-            r::member_id.eq(member),
-            r::id.eq(&id),
-            r::version.eq(u.version as i64),
-            r::category.eq(&u.category),
-            r::type_code.eq(&u.type_code),
-            r::effective_at.eq(effective),
-            r::content_type.eq(&u.content_type),
-            r::size.eq(u.ciphertext.len() as i64),
-            r::ciphertext.eq(&u.ciphertext),
-            r::wrapped_key.eq(&u.wrapped_key),
-            r::created_at.eq(now),
-            r::updated_at.eq(now),
-            r::device_id.eq(device),
-        ))
-        .execute(conn)?;
+    let row = (
+        r::member_id.eq(member),
+        r::id.eq(&id),
+        r::version.eq(u.version as i64),
+        r::category.eq(&u.category),
+        r::type_code.eq(&u.type_code),
+        r::effective_at.eq(effective),
+        r::content_type.eq(&u.content_type),
+        r::size.eq(u.ciphertext.len() as i64),
+        r::ciphertext.eq(&u.ciphertext),
+        r::wrapped_key.eq(&u.wrapped_key),
+        r::created_at.eq(now),
+        r::updated_at.eq(now),
+        r::device_id.eq(device),
+    );
+    datacoop_store::on_backend!(conn, |c| diesel::insert_into(r::table)
+        .values(row)
+        .execute(c))?;
     Ok(())
 }
 
@@ -287,11 +288,13 @@ pub async fn get(
     let member = member.to_string();
     db.read_grouped_then(
         move |conn| -> Result<(RecordFull, Vec<accesslog::AccessEntry>), AccountError> {
-            let row: Option<(MetaRow, Vec<u8>, Vec<u8>)> = r::table
-                .find((member, id.to_string()))
-                .select((MetaRow::as_select(), r::ciphertext, r::wrapped_key))
-                .get_result(conn)
-                .optional()?;
+            let key = (member, id.to_string());
+            let row: Option<(MetaRow, Vec<u8>, Vec<u8>)> =
+                datacoop_store::on_backend!(conn, |c| r::table
+                    .find((&key.0, &key.1))
+                    .select((MetaRow::as_select(), r::ciphertext, r::wrapped_key))
+                    .get_result(c)
+                    .optional())?;
             let (meta, ciphertext, wrapped_key) = row.ok_or(AccountError::NotFound)?;
             let full = RecordFull {
                 meta: meta.into_api()?,

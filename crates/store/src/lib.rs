@@ -23,3 +23,18 @@ pub use url::{Backend, DatabaseUrl};
 
 /// Re-export so domain crates write queries against the same diesel.
 pub use diesel;
+
+/// Runs `$body` with `$c` bound to the concrete backend connection inside a
+/// [`DbConn`]. On hot paths this skips `MultiConnection`'s query wrapper,
+/// which renders the SQL text on every execution just to find the cached
+/// prepared statement; on the concrete connection a query with a static
+/// type is found in the statement cache by its type.
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::DbConn::Sqlite($c) => $body,
+            $crate::DbConn::Postgres($c) => $body,
+        }
+    };
+}
