@@ -10,7 +10,7 @@ use datacoop_merkle::{
     Checkpoint,
 };
 use datacoop_store::schema::{log_checkpoints as c, log_entries as e, log_head};
-use datacoop_store::{Db, DbConn};
+use datacoop_store::{load_page, Db, DbConn, Page};
 use diesel::prelude::*;
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -87,16 +87,15 @@ pub async fn entries_for_member(
     member: Uuid,
     q: LogEntryQuery,
 ) -> Result<LogEntryPage, LogError> {
-    let limit = i64::from(q.limit.unwrap_or(100).clamp(1, 1000));
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000) as usize;
     let from = q.from.as_deref().map(|t| micros(t, "from")).transpose()?;
     let to = q.to.as_deref().map(|t| micros(t, "to")).transpose()?;
-    let rows: Vec<(i64, Vec<u8>)> = db
+    let page: Page<(i64, Vec<u8>)> = db
         .read(move |conn| -> Result<_, LogError> {
             let mut query = e::table
                 .filter(e::member_id.eq(member.to_string()))
                 .select((e::idx, e::body))
                 .order(e::idx.asc())
-                .limit(limit + 1)
                 .into_boxed();
             if let Some(a) = q.actor {
                 query = query.filter(e::actor_kind.eq(a));
@@ -116,11 +115,11 @@ pub async fn entries_for_member(
             if let Some(a) = q.after {
                 query = query.filter(e::idx.gt(a as i64));
             }
-            Ok(query.load(conn)?)
+            Ok(load_page(conn, query, limit)?)
         })
         .await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for (idx, body) in rows {
+    let mut items = Vec::with_capacity(page.rows.len());
+    for (idx, body) in page.rows {
         // A row that no longer decodes is listed without its decoding, so
         // the member's verifier names it instead of the listing failing.
         let entry = AccessEntry::decode(&body).ok();
@@ -130,8 +129,7 @@ pub async fn entries_for_member(
             entry,
         });
     }
-    let next_after = if items.len() as i64 > limit {
-        items.truncate(limit as usize);
+    let next_after = if page.more {
         items.last().map(|v| v.index)
     } else {
         None

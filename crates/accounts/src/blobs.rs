@@ -15,7 +15,7 @@ use bytes::Bytes;
 use datacoop_accesslog::{self as accesslog, Action, Actor};
 use datacoop_api::blobs::{BlobMeta, BlobPage, BlobQuery, MAX_PAGE};
 use datacoop_store::schema::blobs as b;
-use datacoop_store::{BlobStore, Db, DbConn, StoreError};
+use datacoop_store::{load_page, BlobStore, Db, DbConn, Page, StoreError};
 use diesel::prelude::*;
 use futures_util::stream::BoxStream;
 use uuid::Uuid;
@@ -88,15 +88,14 @@ pub async fn remove_objects(store: &BlobStore, hashes: &[String]) {
 
 /// One page of the member's blobs (metadata only), in stable id order.
 pub async fn list(db: &Db, member: Uuid, q: BlobQuery) -> Result<BlobPage, AccountError> {
-    let limit = i64::from(q.limit.unwrap_or(100).clamp(1, MAX_PAGE));
+    let limit = q.limit.unwrap_or(100).clamp(1, MAX_PAGE) as usize;
     let member = member.to_string();
-    let rows: Vec<Row> = db
+    let page: Page<Row> = db
         .read(move |conn| -> Result<_, AccountError> {
             let mut query = b::table
                 .filter(b::member_id.eq(member))
                 .select(Row::as_select())
                 .order(b::id.asc())
-                .limit(limit + 1)
                 .into_boxed();
             if let Some(c) = q.category {
                 query = query.filter(b::category.eq(c));
@@ -104,15 +103,15 @@ pub async fn list(db: &Db, member: Uuid, q: BlobQuery) -> Result<BlobPage, Accou
             if let Some(a) = q.after {
                 query = query.filter(b::id.gt(a.to_string()));
             }
-            Ok(query.load(conn)?)
+            Ok(load_page(conn, query, limit)?)
         })
         .await?;
-    let mut items = rows
+    let items = page
+        .rows
         .into_iter()
         .map(Row::into_api)
         .collect::<Result<Vec<_>, _>>()?;
-    let next_after = if items.len() as i64 > limit {
-        items.truncate(limit as usize);
+    let next_after = if page.more {
         items.last().map(|m| m.id)
     } else {
         None

@@ -10,7 +10,7 @@ use datacoop_api::records::{
     BatchResult, RecordFull, RecordMeta, RecordPage, RecordQuery, RecordUpload, MAX_BATCH, MAX_PAGE,
 };
 use datacoop_store::schema::records as r;
-use datacoop_store::{Db, DbConn};
+use datacoop_store::{load_page, Db, DbConn, Page};
 use diesel::prelude::*;
 use uuid::Uuid;
 
@@ -217,7 +217,7 @@ pub async fn update(db: &Db, member: Uuid, u: RecordUpload) -> Result<RecordMeta
 
 /// One page of the member's records, filtered, in stable id order.
 pub async fn list(db: &Db, member: Uuid, q: RecordQuery) -> Result<RecordPage, AccountError> {
-    let limit = q.limit.unwrap_or(100).clamp(1, MAX_PAGE) as i64;
+    let limit = q.limit.unwrap_or(100).clamp(1, MAX_PAGE) as usize;
     let from = q
         .from
         .as_deref()
@@ -225,20 +225,13 @@ pub async fn list(db: &Db, member: Uuid, q: RecordQuery) -> Result<RecordPage, A
         .transpose()?;
     let to = q.to.as_deref().map(|t| parse_micros(t, "to")).transpose()?;
     let member = member.to_string();
-    let rows: Vec<MetaRow> = db
+    let page: Page<MetaRow> = db
         .read(move |conn| -> Result<_, AccountError> {
             let mut query = r::table
                 .filter(r::member_id.eq(member))
                 .select(MetaRow::as_select())
                 .order(r::id.asc())
                 .into_boxed();
-            // SQLite re-prepares a statement whose LIMIT is a bound parameter
-            // every time it is bound; there the cursor simply stops after
-            // `limit + 1` rows instead.
-            let sqlite = matches!(conn, DbConn::Sqlite(_));
-            if !sqlite {
-                query = query.limit(limit + 1);
-            }
             if let Some(c) = q.category {
                 query = query.filter(r::category.eq(c));
             }
@@ -254,19 +247,15 @@ pub async fn list(db: &Db, member: Uuid, q: RecordQuery) -> Result<RecordPage, A
             if let Some(a) = q.after {
                 query = query.filter(r::id.gt(a.to_string()));
             }
-            let rows = query
-                .load_iter::<MetaRow, diesel::connection::DefaultLoadingMode>(conn)?
-                .take(limit as usize + 1)
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
+            Ok(load_page(conn, query, limit)?)
         })
         .await?;
-    let mut items = rows
+    let items = page
+        .rows
         .into_iter()
         .map(MetaRow::into_api)
         .collect::<Result<Vec<_>, _>>()?;
-    let next_after = if items.len() as i64 > limit {
-        items.truncate(limit as usize);
+    let next_after = if page.more {
         items.last().map(|m| m.id)
     } else {
         None

@@ -11,6 +11,7 @@ mod group;
 
 pub use group::Finisher;
 pub mod migrate;
+mod page;
 pub mod schema;
 pub mod secret_file;
 mod url;
@@ -19,6 +20,7 @@ pub use blobs::{BlobLocation, BlobStore, Staged};
 pub use connection::DbConn;
 pub use db::{Db, DbOptions, SqliteSync};
 pub use error::StoreError;
+pub use page::{load_page, Page};
 pub use url::{Backend, DatabaseUrl};
 
 /// Re-export so domain crates write queries against the same diesel.
