@@ -49,8 +49,8 @@ async fn main() {
         let es: Vec<_> = (0..n)
             .map(|_| entry(Actor::Member { id: other }, Action::RecordRead, other).unwrap())
             .collect();
-        srv.state
-            .db
+        srv.app
+            .db()
             .write(move |conn| -> Result<_, datacoop_accesslog::LogError> { append(conn, &es) })
             .await
             .unwrap();

@@ -58,8 +58,8 @@ fn bytes_literal(backend: Backend, bytes: &[u8]) -> String {
 }
 
 async fn sql(srv: &TestServer, statement: String) {
-    srv.state
-        .db
+    srv.app
+        .db()
         .write(move |conn| -> Result<usize, datacoop_store::StoreError> {
             Ok(diesel::sql_query(statement).execute(conn)?)
         })

@@ -123,8 +123,8 @@ async fn tokens_are_checked(backend: Backend) {
     assert_eq!((me.subject, me.role), (subject, Role::Member));
 
     let (expired, _) = srv
-        .state
-        .tokens
+        .app
+        .tokens()
         .issue_at(
             subject,
             Role::Member,
@@ -210,7 +210,7 @@ async fn logout_revokes_the_session(backend: Backend) {
     assert_eq!(err.problem().unwrap().code, "invalid_refresh_token");
     // Another session is unaffected.
     c.refresh(&other.refresh_token).await.unwrap();
-    let live = datacoop_auth::sessions::list(&srv.state.db, subject)
+    let live = datacoop_auth::sessions::list(srv.app.db(), subject)
         .await
         .unwrap();
     assert!(live.is_empty());

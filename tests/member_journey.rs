@@ -297,14 +297,14 @@ async fn no_plaintext_at_rest(backend: Backend) {
             );
             let mut all = out.stdout;
             // The blob store is beside the database, not in it.
-            for entry in walk(srv.state.blobs.local_root().unwrap()) {
+            for entry in walk(srv.app.blobs().local_root().unwrap()) {
                 all.extend(std::fs::read(entry).unwrap());
             }
             all
         }
     };
     assert!(dump.len() > 1000);
-    let objects = walk(&srv.state.blobs.local_root().unwrap().join("blobs"));
+    let objects = walk(&srv.app.blobs().local_root().unwrap().join("blobs"));
     assert_eq!(objects.len(), 1, "the blob directory is scanned");
     for (what, needle) in [
         ("canary", canary.as_bytes()),

@@ -48,7 +48,7 @@ pub fn files(dir: &Path) -> Vec<PathBuf> {
 
 /// The server's blob directory.
 pub fn blob_dir(srv: &TestServer) -> PathBuf {
-    srv.state.blobs.local_root().unwrap().to_owned()
+    srv.app.blobs().local_root().unwrap().to_owned()
 }
 
 /// Waits (briefly) until the staging directory is empty; true if it became so.

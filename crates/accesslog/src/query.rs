@@ -10,6 +10,7 @@ use datacoop_merkle::{
     Checkpoint,
 };
 use datacoop_store::schema::{log_checkpoints as c, log_entries as e, log_head};
+use datacoop_store::time::parse_micros;
 use datacoop_store::{load_page, Db, DbConn, Page};
 use diesel::prelude::*;
 use std::cell::RefCell;
@@ -72,15 +73,6 @@ pub async fn latest_checkpoint(db: &Db, signer: Arc<LogSigner>) -> Result<String
     .await
 }
 
-fn micros(text: &str, field: &str) -> Result<i64, LogError> {
-    let t = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-        .map_err(|_| {
-            LogError::Invalid(format!("{field} must be an RFC 3339 time, not {text:?}"))
-        })?;
-    i64::try_from(t.unix_timestamp_nanos() / 1000)
-        .map_err(|_| LogError::Invalid(format!("{field} is out of range")))
-}
-
 /// The member's own entries (full), filtered, in index order.
 pub async fn entries_for_member(
     db: &Db,
@@ -88,8 +80,12 @@ pub async fn entries_for_member(
     q: LogEntryQuery,
 ) -> Result<LogEntryPage, LogError> {
     let limit = q.limit.unwrap_or(100).clamp(1, 1000) as usize;
-    let from = q.from.as_deref().map(|t| micros(t, "from")).transpose()?;
-    let to = q.to.as_deref().map(|t| micros(t, "to")).transpose()?;
+    let from = q
+        .from
+        .as_deref()
+        .map(|t| parse_micros(t, "from"))
+        .transpose()?;
+    let to = q.to.as_deref().map(|t| parse_micros(t, "to")).transpose()?;
     let page: Page<(i64, Vec<u8>)> = db
         .read(move |conn| -> Result<_, LogError> {
             let mut query = e::table

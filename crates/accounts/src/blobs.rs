@@ -9,12 +9,12 @@ pub use upload::{
     upload, validate, UploadHeaders, MAX_SEALED_META, MAX_WRAPPED_KEY, MIN_CIPHERTEXT,
 };
 
-use crate::timefmt::format_micros;
 use crate::AccountError;
 use bytes::Bytes;
 use datacoop_accesslog::{self as accesslog, Action, Actor};
 use datacoop_api::blobs::{BlobMeta, BlobPage, BlobQuery, MAX_PAGE};
 use datacoop_store::schema::blobs as b;
+use datacoop_store::time::format_micros;
 use datacoop_store::{load_page, BlobStore, Db, DbConn, Page, StoreError};
 use diesel::prelude::*;
 use futures_util::stream::BoxStream;
@@ -159,33 +159,22 @@ pub async fn open_content(
     Ok((meta, stream))
 }
 
-/// Deletes a blob; its object goes when no other row refers to it.
-pub async fn delete(
-    db: &Db,
-    store: &BlobStore,
-    member: Uuid,
-    id: Uuid,
-) -> Result<(), AccountError> {
+/// Deletes a blob's row inside the caller's transaction; returns its object
+/// when no other row refers to it any more (delete that with
+/// [`remove_objects`] after the commit).
+pub fn delete(conn: &mut DbConn, member: Uuid, id: Uuid) -> Result<Option<String>, AccountError> {
     let (m, i) = (member.to_string(), id.to_string());
-    let orphan = db
-        .write(move |conn| -> Result<Option<String>, AccountError> {
-            let row = find(conn, &m, &i)?.ok_or(AccountError::NotFound)?;
-            diesel::delete(b::table.find((&m, &i))).execute(conn)?;
-            Ok((references(conn, &row.sha256)? == 0).then_some(row.sha256))
-        })
-        .await?;
-    if let Some(sha) = orphan {
-        remove_objects(store, &[sha]).await;
-    }
-    Ok(())
+    let row = find(conn, &m, &i)?.ok_or(AccountError::NotFound)?;
+    diesel::delete(b::table.find((&m, &i))).execute(conn)?;
+    Ok((references(conn, &row.sha256)? == 0).then_some(row.sha256))
 }
 
-/// Deletes every blob row of a member inside the caller's transaction;
-/// returns how many and the objects no row refers to any more.
-pub(crate) fn delete_all_in(
-    conn: &mut DbConn,
-    member: &str,
-) -> Result<(u64, Vec<String>), AccountError> {
+/// Erasure: deletes every blob row of a member inside the caller's
+/// transaction; returns how many and the objects no row refers to any more
+/// (delete those with [`remove_objects`] after the commit).
+pub fn erase_member(conn: &mut DbConn, member: Uuid) -> Result<(u64, Vec<String>), AccountError> {
+    let member = member.to_string();
+    let member = member.as_str();
     let mut hashes: Vec<String> = b::table
         .filter(b::member_id.eq(member))
         .select(b::sha256)

@@ -1,26 +1,40 @@
-//! Account deletion (right to erasure): the member confirms with the
-//! passphrase; records, blobs (rows with their wrapped keys), device tokens and batch keys,
-//! idempotency keys, sessions and the account row with every sealed key go in one transaction;
-//! then the blobs' objects are deleted from the blob store. With the sealed vault keys gone, any
-//! record ciphertext a backup still holds can no longer be opened by anyone
-//! (crypto-shredding). Nothing is kept yet; see docs/accounts.md.
+//! Account deletion (right to erasure), the accounts part: the member
+//! confirms with the passphrase ([`confirm`]); then, inside the application
+//! layer's one erasure transaction, [`erase_member`] asks each module for its
+//! rows (records, blobs with their wrapped keys, devices and batch keys) and
+//! deletes the account row with every sealed key last. With the sealed vault
+//! keys gone, any ciphertext a backup still holds can no longer be opened by
+//! anyone (crypto-shredding). See docs/accounts.md.
 
-use crate::limiter::LoginLimiter;
 use crate::members::Pepper;
 use crate::passphrase::{confirm_passphrase, Caller};
-use crate::AccountError;
-use datacoop_auth::sessions;
-use datacoop_store::schema::{device_batches, devices, idempotency_keys, members, records};
-use datacoop_store::Db;
+use crate::{blobs, devices, records, AccountError};
+use datacoop_store::limiter::LoginLimiter;
+use datacoop_store::schema::members;
+use datacoop_store::{Db, DbConn};
 use diesel::prelude::*;
+use uuid::Uuid;
 
-/// What deletion removed.
+/// Proof that the member confirmed the deletion with the passphrase: the
+/// only way to reach [`erase_member`].
+#[derive(Debug, Clone)]
+pub struct Confirmed {
+    member: Uuid,
+    auth_hash: String,
+}
+
+impl Confirmed {
+    /// The account to erase.
+    pub fn member(&self) -> Uuid {
+        self.member
+    }
+}
+
+/// What the accounts part of an erasure removed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Erased {
     /// Records deleted.
     pub records: u64,
-    /// Sessions ended and deleted.
-    pub sessions: u64,
     /// Device tokens deleted.
     pub devices: u64,
     /// Blob rows deleted.
@@ -30,45 +44,42 @@ pub struct Erased {
     pub blob_objects: Vec<String>,
 }
 
-/// Deletes the caller's account and everything in it, after checking the passphrase.
-pub async fn delete_account(
+/// Checks the passphrase (counting failures like failed logins).
+pub async fn confirm(
     db: &Db,
     pepper: &Pepper,
     limiter: &LoginLimiter,
     caller: Caller<'_>,
     auth_key: Vec<u8>,
-) -> Result<Erased, AccountError> {
-    let confirmed_hash = confirm_passphrase(db, pepper, limiter, caller, auth_key).await?;
-    let id = caller.member_id;
-    db.write(move |conn| -> Result<Erased, AccountError> {
-        let key = id.to_string();
-        let records =
-            diesel::delete(records::table.filter(records::member_id.eq(&key))).execute(conn)?;
-        let (blob_count, blob_objects) = crate::blobs::delete_all_in(conn, &key)?;
-        diesel::delete(idempotency_keys::table.filter(idempotency_keys::member_id.eq(&key)))
-            .execute(conn)?;
-        diesel::delete(device_batches::table.filter(device_batches::member_id.eq(&key)))
-            .execute(conn)?;
-        let devices =
-            diesel::delete(devices::table.filter(devices::member_id.eq(&key))).execute(conn)?;
-        let sessions = sessions::delete_all_in(conn, id)?;
-        let gone = diesel::delete(
-            members::table
-                .find(&key)
-                .filter(members::auth_hash.eq(&confirmed_hash)),
-        )
-        .execute(conn)?;
-        if gone != 1 {
-            // The passphrase changed between the check and now: roll back and ask again.
-            return Err(AccountError::WrongPassphrase);
-        }
-        Ok(Erased {
-            records: records as u64,
-            sessions: sessions as u64,
-            devices: devices as u64,
-            blobs: blob_count,
-            blob_objects,
-        })
+) -> Result<Confirmed, AccountError> {
+    let auth_hash = confirm_passphrase(db, pepper, limiter, caller, auth_key).await?;
+    Ok(Confirmed {
+        member: caller.member_id,
+        auth_hash,
     })
-    .await
+}
+
+/// Deletes the account and everything in it, inside the caller's transaction.
+/// Fails with [`AccountError::WrongPassphrase`] (roll back and ask again) if
+/// the passphrase changed since it was confirmed.
+pub fn erase_member(conn: &mut DbConn, confirmed: &Confirmed) -> Result<Erased, AccountError> {
+    let id = confirmed.member;
+    let records = records::erase_member(conn, id)?;
+    let (blobs, blob_objects) = blobs::erase_member(conn, id)?;
+    let devices = devices::erase_member(conn, id)?;
+    let gone = diesel::delete(
+        members::table
+            .find(id.to_string())
+            .filter(members::auth_hash.eq(&confirmed.auth_hash)),
+    )
+    .execute(conn)?;
+    if gone != 1 {
+        return Err(AccountError::WrongPassphrase);
+    }
+    Ok(Erased {
+        records,
+        devices,
+        blobs,
+        blob_objects,
+    })
 }

@@ -4,16 +4,16 @@
 //! Tokens are checked against the database on every use, so a revocation
 //! takes effect on the next request.
 
-use crate::idempotency::{self, IdempotencyKey};
 use crate::records::{check_category, check_text, insert, validate};
-use crate::timefmt::{format_micros, now_micros};
 use crate::AccountError;
 use datacoop_api::devices::{DeviceBatchKey, DeviceCreate, DeviceInfo, DeviceUpload};
 use datacoop_api::records::{BatchResult, MAX_BATCH};
 use datacoop_auth::{device_token, AuthError};
 use datacoop_crypto::envelope::inspect;
 use datacoop_crypto::{device_record_batch_id, Kind};
+use datacoop_store::idempotency::{self, IdempotencyKey};
 use datacoop_store::schema::{device_batches as b, devices as d};
+use datacoop_store::time::{format_micros, now_micros};
 use datacoop_store::{Db, DbConn};
 use diesel::prelude::*;
 use uuid::Uuid;
@@ -320,4 +320,13 @@ pub async fn batch_key(db: &Db, member: Uuid, id: Uuid) -> Result<DeviceBatchKey
         })
     })
     .await
+}
+
+/// Erasure: deletes every device token and batch key of a member inside the
+/// caller's transaction; returns how many devices.
+pub fn erase_member(conn: &mut DbConn, member: Uuid) -> Result<u64, AccountError> {
+    let key = member.to_string();
+    diesel::delete(b::table.filter(b::member_id.eq(&key))).execute(conn)?;
+    let n = diesel::delete(d::table.filter(d::member_id.eq(&key))).execute(conn)?;
+    Ok(n as u64)
 }

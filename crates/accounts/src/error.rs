@@ -40,9 +40,6 @@ pub enum AccountError {
     /// A record id is reused with different content.
     #[error("record {0} already exists with different content; send a new version instead")]
     RecordExists(String),
-    /// An idempotency key was reused for a different request.
-    #[error("this Idempotency-Key was used for a different request; use a new key")]
-    IdempotencyMismatch,
     /// A device tried to add a record outside what its token allows.
     #[error("{0}")]
     DeviceScope(String),

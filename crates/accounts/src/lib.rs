@@ -8,14 +8,12 @@ pub mod blobs;
 pub mod deletion;
 pub mod devices;
 mod error;
-pub mod idempotency;
-pub mod limiter;
 mod login_material;
 pub mod members;
 pub mod passphrase;
 pub mod records;
 pub mod recovery;
-pub mod timefmt;
 
+pub use deletion::{erase_member, Confirmed, Erased};
 pub use error::AccountError;
 pub use members::Pepper;

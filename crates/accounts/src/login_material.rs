@@ -2,12 +2,11 @@
 //! KDF parameters, the server's hash of the new authentication key and the
 //! re-sealed vault key, written together or not at all.
 
-use crate::members::{
-    blocking, encode_hash, server_hash, verify_hash, Pepper, KEY_LEN, MAX_SEALED,
-};
+use crate::members::{encode_hash, server_hash, verify_hash, Pepper, KEY_LEN, MAX_SEALED};
 use crate::AccountError;
 use datacoop_crypto::envelope::{inspect, Kind};
 use datacoop_crypto::KdfParams;
+use datacoop_store::blocking;
 use datacoop_store::schema::members;
 use datacoop_store::{Db, DbConn};
 use diesel::prelude::*;

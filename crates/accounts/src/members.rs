@@ -1,16 +1,17 @@
 //! Members: registration, the KDF-parameter lookup, and login by
 //! authentication key. The passphrase never reaches the server.
 
-use crate::limiter::LoginLimiter;
-use crate::timefmt::now_micros;
 use crate::AccountError;
 use argon2::{Algorithm, Argon2, Params, Version};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use datacoop_api::accounts::RegisterRequest;
+use datacoop_api::MemberId;
 use datacoop_crypto::{KdfParams, MemberPublicKeys, SALT_LEN};
+use datacoop_store::limiter::LoginLimiter;
 use datacoop_store::schema::members;
-use datacoop_store::Db;
+use datacoop_store::time::now_micros;
+use datacoop_store::{blocking, Db};
 use diesel::prelude::*;
 use ring::rand::{SecureRandom, SystemRandom};
 use subtle::ConstantTimeEq;
@@ -102,12 +103,39 @@ pub fn normalise_email(email: &str) -> Result<String, AccountError> {
     }
 }
 
-pub(crate) async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, AccountError> + Send + 'static,
-) -> Result<T, AccountError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| AccountError::Store(datacoop_store::StoreError::Task(e.to_string())))?
+/// A member's row as the by-email steps (prelogin, login, recovery) need it.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = members)]
+pub(crate) struct ByEmail {
+    id: String,
+    pub(crate) kdf_params: Vec<u8>,
+    pub(crate) auth_hash: String,
+    pub(crate) sealed_vault_key: Vec<u8>,
+    pub(crate) recovery_vault_key: Vec<u8>,
+    pub(crate) public_keys: Vec<u8>,
+    pub(crate) sealed_member_keys: Vec<u8>,
+}
+
+impl ByEmail {
+    /// The account's id.
+    pub(crate) fn id(&self) -> Result<Uuid, AccountError> {
+        MemberId::parse(&self.id)
+            .map(Uuid::from)
+            .map_err(|e| AccountError::Invalid(format!("stored member id: {e}")))
+    }
+}
+
+/// The member with this (normalised) email, if any.
+pub(crate) async fn find_by_email(db: &Db, email: &str) -> Result<Option<ByEmail>, AccountError> {
+    let email = email.to_owned();
+    db.read(move |conn| -> Result<_, AccountError> {
+        Ok(members::table
+            .filter(members::email.eq(email))
+            .select(ByEmail::as_select())
+            .get_result(conn)
+            .optional()?)
+    })
+    .await
 }
 
 fn check_sizes(req: &RegisterRequest) -> Result<(), AccountError> {
@@ -189,18 +217,8 @@ pub async fn register(
 /// from the pepper so the answer is stable and looks like a member's.
 pub async fn prelogin(db: &Db, pepper: &Pepper, email: &str) -> Result<Vec<u8>, AccountError> {
     let email = normalise_email(email)?;
-    let lookup = email.clone();
-    let stored: Option<Vec<u8>> = db
-        .read(move |conn| -> Result<_, AccountError> {
-            Ok(members::table
-                .filter(members::email.eq(lookup))
-                .select(members::kdf_params)
-                .get_result(conn)
-                .optional()?)
-        })
-        .await?;
-    if let Some(p) = stored {
-        return Ok(p);
+    if let Some(m) = find_by_email(db, &email).await? {
+        return Ok(m.kdf_params);
     }
     let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &pepper.0);
     let tag = ring::hmac::sign(
@@ -246,40 +264,21 @@ pub async fn login(
     limiter
         .check(&email, address)
         .map_err(AccountError::RateLimited)?;
-    let lookup = email.clone();
-    type Row = (String, String, Vec<u8>, Vec<u8>, Vec<u8>);
-    let row: Option<Row> = db
-        .read(move |conn| -> Result<_, AccountError> {
-            Ok(members::table
-                .filter(members::email.eq(lookup))
-                .select((
-                    members::id,
-                    members::auth_hash,
-                    members::sealed_vault_key,
-                    members::sealed_member_keys,
-                    members::public_keys,
-                ))
-                .get_result(conn)
-                .optional()?)
-        })
-        .await?;
+    let row = find_by_email(db, &email).await?;
     let pepper = pepper.clone();
     let stored_hash = row
         .as_ref()
-        .map(|r| r.1.clone())
+        .map(|r| r.auth_hash.clone())
         .unwrap_or_else(|| encode_hash(&[0u8; 16], &[0u8; 32]));
     let ok = blocking(move || verify_hash(&pepper, &stored_hash, &auth_key)).await?;
     match row {
-        Some((id, _, sealed_vault_key, sealed_member_keys, public_keys)) if ok => {
+        Some(m) if ok => {
             limiter.succeeded(&email);
-            let id = id
-                .parse()
-                .map_err(|_| AccountError::Invalid("stored member id is not a UUID".into()))?;
             Ok(MemberKeysStored {
-                id,
-                sealed_vault_key,
-                sealed_member_keys,
-                public_keys,
+                id: m.id()?,
+                sealed_vault_key: m.sealed_vault_key,
+                sealed_member_keys: m.sealed_member_keys,
+                public_keys: m.public_keys,
             })
         }
         _ => {

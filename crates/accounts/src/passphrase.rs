@@ -2,12 +2,12 @@
 //! authentication key) and sends new login material; the vault key is only
 //! re-sealed, so nothing under it changes. Other sessions are revoked.
 
-use crate::limiter::LoginLimiter;
 use crate::login_material::{by_id, check_auth_key, check_shapes, prepare, store};
 use crate::members::Pepper;
 use crate::AccountError;
 use datacoop_api::accounts::PassphraseChange;
 use datacoop_auth::sessions;
+use datacoop_store::limiter::LoginLimiter;
 use datacoop_store::Db;
 use uuid::Uuid;
 

@@ -2,14 +2,14 @@
 //! Every read of content goes through [`get`], the one call site where the
 //! access log will record it.
 
-use crate::idempotency::{self, IdempotencyKey};
-use crate::timefmt::{format_micros, now_micros, parse_micros};
 use crate::AccountError;
 use datacoop_accesslog::{self as accesslog, Action, Actor};
 use datacoop_api::records::{
     BatchResult, RecordFull, RecordMeta, RecordPage, RecordQuery, RecordUpload, MAX_BATCH, MAX_PAGE,
 };
+use datacoop_store::idempotency::{self, IdempotencyKey};
 use datacoop_store::schema::records as r;
+use datacoop_store::time::{format_micros, now_micros, parse_micros};
 use datacoop_store::{load_page, Db, DbConn, Page};
 use diesel::prelude::*;
 use uuid::Uuid;
@@ -91,10 +91,10 @@ pub(crate) fn validate(u: &RecordUpload) -> Result<Option<i64>, AccountError> {
             "wrapped_key must be 1 to 4096 bytes".into(),
         ));
     }
-    u.effective_at
+    Ok(u.effective_at
         .as_deref()
         .map(|t| parse_micros(t, "effective_at"))
-        .transpose()
+        .transpose()?)
 }
 
 /// Inserts one upload: a new record, an identical retry (no-op), or a
@@ -308,4 +308,11 @@ pub async fn delete(db: &Db, member: Uuid, id: Uuid) -> Result<(), AccountError>
         Ok(())
     })
     .await
+}
+
+/// Erasure: deletes every record of a member inside the caller's transaction;
+/// returns how many.
+pub fn erase_member(conn: &mut DbConn, member: Uuid) -> Result<u64, AccountError> {
+    let n = diesel::delete(r::table.filter(r::member_id.eq(member.to_string()))).execute(conn)?;
+    Ok(n as u64)
 }

@@ -10,18 +10,16 @@
 //! make it, and the server verifies it with the stored public key, so nothing
 //! it stores could stand in for the proof. Spec: docs/accounts.md, docs/crypto.md §7.1.
 
-use crate::limiter::LoginLimiter;
 use crate::login_material::{check_shapes, prepare, store};
-use crate::members::{normalise_email, Pepper};
-use crate::timefmt::now_micros;
+use crate::members::{find_by_email, normalise_email, ByEmail, Pepper};
 use crate::AccountError;
 use datacoop_api::accounts::{RecoveryComplete, RecoveryStart};
 use datacoop_auth::sessions;
 use datacoop_crypto::envelope::Kind;
 use datacoop_crypto::{Canonical, MemberPublicKeys, RecoveryRequest, Signature};
-use datacoop_store::schema::members;
+use datacoop_store::limiter::LoginLimiter;
+use datacoop_store::time::now_micros;
 use datacoop_store::Db;
-use diesel::prelude::*;
 use ring::hmac;
 use ring::rand::{SecureRandom, SystemRandom};
 use subtle::ConstantTimeEq;
@@ -136,8 +134,6 @@ fn decoy(pepper: &Pepper, email: &str) -> Result<RecoveryStart, AccountError> {
     })
 }
 
-type StartRow = (String, String, Vec<u8>, Vec<u8>);
-
 /// First step: the sealed material and a fresh challenge (a stable decoy for unknown emails).
 pub async fn start(
     db: &Db,
@@ -150,48 +146,30 @@ pub async fn start(
     limiter
         .check(&limiter_key(&email), address)
         .map_err(AccountError::RateLimited)?;
-    let lookup = email.clone();
-    let row: Option<StartRow> = db
-        .read(move |conn| -> Result<_, AccountError> {
-            Ok(members::table
-                .filter(members::email.eq(lookup))
-                .select((
-                    members::id,
-                    members::auth_hash,
-                    members::recovery_vault_key,
-                    members::sealed_member_keys,
-                ))
-                .get_result(conn)
-                .optional()?)
-        })
-        .await?;
-    let Some((id, hash, recovery_vault_key, sealed_member_keys)) = row else {
+    let Some(m) = find_by_email(db, &email).await? else {
         return decoy(pepper, &email);
     };
-    let member_id: Uuid = id
-        .parse()
-        .map_err(|_| AccountError::Invalid("stored member id is not a UUID".into()))?;
+    let member_id = m.id()?;
     Ok(RecoveryStart {
         member_id,
-        recovery_vault_key,
-        sealed_member_keys,
-        challenge: make_challenge(pepper, &member_id, &hash)?,
+        recovery_vault_key: m.recovery_vault_key,
+        sealed_member_keys: m.sealed_member_keys,
+        challenge: make_challenge(pepper, &member_id, &m.auth_hash)?,
     })
 }
 
-type CompleteRow = (String, String, Vec<u8>);
-
 fn proof_holds(
     pepper: &Pepper,
-    row: &Option<CompleteRow>,
+    row: &Option<ByEmail>,
     req: &RecoveryComplete,
 ) -> Result<Option<(Uuid, String)>, AccountError> {
-    let Some((id, hash, public_keys)) = row else {
+    let Some(m) = row else {
         return Ok(None);
     };
-    let Ok(member_id) = id.parse::<Uuid>() else {
+    let Ok(member_id) = m.id() else {
         return Ok(None);
     };
+    let (hash, public_keys) = (&m.auth_hash, &m.public_keys);
     if !check_challenge(pepper, &member_id, hash, &req.challenge)? {
         return Ok(None);
     }
@@ -235,16 +213,7 @@ pub async fn complete(
             "challenge must be the bytes returned by recovery/start".into(),
         ));
     }
-    let lookup = email.clone();
-    let row: Option<CompleteRow> = db
-        .read(move |conn| -> Result<_, AccountError> {
-            Ok(members::table
-                .filter(members::email.eq(lookup))
-                .select((members::id, members::auth_hash, members::public_keys))
-                .get_result(conn)
-                .optional()?)
-        })
-        .await?;
+    let row = find_by_email(db, &email).await?;
     let Some((member_id, old_hash)) = proof_holds(pepper, &row, &req)? else {
         limiter.failed(&key, address);
         return Err(AccountError::RecoveryFailed);

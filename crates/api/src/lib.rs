@@ -10,10 +10,15 @@ pub mod b64;
 pub mod blobs;
 pub mod devices;
 pub mod health;
+pub mod ids;
 pub mod log;
 pub mod problem;
 pub mod records;
 
+pub use ids::{
+    BatchId, BlobId, ConsentId, DeviceId, InvalidId, MemberId, RecordId, ResearcherId, SessionId,
+    StudyId,
+};
 pub use problem::Problem;
 
 /// Base path of every versioned API route.

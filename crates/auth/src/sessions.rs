@@ -334,9 +334,9 @@ pub fn revoke_all_in(conn: &mut DbConn, subject: Uuid, keep: Option<Uuid>) -> Qu
     Ok(live.len())
 }
 
-/// Deletes every session and refresh token of `subject`, inside the caller's
-/// transaction (account deletion); returns how many sessions there were.
-pub fn delete_all_in(conn: &mut DbConn, subject: Uuid) -> QueryResult<usize> {
+/// Erasure: deletes every session and refresh token of `subject`, inside the
+/// caller's transaction; returns how many sessions there were.
+pub fn erase_member(conn: &mut DbConn, subject: Uuid) -> QueryResult<usize> {
     let ids: Vec<String> = sessions::table
         .filter(sessions::subject.eq(subject.to_string()))
         .select(sessions::id)

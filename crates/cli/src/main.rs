@@ -8,6 +8,7 @@ mod import;
 mod log;
 mod member;
 mod records;
+#[cfg(feature = "server")]
 mod serve;
 mod session;
 
@@ -17,14 +18,16 @@ use std::process::ExitCode;
 /// mimalloc instead of glibc malloc: the server's request paths allocate
 /// many small, short-lived buffers across threads (measured in
 /// docs/benchmarks.md).
+#[cfg(feature = "server")]
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// datacoop: a member-owned personal data vault.
 ///
 /// Members keep health or catch data in encrypted data accounts; the server
-/// holds only ciphertext and wrapped keys. `datacoop serve` runs the server;
-/// the other commands are the member's client.
+/// holds only ciphertext and wrapped keys. `datacoop serve` runs the server
+/// (in builds with the `server` feature, the default); the other commands
+/// are the member's client.
 #[derive(Parser)]
 #[command(name = "datacoop", version, about, long_about)]
 struct Cli {
@@ -38,6 +41,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the server (SQLite in ./datacoop-data on 127.0.0.1:8080 unless told otherwise).
+    #[cfg(feature = "server")]
     Serve(serve::ServeArgs),
     /// Your data account: register, log in and out, passphrase, recovery, sessions, deletion.
     #[command(subcommand)]
@@ -55,6 +59,7 @@ enum Command {
     #[command(subcommand)]
     Log(log::LogCommand),
     /// Print the OpenAPI document of this build's HTTP API.
+    #[cfg(feature = "server")]
     Openapi,
 }
 
@@ -77,12 +82,14 @@ fn client_command<F: std::future::Future<Output = Result<(), String>>>(f: F) -> 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        #[cfg(feature = "server")]
         Command::Serve(args) => serve::run(args),
         Command::Member(cmd) => client_command(member::run(cmd, cli.json)),
         Command::Records(cmd) => client_command(records::run(cmd, cli.json)),
         Command::Blobs(cmd) => client_command(blobs::run(cmd, cli.json)),
         Command::Devices(cmd) => client_command(devices::run(cmd, cli.json)),
         Command::Log(cmd) => client_command(log::run(cmd, cli.json)),
+        #[cfg(feature = "server")]
         Command::Openapi => {
             print!("{}", datacoop_server::openapi::document());
             Ok(())

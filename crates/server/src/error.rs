@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, ResponseError};
 use datacoop_accesslog::LogError;
 use datacoop_accounts::AccountError;
 use datacoop_api::problem::{Problem, PROBLEM_CONTENT_TYPE};
+use datacoop_app::AppError;
 use datacoop_auth::AuthError;
 use datacoop_store::StoreError;
 
@@ -76,6 +77,10 @@ impl From<StoreError> for ApiError {
                 ApiError::BadRequest(format!("{e}; nothing was stored, upload it again"))
             }
             StoreError::BlobTooLarge(max) => ApiError::BlobTooLarge(max),
+            StoreError::Invalid(text) => ApiError::Invalid(text),
+            StoreError::IdempotencyMismatch => {
+                ApiError::Conflict("idempotency_key_reused", e.to_string())
+            }
             other => {
                 tracing::error!(error = %other, "storage failure");
                 ApiError::Internal
@@ -124,13 +129,25 @@ impl From<AccountError> for ApiError {
             AccountError::NotFound => ApiError::NotFound(text),
             AccountError::VersionConflict { .. } => ApiError::Conflict("version_conflict", text),
             AccountError::RecordExists(_) => ApiError::Conflict("record_exists", text),
-            AccountError::IdempotencyMismatch => ApiError::Conflict("idempotency_key_reused", text),
             AccountError::DeviceScope(_) => ApiError::Forbidden("device_scope", text),
             AccountError::BlobExists(_) => ApiError::Conflict("blob_exists", text),
             AccountError::BlobMismatch(code, _) => ApiError::Unprocessable(code, text),
             AccountError::Auth(a) => ApiError::from(a),
             AccountError::Log(l) => ApiError::from(l),
             AccountError::Store(s) => ApiError::from(s),
+        }
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::NotFound(text) => ApiError::NotFound(text),
+            AppError::Invalid(text) => ApiError::Invalid(text),
+            AppError::Account(a) => ApiError::from(a),
+            AppError::Auth(a) => ApiError::from(a),
+            AppError::Log(l) => ApiError::from(l),
+            AppError::Store(s) => ApiError::from(s),
         }
     }
 }

@@ -1,13 +1,14 @@
-//! Authentication extractors: a handler that takes one of these cannot run
-//! without a valid token of the right role.
+//! What handlers take from a request: the caller (a handler that takes one
+//! of these cannot run without a valid token of the right role), the
+//! client's address and the `Idempotency-Key`.
 
 use crate::error::ApiError;
-use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
-use datacoop_accounts::devices::{self, DeviceCaller};
+use datacoop_app::{App, DeviceCaller, MemberCaller};
 use datacoop_auth::{device_token, AuthError, Claims, Role};
+use datacoop_store::idempotency::IdempotencyKey;
 use futures_util::future::LocalBoxFuture;
 use std::future::{ready, Ready};
 
@@ -15,16 +16,16 @@ use std::future::{ready, Ready};
 #[derive(Debug, Clone)]
 pub struct Authenticated(pub Claims);
 
-/// A valid access token of a member.
+/// A member, by a valid member access token, and from where it calls.
 #[derive(Debug, Clone)]
-pub struct MemberAuth(pub Claims);
+pub struct Member(pub MemberCaller);
 
 /// A valid, unrevoked write-only device token.
 #[derive(Debug, Clone)]
-pub struct DeviceAuth(pub DeviceCaller);
+pub struct Device(pub DeviceCaller);
 
-fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
-    req.app_data::<web::Data<AppState>>()
+fn app(req: &HttpRequest) -> Result<web::Data<App>, ApiError> {
+    req.app_data::<web::Data<App>>()
         .cloned()
         .ok_or(ApiError::Internal)
 }
@@ -34,7 +35,7 @@ fn bearer(req: &HttpRequest) -> Result<Claims, ApiError> {
     if device_token::is_device_token(token) {
         return Err(AuthError::DeviceTokenNotAllowed.into());
     }
-    Ok(state(req)?.tokens.verify(token)?)
+    Ok(app(req)?.verify_token(token)?)
 }
 
 /// The bearer token as sent.
@@ -54,6 +55,28 @@ fn bearer_text(req: &HttpRequest) -> Result<&str, ApiError> {
     Ok(token.trim())
 }
 
+/// The client's address, the key of per-address rate limits.
+pub fn peer(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default()
+}
+
+/// The request's `Idempotency-Key`, bound to the hash of its body.
+pub fn idempotency_key(
+    req: &HttpRequest,
+    body: &impl serde::Serialize,
+) -> Result<Option<IdempotencyKey>, ApiError> {
+    let Some(value) = req.headers().get("Idempotency-Key") else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .map_err(|_| ApiError::BadRequest("Idempotency-Key must be ASCII".into()))?;
+    let bytes = serde_json::to_vec(body).map_err(|_| ApiError::Internal)?;
+    Ok(Some(IdempotencyKey::new(key, &bytes)?))
+}
+
 impl FromRequest for Authenticated {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
@@ -63,35 +86,39 @@ impl FromRequest for Authenticated {
     }
 }
 
-impl FromRequest for MemberAuth {
+impl FromRequest for Member {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(bearer(req).and_then(|c| match c.role {
-            Role::Member => Ok(MemberAuth(c)),
+            Role::Member => Ok(Member(MemberCaller {
+                id: c.sub.into(),
+                session: c.sid.into(),
+                address: peer(req),
+            })),
             other => Err(AuthError::Forbidden(other.as_str()).into()),
         }))
     }
 }
 
-impl FromRequest for DeviceAuth {
+impl FromRequest for Device {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let checked = bearer_text(req).and_then(|token| {
             if device_token::is_device_token(token) {
-                Ok((state(req)?, token.to_owned()))
+                Ok((app(req)?, token.to_owned()))
             } else {
                 // A member's (or another role's) token: say which, else that it is invalid.
-                let claims = state(req)?.tokens.verify(token)?;
+                let claims = app(req)?.verify_token(token)?;
                 Err(AuthError::Forbidden(claims.role.as_str()).into())
             }
         });
         Box::pin(async move {
-            let (state, token) = checked?;
-            Ok(DeviceAuth(devices::authenticate(&state.db, &token).await?))
+            let (app, token) = checked?;
+            Ok(Device(app.authenticate_device(&token).await?))
         })
     }
 }

@@ -12,7 +12,6 @@ pub mod metrics;
 pub mod openapi;
 pub mod routes;
 mod start;
-pub mod state;
 
 pub use config::Config;
 pub use start::{bind, prepare, start, Prepared, Running, StartError};

@@ -5,9 +5,9 @@ use crate::config::{Config, SqliteSynchronous};
 use crate::error::{json_error, ApiError};
 use crate::metrics::{self, Metrics};
 use crate::routes;
-use crate::state::AppState;
 use actix_web::middleware::from_fn;
-use actix_web::{web, App, HttpResponse, HttpServer};
+use actix_web::{web, HttpResponse, HttpServer};
+use datacoop_app::{App, Parts, Settings};
 use datacoop_auth::{TokenSecret, TokenSettings, Tokens};
 use datacoop_store::{DatabaseUrl, Db, DbOptions, SqliteSync};
 use std::net::SocketAddr;
@@ -44,13 +44,13 @@ pub enum StartError {
 #[derive(Debug)]
 pub struct Prepared {
     config: Config,
-    state: web::Data<AppState>,
+    app: web::Data<App>,
 }
 
 impl Prepared {
-    /// The shared state (tests use it to mint tokens).
-    pub fn state(&self) -> web::Data<AppState> {
-        self.state.clone()
+    /// The application (tests use it to mint tokens).
+    pub fn app(&self) -> web::Data<App> {
+        self.app.clone()
     }
 }
 
@@ -60,8 +60,8 @@ pub struct Running {
     pub addr: SocketAddr,
     /// The server future: await it to run until shutdown.
     pub server: actix_web::dev::Server,
-    /// Shared state.
-    pub state: web::Data<AppState>,
+    /// The application the server serves.
+    pub app: web::Data<App>,
 }
 
 /// Blocking preparation: data directory, database, migrations, secret.
@@ -120,15 +120,16 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
     )?)?;
     tracing::info!(store = %blobs.describe(), "blob store ready");
     Ok(Prepared {
-        state: web::Data::new(AppState {
+        app: web::Data::new(App::new(Parts {
             db,
+            blobs,
             tokens,
             pepper,
-            limiter: Default::default(),
-            log_signer: std::sync::Arc::new(log_signer),
-            blobs,
-            max_blob_bytes: config.blobs.max_bytes,
-        }),
+            access_log: log_signer,
+            settings: Settings {
+                max_blob_bytes: config.blobs.max_bytes,
+            },
+        })),
         config,
     })
 }
@@ -152,7 +153,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     };
     // Uploads cut by a crash or restart left staging objects: none is in
     // progress before the listener is bound.
-    let swept = prepared.state.blobs.sweep_staging().await?;
+    let swept = prepared.app.blobs().sweep_staging().await?;
     if swept > 0 {
         tracing::info!(removed = swept, "swept unfinished blob uploads");
     }
@@ -161,7 +162,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
 
 /// Binds the listener and builds the server (must run inside an actix/tokio runtime).
 pub fn bind(prepared: Prepared) -> Result<Running, StartError> {
-    let Prepared { config, state } = prepared;
+    let Prepared { config, app } = prepared;
     let listen_err = |reason: String| StartError::Listen {
         addr: config.listen.clone(),
         reason,
@@ -172,11 +173,11 @@ pub fn bind(prepared: Prepared) -> Result<Running, StartError> {
         .map_err(|e: std::net::AddrParseError| listen_err(format!("{e} (expected HOST:PORT)")))?;
     let json_limit = config.http.json_limit_bytes;
     let metrics = web::Data::new(Metrics::default());
-    let app_state = state.clone();
+    let shared = app.clone();
     let mut server =
         HttpServer::new(move || {
-            App::new()
-                .app_data(app_state.clone())
+            actix_web::App::new()
+                .app_data(shared.clone())
                 .app_data(metrics.clone())
                 .app_data(
                     web::JsonConfig::default()
@@ -209,7 +210,7 @@ pub fn bind(prepared: Prepared) -> Result<Running, StartError> {
     Ok(Running {
         addr: bound,
         server: server.run(),
-        state,
+        app,
     })
 }
 

@@ -181,7 +181,7 @@ impl Db {
         E: From<StoreError> + Send + 'static,
     {
         let pool = self.readers.clone();
-        spawn(move || {
+        blocking(move || {
             let mut conn = checkout(&pool)?;
             f(&mut conn)
         })
@@ -197,7 +197,7 @@ impl Db {
         E: From<StoreError> + From<diesel::result::Error> + Send + 'static,
     {
         let pool = self.writer.clone();
-        spawn(move || {
+        blocking(move || {
             let mut conn = checkout(&pool)?;
             let conn: &mut DbConn = &mut conn;
             conn.transaction(f)
@@ -312,7 +312,7 @@ impl Db {
     /// True when the database answers a trivial query within a second.
     pub async fn ping(&self) -> bool {
         let pool = self.readers.clone();
-        let res: Result<(), StoreError> = spawn(move || {
+        let res: Result<(), StoreError> = blocking(move || {
             let mut conn = pool
                 .get_timeout(Duration::from_secs(1))
                 .map_err(|e| StoreError::Unavailable(e.to_string()))?;
@@ -335,7 +335,9 @@ fn checkout(pool: &Pool<Manager>) -> Result<PooledConnection<Manager>, StoreErro
         .map_err(|e| StoreError::Unavailable(e.to_string()))
 }
 
-async fn spawn<T, E, F>(f: F) -> Result<T, E>
+/// Runs blocking work (a query, a slow hash) off the async workers; a
+/// cancelled or panicked task is a [`StoreError::Task`].
+pub async fn blocking<T, E, F>(f: F) -> Result<T, E>
 where
     F: FnOnce() -> Result<T, E> + Send + 'static,
     T: Send + 'static,

@@ -37,6 +37,12 @@ pub enum StoreError {
     /// An uploaded body grew past the limit, in bytes.
     #[error("the upload is larger than the limit of {0} bytes")]
     BlobTooLarge(u64),
+    /// Caller input the storage plumbing refuses (an `Idempotency-Key`, a time).
+    #[error("{0}")]
+    Invalid(String),
+    /// An `Idempotency-Key` was reused for a different request.
+    #[error("this Idempotency-Key was used for a different request; use a new key")]
+    IdempotencyMismatch,
     /// A blob's object is missing from the store (its row remains).
     #[error("the object of blob {0} is missing from the blob store")]
     BlobMissing(String),

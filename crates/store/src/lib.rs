@@ -8,6 +8,9 @@ mod connection;
 mod db;
 mod error;
 mod group;
+pub mod idempotency;
+pub mod limiter;
+pub mod time;
 
 pub use group::Finisher;
 pub mod migrate;
@@ -18,7 +21,7 @@ mod url;
 
 pub use blobs::{BlobLocation, BlobStore, Staged};
 pub use connection::DbConn;
-pub use db::{Db, DbOptions, SqliteSync};
+pub use db::{blocking, Db, DbOptions, SqliteSync};
 pub use error::StoreError;
 pub use page::{load_page, Page};
 pub use url::{Backend, DatabaseUrl};

@@ -3,9 +3,9 @@
 use crate::{Backend, TestDb};
 use actix_web::web;
 use datacoop_api::auth::{Role, TokenPair};
+use datacoop_app::App;
 use datacoop_client::Client;
 use datacoop_server::config::{Config, Secret};
-use datacoop_server::state::AppState;
 use std::net::SocketAddr;
 use std::thread::JoinHandle;
 use uuid::Uuid;
@@ -14,8 +14,8 @@ use uuid::Uuid;
 pub struct TestServer {
     /// The bound address.
     pub addr: SocketAddr,
-    /// The server's state, for minting tokens and reaching the database.
-    pub state: web::Data<AppState>,
+    /// The server's application, for minting tokens and reaching the database.
+    pub app: web::Data<App>,
     /// The backend it runs on.
     pub backend: Backend,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -53,7 +53,7 @@ impl TestServer {
             system.block_on(async move {
                 match datacoop_server::start(config).await {
                     Ok(running) => {
-                        let _ = tx.send(Ok((running.addr, running.state.clone())));
+                        let _ = tx.send(Ok((running.addr, running.app.clone())));
                         let handle = running.server.handle();
                         let server = actix_rt::spawn(running.server);
                         let _ = stop_rx.await;
@@ -66,13 +66,13 @@ impl TestServer {
                 }
             });
         });
-        let (addr, state) = match rx.await.expect("server thread answered") {
+        let (addr, app) = match rx.await.expect("server thread answered") {
             Ok(v) => v,
             Err(e) => panic!("test server failed to start: {e}"),
         };
         let server = TestServer {
             addr,
-            state,
+            app,
             backend,
             stop: Some(stop_tx),
             thread: Some(thread),
@@ -97,10 +97,11 @@ impl TestServer {
     /// the accounts crate; this is for testing the token machinery).
     pub async fn session(&self, role: Role) -> (Uuid, TokenPair) {
         let subject = Uuid::now_v7();
-        let pair =
-            datacoop_auth::sessions::start(&self.state.db, &self.state.tokens, subject, role, None)
-                .await
-                .expect("session");
+        let pair = self
+            .app
+            .start_session(subject.into(), role, None)
+            .await
+            .expect("session");
         (subject, pair)
     }
 }

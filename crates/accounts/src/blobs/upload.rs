@@ -2,12 +2,12 @@
 //! streams (its first bytes, its length), then after it (length, hash).
 
 use super::{find, remove_if_unreferenced};
-use crate::timefmt::now_micros;
 use crate::AccountError;
 use bytes::Bytes;
 use datacoop_api::blobs::BlobMeta;
 use datacoop_crypto::stream::{STREAM_HEADER_LEN, TAG_LEN};
 use datacoop_store::schema::blobs as b;
+use datacoop_store::time::now_micros;
 use datacoop_store::{BlobStore, Db, StoreError};
 use diesel::prelude::*;
 use futures_util::stream::{Stream, StreamExt};

@@ -2,11 +2,10 @@
 
 use crate::error::ApiError;
 use crate::extract::Authenticated;
-use crate::state::AppState;
 use actix_web::{get, post, web, HttpResponse};
 use datacoop_api::auth::{RefreshRequest, TokenPair, WhoAmI};
 use datacoop_api::Problem;
-use datacoop_auth::sessions;
+use datacoop_app::App;
 
 /// Exchanges a refresh token for a new pair; the presented token is spent.
 #[utoipa::path(
@@ -20,11 +19,10 @@ use datacoop_auth::sessions;
 )]
 #[post("/auth/refresh")]
 pub async fn refresh(
-    state: web::Data<AppState>,
+    app: web::Data<App>,
     body: web::Json<RefreshRequest>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
-    let pair = sessions::refresh(&state.db, &state.tokens, &body.refresh_token).await?;
-    Ok(web::Json(pair))
+    Ok(web::Json(app.refresh(&body.refresh_token).await?))
 }
 
 /// Ends the session the refresh token belongs to; harmless if already ended.
@@ -38,10 +36,10 @@ pub async fn refresh(
 )]
 #[post("/auth/logout")]
 pub async fn logout(
-    state: web::Data<AppState>,
+    app: web::Data<App>,
     body: web::Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    sessions::revoke_by_refresh(&state.db, &body.refresh_token).await?;
+    app.logout(&body.refresh_token).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -55,12 +53,6 @@ pub async fn logout(
     )
 )]
 #[get("/auth/whoami")]
-pub async fn whoami(auth: Authenticated) -> web::Json<WhoAmI> {
-    let c = auth.0;
-    web::Json(WhoAmI {
-        subject: c.sub,
-        role: c.role,
-        session: c.sid,
-        expires_at: c.exp.max(0) as u64,
-    })
+pub async fn whoami(app: web::Data<App>, auth: Authenticated) -> web::Json<WhoAmI> {
+    web::Json(app.whoami(&auth.0))
 }

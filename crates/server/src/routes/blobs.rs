@@ -3,18 +3,17 @@
 //! not apply to it, `blobs.max_bytes` does.
 
 use crate::error::ApiError;
-use crate::extract::MemberAuth;
-use crate::state::AppState;
+use crate::extract::Member;
 use actix_web::body::SizedStream;
 use actix_web::http::header;
 use actix_web::{delete, get, put, web, HttpRequest, HttpResponse};
-use datacoop_accounts::blobs::{self, UploadHeaders};
+use datacoop_accounts::blobs::UploadHeaders;
 use datacoop_api::blobs::{
     BlobMeta, BlobPage, BlobQuery, Ciphertext, HEADER_CATEGORY, HEADER_SEALED_META, HEADER_SHA256,
     HEADER_SIZE, HEADER_WRAPPED_KEY,
 };
-use datacoop_api::Problem;
-use uuid::Uuid;
+use datacoop_api::{BlobId, Problem};
+use datacoop_app::App;
 
 fn text<'a>(req: &'a HttpRequest, name: &str) -> Result<Option<&'a str>, ApiError> {
     req.headers()
@@ -104,23 +103,14 @@ fn declared(req: &HttpRequest) -> Result<UploadHeaders, ApiError> {
 )]
 #[put("/blobs/{id}")]
 pub async fn upload(
-    state: web::Data<AppState>,
-    auth: MemberAuth,
-    id: web::Path<Uuid>,
+    app: web::Data<App>,
+    me: Member,
+    id: web::Path<BlobId>,
     req: HttpRequest,
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let h = declared(&req)?;
-    let (meta, created) = blobs::upload(
-        &state.db,
-        &state.blobs,
-        auth.0.sub,
-        *id,
-        h,
-        body,
-        state.max_blob_bytes,
-    )
-    .await?;
+    let declared = declared(&req)?;
+    let (meta, created) = app.upload_blob(&me.0, *id, declared, body).await?;
     Ok(if created {
         HttpResponse::Created()
             .insert_header((
@@ -145,13 +135,11 @@ pub async fn upload(
 )]
 #[get("/blobs")]
 pub async fn list(
-    state: web::Data<AppState>,
-    auth: MemberAuth,
+    app: web::Data<App>,
+    me: Member,
     query: web::Query<BlobQuery>,
 ) -> Result<web::Json<BlobPage>, ApiError> {
-    Ok(web::Json(
-        blobs::list(&state.db, auth.0.sub, query.into_inner()).await?,
-    ))
+    Ok(web::Json(app.list_blobs(&me.0, query.into_inner()).await?))
 }
 
 /// One blob's metadata, with its wrapped key and sealed metadata (no content).
@@ -166,11 +154,11 @@ pub async fn list(
 )]
 #[get("/blobs/{id}")]
 pub async fn get(
-    state: web::Data<AppState>,
-    auth: MemberAuth,
-    id: web::Path<Uuid>,
+    app: web::Data<App>,
+    me: Member,
+    id: web::Path<BlobId>,
 ) -> Result<web::Json<BlobMeta>, ApiError> {
-    Ok(web::Json(blobs::get(&state.db, auth.0.sub, *id).await?))
+    Ok(web::Json(app.blob_meta(&me.0, *id).await?))
 }
 
 /// Streams a blob's ciphertext; the read is written to the access log first.
@@ -185,13 +173,11 @@ pub async fn get(
 )]
 #[get("/blobs/{id}/content")]
 pub async fn content(
-    state: web::Data<AppState>,
-    auth: MemberAuth,
-    id: web::Path<Uuid>,
+    app: web::Data<App>,
+    me: Member,
+    id: web::Path<BlobId>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = datacoop_accesslog::Actor::Member { id: auth.0.sub };
-    let (meta, stream) =
-        blobs::open_content(&state.db, &state.blobs, auth.0.sub, *id, actor).await?;
+    let (meta, stream) = app.read_blob(&me.0, *id).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/octet-stream")
         .insert_header((HEADER_SHA256, meta.sha256))
@@ -210,10 +196,10 @@ pub async fn content(
 )]
 #[delete("/blobs/{id}")]
 pub async fn remove(
-    state: web::Data<AppState>,
-    auth: MemberAuth,
-    id: web::Path<Uuid>,
+    app: web::Data<App>,
+    me: Member,
+    id: web::Path<BlobId>,
 ) -> Result<HttpResponse, ApiError> {
-    blobs::delete(&state.db, &state.blobs, auth.0.sub, *id).await?;
+    app.delete_blob(&me.0, *id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

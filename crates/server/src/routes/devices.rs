@@ -2,17 +2,14 @@
 //! token only to add records sealed to the member's public key.
 
 use crate::error::ApiError;
-use crate::extract::{DeviceAuth, MemberAuth};
-use crate::routes::records::idempotency;
-use crate::state::AppState;
+use crate::extract::{idempotency_key, Device, Member};
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
-use datacoop_accounts::devices;
 use datacoop_api::devices::{
     DeviceBatchKey, DeviceCreate, DeviceCreated, DeviceInfo, DeviceList, DeviceUpload,
 };
 use datacoop_api::records::BatchResult;
-use datacoop_api::Problem;
-use uuid::Uuid;
+use datacoop_api::{BatchId, DeviceId, Problem};
+use datacoop_app::App;
 
 /// Creates a write-only token for a device or app. The token is in this
 /// answer only; the server keeps its hash.
@@ -28,13 +25,12 @@ use uuid::Uuid;
 )]
 #[post("/devices")]
 pub async fn add(
-    state: web::Data<AppState>,
-    auth: MemberAuth,
+    app: web::Data<App>,
+    me: Member,
     body: web::Json<DeviceCreate>,
 ) -> Result<HttpResponse, ApiError> {
-    let (device, token) = devices::add(&state.db, auth.0.sub, body.into_inner()).await?;
-    tracing::info!(member = %auth.0.sub, device = %device.id, "device token created");
-    Ok(HttpResponse::Created().json(DeviceCreated { device, token }))
+    let created: DeviceCreated = app.add_device(&me.0, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(created))
 }
 
 /// Lists the member's devices, revoked ones included.
@@ -47,12 +43,8 @@ pub async fn add(
     )
 )]
 #[get("/devices")]
-pub async fn list(
-    state: web::Data<AppState>,
-    auth: MemberAuth,
-) -> Result<web::Json<DeviceList>, ApiError> {
-    let items = devices::list(&state.db, auth.0.sub).await?;
-    Ok(web::Json(DeviceList { items }))
+pub async fn list(app: web::Data<App>, me: Member) -> Result<web::Json<DeviceList>, ApiError> {
+    Ok(web::Json(app.list_devices(&me.0).await?))
 }
 
 /// Revokes a device token: its next request is refused. Records it added stay.
@@ -67,13 +59,11 @@ pub async fn list(
 )]
 #[delete("/devices/{id}")]
 pub async fn revoke(
-    state: web::Data<AppState>,
-    auth: MemberAuth,
-    id: web::Path<Uuid>,
+    app: web::Data<App>,
+    me: Member,
+    id: web::Path<DeviceId>,
 ) -> Result<web::Json<DeviceInfo>, ApiError> {
-    let info = devices::revoke(&state.db, auth.0.sub, id.into_inner()).await?;
-    tracing::info!(member = %auth.0.sub, device = %info.id, "device token revoked");
-    Ok(web::Json(info))
+    Ok(web::Json(app.revoke_device(&me.0, *id).await?))
 }
 
 /// The sealed key of a device batch, for the member's client to open the
@@ -89,13 +79,11 @@ pub async fn revoke(
 )]
 #[get("/devices/batches/{id}")]
 pub async fn batch_key(
-    state: web::Data<AppState>,
-    auth: MemberAuth,
-    id: web::Path<Uuid>,
+    app: web::Data<App>,
+    me: Member,
+    id: web::Path<BatchId>,
 ) -> Result<web::Json<DeviceBatchKey>, ApiError> {
-    Ok(web::Json(
-        devices::batch_key(&state.db, auth.0.sub, id.into_inner()).await?,
-    ))
+    Ok(web::Json(app.device_batch_key(&me.0, *id).await?))
 }
 
 /// A device adds records (all or nothing), sealed to the member's public
@@ -116,12 +104,12 @@ pub async fn batch_key(
 )]
 #[post("/device/records")]
 pub async fn upload(
-    state: web::Data<AppState>,
-    auth: DeviceAuth,
+    app: web::Data<App>,
+    device: Device,
     req: HttpRequest,
     body: web::Json<DeviceUpload>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = idempotency(&req, &*body)?;
-    let res = devices::upload(&state.db, auth.0, body.into_inner(), key).await?;
+    let key = idempotency_key(&req, &*body)?;
+    let res: BatchResult = app.device_upload(device.0, body.into_inner(), key).await?;
     Ok(HttpResponse::Created().json(res))
 }

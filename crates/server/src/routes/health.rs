@@ -1,9 +1,9 @@
 //! Liveness, readiness and metrics for operators and orchestrators.
 
 use crate::metrics::Metrics;
-use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};
 use datacoop_api::health::HealthStatus;
+use datacoop_app::App;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -30,8 +30,8 @@ pub async fn healthz() -> HttpResponse {
     )
 )]
 #[get("/readyz")]
-pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let up = state.db.ping().await;
+pub async fn readyz(app: web::Data<App>) -> HttpResponse {
+    let up = app.db().ping().await;
     let body = HealthStatus {
         status: if up { "ok" } else { "unavailable" }.into(),
         version: VERSION.into(),
@@ -52,10 +52,10 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     responses((status = 200, description = "Metrics", content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8", body = String))
 )]
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>, metrics: web::Data<Metrics>) -> HttpResponse {
+pub async fn metrics(app: web::Data<App>, metrics: web::Data<Metrics>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
-        .body(metrics.render(state.db.pool_state()))
+        .body(metrics.render(app.db().pool_state()))
 }
 
 /// This build's OpenAPI document, so clients and validators can fetch it.

@@ -3,42 +3,34 @@
 //! only to the member they concern.
 
 use crate::error::ApiError;
-use crate::extract::MemberAuth;
-use crate::state::AppState;
+use crate::extract::Member;
 use actix_web::{get, post, web};
-use datacoop_accesslog as accesslog;
 use datacoop_api::log::{
     ConsistencyProof, ConsistencyQuery, InclusionProofs, InclusionRequest, LogCheckpoint,
     LogEntryPage, LogEntryQuery, LogKey,
 };
 use datacoop_api::Problem;
-
-fn key(state: &AppState) -> LogKey {
-    LogKey {
-        origin: state.log_signer.origin().to_owned(),
-        verifier_key: state.log_signer.verifier_key().to_owned(),
-    }
-}
+use datacoop_app::App;
 
 /// The log's origin and verifier key (pin it).
 #[utoipa::path(tag = "access log", responses((status = 200, description = "The log's key", body = LogKey)))]
 #[get("/log/key")]
-pub async fn log_key(state: web::Data<AppState>) -> web::Json<LogKey> {
-    web::Json(key(&state))
+pub async fn log_key(app: web::Data<App>) -> web::Json<LogKey> {
+    web::Json(app.access_log_key())
 }
 
 /// The same key at a well-known address, for outside verifiers.
 #[utoipa::path(tag = "access log", responses((status = 200, description = "The log's key", body = LogKey)))]
 #[get("/.well-known/datacoop-log")]
-pub async fn well_known(state: web::Data<AppState>) -> web::Json<LogKey> {
-    web::Json(key(&state))
+pub async fn well_known(app: web::Data<App>) -> web::Json<LogKey> {
+    web::Json(app.access_log_key())
 }
 
 /// The latest signed checkpoint, covering every committed entry.
 #[utoipa::path(tag = "access log", responses((status = 200, description = "Signed checkpoint (C2SP tlog-checkpoint note)", body = LogCheckpoint)))]
 #[get("/log/checkpoint")]
-pub async fn checkpoint(state: web::Data<AppState>) -> Result<web::Json<LogCheckpoint>, ApiError> {
-    let checkpoint = accesslog::latest_checkpoint(&state.db, state.log_signer.clone()).await?;
+pub async fn checkpoint(app: web::Data<App>) -> Result<web::Json<LogCheckpoint>, ApiError> {
+    let checkpoint = app.access_log_checkpoint().await?;
     Ok(web::Json(LogCheckpoint { checkpoint }))
 }
 
@@ -54,12 +46,12 @@ pub async fn checkpoint(state: web::Data<AppState>) -> Result<web::Json<LogCheck
 )]
 #[get("/log/entries")]
 pub async fn entries(
-    state: web::Data<AppState>,
-    auth: MemberAuth,
+    app: web::Data<App>,
+    me: Member,
     query: web::Query<LogEntryQuery>,
 ) -> Result<web::Json<LogEntryPage>, ApiError> {
     Ok(web::Json(
-        accesslog::entries_for_member(&state.db, auth.0.sub, query.into_inner()).await?,
+        app.my_log_entries(&me.0, query.into_inner()).await?,
     ))
 }
 
@@ -74,13 +66,10 @@ pub async fn entries(
 )]
 #[post("/log/proofs/inclusion")]
 pub async fn inclusion(
-    state: web::Data<AppState>,
+    app: web::Data<App>,
     body: web::Json<InclusionRequest>,
 ) -> Result<web::Json<InclusionProofs>, ApiError> {
-    let body = body.into_inner();
-    Ok(web::Json(
-        accesslog::inclusion_proofs(&state.db, body.tree_size, body.indexes).await?,
-    ))
+    Ok(web::Json(app.inclusion_proofs(body.into_inner()).await?))
 }
 
 /// A consistency proof between two tree sizes.
@@ -94,10 +83,10 @@ pub async fn inclusion(
 )]
 #[get("/log/proofs/consistency")]
 pub async fn consistency(
-    state: web::Data<AppState>,
+    app: web::Data<App>,
     query: web::Query<ConsistencyQuery>,
 ) -> Result<web::Json<ConsistencyProof>, ApiError> {
     Ok(web::Json(
-        accesslog::consistency_proof(&state.db, query.from, query.to).await?,
+        app.consistency_proof(query.from, query.to).await?,
     ))
 }

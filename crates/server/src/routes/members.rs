@@ -2,19 +2,15 @@
 //! passphrase never arrives here).
 
 use crate::error::ApiError;
-use crate::extract::MemberAuth;
-use crate::state::AppState;
+use crate::extract::{peer, Member};
 use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
-use datacoop_accounts::passphrase::{self, Caller};
-use datacoop_accounts::{deletion, members};
 use datacoop_api::accounts::{
     AccountDeleted, AccountDeletion, LoginMaterialReplaced, LoginRequest, LoginResponse,
     PassphraseChange, PreloginRequest, PreloginResponse, RegisterRequest, Registered,
 };
-use datacoop_api::auth::Role;
 use datacoop_api::devices::MemberKeyMaterial;
 use datacoop_api::Problem;
-use datacoop_auth::sessions;
+use datacoop_app::App;
 
 /// Opens a data account from key material sealed on the client.
 #[utoipa::path(
@@ -28,11 +24,13 @@ use datacoop_auth::sessions;
 )]
 #[post("/members")]
 pub async fn register(
-    state: web::Data<AppState>,
+    app: web::Data<App>,
     body: web::Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = members::register(&state.db, &state.pepper, body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(Registered { member_id: id }))
+    let id = app.register(body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(Registered {
+        member_id: id.uuid(),
+    }))
 }
 
 /// The passphrase KDF parameters for an email (always answers, member or not).
@@ -43,10 +41,10 @@ pub async fn register(
 )]
 #[post("/auth/prelogin")]
 pub async fn prelogin(
-    state: web::Data<AppState>,
+    app: web::Data<App>,
     body: web::Json<PreloginRequest>,
 ) -> Result<web::Json<PreloginResponse>, ApiError> {
-    let kdf_params = members::prelogin(&state.db, &state.pepper, &body.email).await?;
+    let kdf_params = app.prelogin(&body.email).await?;
     Ok(web::Json(PreloginResponse { kdf_params }))
 }
 
@@ -62,50 +60,11 @@ pub async fn prelogin(
 )]
 #[post("/auth/login")]
 pub async fn login(
-    state: web::Data<AppState>,
+    app: web::Data<App>,
     req: HttpRequest,
     body: web::Json<LoginRequest>,
 ) -> Result<web::Json<LoginResponse>, ApiError> {
-    let body = body.into_inner();
-    let address = peer(&req);
-    let stored = members::login(
-        &state.db,
-        &state.pepper,
-        &state.limiter,
-        &body.email,
-        body.auth_key,
-        &address,
-    )
-    .await?;
-    // The login is logged in the transaction that starts the session.
-    let entry = datacoop_accesslog::entry(
-        datacoop_accesslog::Actor::Member { id: stored.id },
-        datacoop_accesslog::Action::Login,
-        stored.id,
-    )?;
-    let tokens = sessions::start_then(
-        &state.db,
-        &state.tokens,
-        stored.id,
-        Role::Member,
-        body.label,
-        vec![entry],
-    )
-    .await?;
-    Ok(web::Json(LoginResponse {
-        member_id: stored.id,
-        tokens,
-        sealed_vault_key: stored.sealed_vault_key,
-        sealed_member_keys: stored.sealed_member_keys,
-        public_keys: stored.public_keys,
-    }))
-}
-
-/// The client's address, the key of per-address rate limits.
-pub(crate) fn peer(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default()
+    Ok(web::Json(app.login(body.into_inner(), &peer(&req)).await?))
 }
 
 /// Changes the passphrase: proves the current one, re-seals the vault key,
@@ -124,29 +83,13 @@ pub(crate) fn peer(req: &HttpRequest) -> String {
 )]
 #[put("/members/me/passphrase")]
 pub async fn change_passphrase(
-    state: web::Data<AppState>,
-    auth: MemberAuth,
-    req: HttpRequest,
+    app: web::Data<App>,
+    me: Member,
     body: web::Json<PassphraseChange>,
 ) -> Result<web::Json<LoginMaterialReplaced>, ApiError> {
-    let address = peer(&req);
-    let caller = Caller {
-        member_id: auth.0.sub,
-        session: auth.0.sid,
-        address: &address,
-    };
-    let revoked = passphrase::change(
-        &state.db,
-        &state.pepper,
-        &state.limiter,
-        caller,
-        body.into_inner(),
-    )
-    .await?;
-    Ok(web::Json(LoginMaterialReplaced {
-        member_id: auth.0.sub,
-        sessions_revoked: revoked,
-    }))
+    Ok(web::Json(
+        app.change_passphrase(&me.0, body.into_inner()).await?,
+    ))
 }
 
 /// Deletes the account and everything in it (right to erasure), after the
@@ -165,35 +108,13 @@ pub async fn change_passphrase(
 )]
 #[delete("/members/me")]
 pub async fn delete_account(
-    state: web::Data<AppState>,
-    auth: MemberAuth,
-    req: HttpRequest,
+    app: web::Data<App>,
+    me: Member,
     body: web::Json<AccountDeletion>,
 ) -> Result<web::Json<AccountDeleted>, ApiError> {
-    let address = peer(&req);
-    let caller = Caller {
-        member_id: auth.0.sub,
-        session: auth.0.sid,
-        address: &address,
-    };
-    let erased = deletion::delete_account(
-        &state.db,
-        &state.pepper,
-        &state.limiter,
-        caller,
-        body.into_inner().auth_key,
-    )
-    .await?;
-    datacoop_accounts::blobs::remove_objects(&state.blobs, &erased.blob_objects).await;
-    tracing::info!(member = %auth.0.sub, records = erased.records, "account deleted");
-    Ok(web::Json(AccountDeleted {
-        member_id: auth.0.sub,
-        records_deleted: erased.records,
-        sessions_deleted: erased.sessions,
-        devices_deleted: erased.devices,
-        blobs_deleted: erased.blobs,
-        kept: Vec::new(),
-    }))
+    Ok(web::Json(
+        app.delete_member(&me.0, body.into_inner().auth_key).await?,
+    ))
 }
 
 /// The member's public keys and private keys sealed under the vault key
@@ -210,10 +131,8 @@ pub async fn delete_account(
 )]
 #[get("/members/me/keys")]
 pub async fn key_material(
-    state: web::Data<AppState>,
-    auth: MemberAuth,
+    app: web::Data<App>,
+    me: Member,
 ) -> Result<web::Json<MemberKeyMaterial>, ApiError> {
-    Ok(web::Json(
-        members::key_material(&state.db, auth.0.sub).await?,
-    ))
+    Ok(web::Json(app.key_material(&me.0).await?))
 }

@@ -1,30 +1,13 @@
 //! A member's encrypted records.
 
 use crate::error::ApiError;
-use crate::extract::MemberAuth;
-use crate::state::AppState;
+use crate::extract::{idempotency_key, Member};
 use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
-use datacoop_accounts::idempotency::IdempotencyKey;
-use datacoop_accounts::records;
 use datacoop_api::records::{
     BatchResult, BatchUpload, RecordFull, RecordMeta, RecordPage, RecordQuery, RecordUpload,
 };
-use datacoop_api::Problem;
-use uuid::Uuid;
-
-pub(crate) fn idempotency(
-    req: &HttpRequest,
-    body: &impl serde::Serialize,
-) -> Result<Option<IdempotencyKey>, ApiError> {
-    let Some(value) = req.headers().get("Idempotency-Key") else {
-        return Ok(None);
-    };
-    let key = value
-        .to_str()
-        .map_err(|_| ApiError::BadRequest("Idempotency-Key must be ASCII".into()))?;
-    let bytes = serde_json::to_vec(body).map_err(|_| ApiError::Internal)?;
-    Ok(Some(IdempotencyKey::new(key, &bytes)?))
-}
+use datacoop_api::{Problem, RecordId};
+use datacoop_app::App;
 
 /// Stores one encrypted record. Retries with the same `Idempotency-Key`
 /// (or the same record id and content) store nothing twice.
@@ -41,13 +24,15 @@ pub(crate) fn idempotency(
 )]
 #[post("/records")]
 pub async fn create(
-    state: web::Data<AppState>,
-    auth: MemberAuth,
+    app: web::Data<App>,
+    me: Member,
     req: HttpRequest,
     body: web::Json<RecordUpload>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = idempotency(&req, &*body)?;
-    let res = records::create(&state.db, auth.0.sub, vec![body.into_inner()], key).await?;
+    let key = idempotency_key(&req, &*body)?;
+    let res = app
+        .create_records(&me.0, vec![body.into_inner()], key)
+        .await?;
     Ok(HttpResponse::Created().json(res))
 }
 
@@ -65,13 +50,15 @@ pub async fn create(
 )]
 #[post("/records/batch")]
 pub async fn batch(
-    state: web::Data<AppState>,
-    auth: MemberAuth,
+    app: web::Data<App>,
+    me: Member,
     req: HttpRequest,
     body: web::Json<BatchUpload>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = idempotency(&req, &*body)?;
-    let res = records::create(&state.db, auth.0.sub, body.into_inner().records, key).await?;
+    let key = idempotency_key(&req, &*body)?;
+    let res = app
+        .create_records(&me.0, body.into_inner().records, key)
+        .await?;
     Ok(HttpResponse::Created().json(res))
 }
 
@@ -87,12 +74,12 @@ pub async fn batch(
 )]
 #[get("/records")]
 pub async fn list(
-    state: web::Data<AppState>,
-    auth: MemberAuth,
+    app: web::Data<App>,
+    me: Member,
     query: web::Query<RecordQuery>,
 ) -> Result<web::Json<RecordPage>, ApiError> {
     Ok(web::Json(
-        records::list(&state.db, auth.0.sub, query.into_inner()).await?,
+        app.list_records(&me.0, query.into_inner()).await?,
     ))
 }
 
@@ -108,14 +95,11 @@ pub async fn list(
 )]
 #[get("/records/{id}")]
 pub async fn get(
-    state: web::Data<AppState>,
-    auth: MemberAuth,
-    id: web::Path<Uuid>,
+    app: web::Data<App>,
+    me: Member,
+    id: web::Path<RecordId>,
 ) -> Result<web::Json<RecordFull>, ApiError> {
-    let actor = datacoop_accesslog::Actor::Member { id: auth.0.sub };
-    Ok(web::Json(
-        records::get(&state.db, auth.0.sub, *id, actor).await?,
-    ))
+    Ok(web::Json(app.read_record(&me.0, *id).await?))
 }
 
 /// Stores the next version of a record (version must be current + 1).
@@ -132,18 +116,13 @@ pub async fn get(
 )]
 #[put("/records/{id}")]
 pub async fn update(
-    state: web::Data<AppState>,
-    auth: MemberAuth,
-    id: web::Path<Uuid>,
+    app: web::Data<App>,
+    me: Member,
+    id: web::Path<RecordId>,
     body: web::Json<RecordUpload>,
 ) -> Result<web::Json<RecordMeta>, ApiError> {
-    if body.id != *id {
-        return Err(ApiError::Invalid(
-            "the body's id differs from the path".into(),
-        ));
-    }
     Ok(web::Json(
-        records::update(&state.db, auth.0.sub, body.into_inner()).await?,
+        app.update_record(&me.0, *id, body.into_inner()).await?,
     ))
 }
 
@@ -159,10 +138,10 @@ pub async fn update(
 )]
 #[delete("/records/{id}")]
 pub async fn remove(
-    state: web::Data<AppState>,
-    auth: MemberAuth,
-    id: web::Path<Uuid>,
+    app: web::Data<App>,
+    me: Member,
+    id: web::Path<RecordId>,
 ) -> Result<HttpResponse, ApiError> {
-    records::delete(&state.db, auth.0.sub, *id).await?;
+    app.delete_record(&me.0, *id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -2,14 +2,13 @@
 //! like login (see `datacoop_accounts::recovery` and docs/accounts.md).
 
 use crate::error::ApiError;
-use crate::routes::members::peer;
-use crate::state::AppState;
+use crate::extract::peer;
 use actix_web::{post, web, HttpRequest};
-use datacoop_accounts::recovery;
 use datacoop_api::accounts::{
     LoginMaterialReplaced, RecoveryComplete, RecoveryStart, RecoveryStartRequest,
 };
 use datacoop_api::Problem;
+use datacoop_app::App;
 
 /// What the recovery code opens, plus a challenge to sign; unknown emails get a stable decoy.
 #[utoipa::path(
@@ -23,19 +22,13 @@ use datacoop_api::Problem;
 )]
 #[post("/auth/recovery/start")]
 pub async fn start(
-    state: web::Data<AppState>,
+    app: web::Data<App>,
     req: HttpRequest,
     body: web::Json<RecoveryStartRequest>,
 ) -> Result<web::Json<RecoveryStart>, ApiError> {
-    let started = recovery::start(
-        &state.db,
-        &state.pepper,
-        &state.limiter,
-        &body.email,
-        &peer(&req),
-    )
-    .await?;
-    Ok(web::Json(started))
+    Ok(web::Json(
+        app.recovery_start(&body.email, &peer(&req)).await?,
+    ))
 }
 
 /// Sets a new passphrase given the signed proof; revokes every session.
@@ -51,21 +44,12 @@ pub async fn start(
 )]
 #[post("/auth/recovery/complete")]
 pub async fn complete(
-    state: web::Data<AppState>,
+    app: web::Data<App>,
     req: HttpRequest,
     body: web::Json<RecoveryComplete>,
 ) -> Result<web::Json<LoginMaterialReplaced>, ApiError> {
-    let (member_id, revoked) = recovery::complete(
-        &state.db,
-        &state.pepper,
-        &state.limiter,
-        body.into_inner(),
-        &peer(&req),
-    )
-    .await?;
-    tracing::info!(member = %member_id, "account recovered with the recovery code");
-    Ok(web::Json(LoginMaterialReplaced {
-        member_id,
-        sessions_revoked: revoked,
-    }))
+    Ok(web::Json(
+        app.recovery_complete(body.into_inner(), &peer(&req))
+            .await?,
+    ))
 }

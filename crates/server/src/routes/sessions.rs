@@ -1,18 +1,11 @@
 //! The member's own sessions: list them, revoke one.
 
 use crate::error::ApiError;
-use crate::extract::MemberAuth;
-use crate::state::AppState;
+use crate::extract::Member;
 use actix_web::{delete, get, web, HttpResponse};
-use datacoop_accounts::timefmt::format_micros;
-use datacoop_api::accounts::{SessionInfo, SessionList};
-use datacoop_api::Problem;
-use datacoop_auth::sessions;
-use uuid::Uuid;
-
-fn rfc3339(secs: i64) -> String {
-    format_micros(secs.saturating_mul(1_000_000))
-}
+use datacoop_api::accounts::SessionList;
+use datacoop_api::{Problem, SessionId};
+use datacoop_app::App;
 
 /// The caller's live sessions, newest first; the caller's own is marked `current`.
 #[utoipa::path(
@@ -25,27 +18,8 @@ fn rfc3339(secs: i64) -> String {
     )
 )]
 #[get("/auth/sessions")]
-pub async fn list(
-    state: web::Data<AppState>,
-    auth: MemberAuth,
-) -> Result<web::Json<SessionList>, ApiError> {
-    let current = auth.0.sid;
-    let sessions = sessions::list(&state.db, auth.0.sub)
-        .await?
-        .into_iter()
-        .filter_map(|s| {
-            let id: Uuid = s.id.parse().ok()?;
-            Some(SessionInfo {
-                id,
-                label: s.label,
-                created_at: rfc3339(s.created_at),
-                last_used_at: rfc3339(s.last_used_at),
-                expires_at: rfc3339(s.expires_at),
-                current: id == current,
-            })
-        })
-        .collect();
-    Ok(web::Json(SessionList { sessions }))
+pub async fn list(app: web::Data<App>, me: Member) -> Result<web::Json<SessionList>, ApiError> {
+    Ok(web::Json(app.sessions(&me.0).await?))
 }
 
 /// Revokes one of the caller's sessions (its refresh token stops working; an
@@ -62,13 +36,10 @@ pub async fn list(
 )]
 #[delete("/auth/sessions/{id}")]
 pub async fn revoke(
-    state: web::Data<AppState>,
-    auth: MemberAuth,
-    id: web::Path<Uuid>,
+    app: web::Data<App>,
+    me: Member,
+    id: web::Path<SessionId>,
 ) -> Result<HttpResponse, ApiError> {
-    if sessions::revoke(&state.db, auth.0.sub, id.into_inner()).await? {
-        Ok(HttpResponse::NoContent().finish())
-    } else {
-        Err(ApiError::NotFound("no such session".into()))
-    }
+    app.revoke_session(&me.0, *id).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -1,18 +1,18 @@
 //! Times: microseconds since the epoch in storage, RFC 3339 UTC on the wire.
 
-use crate::AccountError;
+use crate::StoreError;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 /// Parses RFC 3339 (any offset) into epoch microseconds.
-pub fn parse_micros(text: &str, field: &str) -> Result<i64, AccountError> {
+pub fn parse_micros(text: &str, field: &str) -> Result<i64, StoreError> {
     let t = OffsetDateTime::parse(text, &Rfc3339).map_err(|_| {
-        AccountError::Invalid(format!(
+        StoreError::Invalid(format!(
             "{field} must be an RFC 3339 time such as 2026-11-25T08:30:00Z, not {text:?}"
         ))
     })?;
     i64::try_from(t.unix_timestamp_nanos() / 1000)
-        .map_err(|_| AccountError::Invalid(format!("{field} is out of range")))
+        .map_err(|_| StoreError::Invalid(format!("{field} is out of range")))
 }
 
 /// Formats epoch microseconds as RFC 3339 UTC.

@@ -1,0 +1,49 @@
+//! Deleting a member (right to erasure): the one list of what every domain
+//! erases, in one transaction. A new domain adds its `erase_member` here.
+
+use crate::{App, AppError, MemberCaller};
+use datacoop_accounts::{blobs, deletion};
+use datacoop_api::accounts::AccountDeleted;
+use datacoop_auth::sessions;
+use datacoop_store::idempotency;
+
+impl App {
+    /// Deletes the caller's account and everything in it, after the
+    /// passphrase is confirmed; then the blob objects no row refers to.
+    pub async fn delete_member(
+        &self,
+        caller: &MemberCaller,
+        auth_key: Vec<u8>,
+    ) -> Result<AccountDeleted, AppError> {
+        let confirmed = deletion::confirm(
+            &self.db,
+            &self.pepper,
+            &self.limiter,
+            caller.account(),
+            auth_key,
+        )
+        .await?;
+        let id = caller.id;
+        let (erased, sessions) = self
+            .db
+            .write(move |conn| -> Result<_, AppError> {
+                let key = id.to_string();
+                idempotency::erase_member(conn, &key)?;
+                let sessions = sessions::erase_member(conn, id.uuid())?;
+                // Last: the account row, with the sealed keys.
+                let erased = datacoop_accounts::erase_member(conn, &confirmed)?;
+                Ok((erased, sessions as u64))
+            })
+            .await?;
+        blobs::remove_objects(&self.blobs, &erased.blob_objects).await;
+        tracing::info!(member = %id, records = erased.records, "account deleted");
+        Ok(AccountDeleted {
+            member_id: id.uuid(),
+            records_deleted: erased.records,
+            sessions_deleted: sessions,
+            devices_deleted: erased.devices,
+            blobs_deleted: erased.blobs,
+            kept: Vec::new(),
+        })
+    }
+}

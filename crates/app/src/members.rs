@@ -1,0 +1,69 @@
+//! Registration, the KDF-parameter lookup, passphrase change, key material
+//! and recovery: the passphrase itself never arrives.
+
+use crate::{App, AppError, MemberCaller};
+use datacoop_accounts::{members, passphrase, recovery};
+use datacoop_api::accounts::{
+    LoginMaterialReplaced, PassphraseChange, RecoveryComplete, RecoveryStart, RegisterRequest,
+};
+use datacoop_api::devices::MemberKeyMaterial;
+use datacoop_api::MemberId;
+
+impl App {
+    /// Opens a data account from key material sealed on the client; the
+    /// publication of its public keys is logged.
+    pub async fn register(&self, req: RegisterRequest) -> Result<MemberId, AppError> {
+        Ok(members::register(&self.db, &self.pepper, req).await?.into())
+    }
+
+    /// The KDF parameters for an email (a stable decoy for unknown emails).
+    pub async fn prelogin(&self, email: &str) -> Result<Vec<u8>, AppError> {
+        Ok(members::prelogin(&self.db, &self.pepper, email).await?)
+    }
+
+    /// Changes the passphrase after proof of the current one; every other
+    /// session is revoked.
+    pub async fn change_passphrase(
+        &self,
+        caller: &MemberCaller,
+        req: PassphraseChange,
+    ) -> Result<LoginMaterialReplaced, AppError> {
+        let revoked =
+            passphrase::change(&self.db, &self.pepper, &self.limiter, caller.account(), req)
+                .await?;
+        Ok(LoginMaterialReplaced {
+            member_id: caller.id.uuid(),
+            sessions_revoked: revoked,
+        })
+    }
+
+    /// The member's public keys and sealed private keys.
+    pub async fn key_material(&self, caller: &MemberCaller) -> Result<MemberKeyMaterial, AppError> {
+        Ok(members::key_material(&self.db, caller.id.uuid()).await?)
+    }
+
+    /// Recovery, first step: the sealed material and a challenge.
+    pub async fn recovery_start(
+        &self,
+        email: &str,
+        address: &str,
+    ) -> Result<RecoveryStart, AppError> {
+        Ok(recovery::start(&self.db, &self.pepper, &self.limiter, email, address).await?)
+    }
+
+    /// Recovery, second step: the signed proof sets a new passphrase and
+    /// revokes every session.
+    pub async fn recovery_complete(
+        &self,
+        req: RecoveryComplete,
+        address: &str,
+    ) -> Result<LoginMaterialReplaced, AppError> {
+        let (member_id, revoked) =
+            recovery::complete(&self.db, &self.pepper, &self.limiter, req, address).await?;
+        tracing::info!(member = %member_id, "account recovered with the recovery code");
+        Ok(LoginMaterialReplaced {
+            member_id,
+            sessions_revoked: revoked,
+        })
+    }
+}
