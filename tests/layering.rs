@@ -12,7 +12,17 @@ const SERVER_SIDE: [&str; 4] = ["diesel", "actix-web", "actix-http", "object_sto
 fn tree(package: &str, features: &[&str]) -> Vec<String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
-        .args(["tree", "-q", "--offline", "-e", "normal", "--prefix", "none", "-p", package])
+        .args([
+            "tree",
+            "-q",
+            "--offline",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+            "-p",
+            package,
+        ])
         .args(features)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
@@ -59,10 +69,7 @@ fn domains_and_the_app_layer_know_nothing_of_http() {
     ] {
         let deps = tree(package, &[]);
         for bad in ["actix-web", "actix-http", "datacoop-server"] {
-            assert!(
-                !deps.iter().any(|d| d == bad),
-                "{package} depends on {bad}"
-            );
+            assert!(!deps.iter().any(|d| d == bad), "{package} depends on {bad}");
         }
     }
 }

@@ -1,14 +1,11 @@
 //! Appending entries, inside the caller's transaction.
 
-use crate::reader::DbHashReader;
 use crate::LogError;
-use datacoop_merkle::{
-    stored_hash_index, stored_hashes_for_batch, AccessEntry, Action, Actor, Hash,
-};
-use datacoop_store::schema::{log_entries as e, log_hashes as h, log_head};
+use datacoop_merkle::{AccessEntry, Action, Actor};
+use datacoop_store::schema::log_entries as e;
 use datacoop_store::{Db, DbConn};
+use datacoop_tlog::LogId;
 use diesel::prelude::*;
-use std::cell::RefCell;
 use uuid::Uuid;
 
 /// A new entry stamped now, with fresh blinding.
@@ -65,20 +62,13 @@ pub fn install(db: &Db) {
     }));
 }
 
-/// Appends entries as the next leaves; returns their indexes. Call it inside
-/// the transaction that performs the access, so both commit or neither does.
-/// The `log_head` row update serialises concurrent appenders.
+/// Appends entries as the access log's next leaves; returns their indexes.
+/// Call it inside the transaction that performs the access, so both commit
+/// or neither does.
 pub fn append(conn: &mut DbConn, entries: &[AccessEntry]) -> Result<Vec<u64>, LogError> {
     if entries.is_empty() {
         return Ok(Vec::new());
     }
-    let k = entries.len() as i64;
-    let new_size: i64 =
-        datacoop_store::on_backend!(conn, |c| diesel::update(log_head::table.find(1))
-            .set(log_head::size.eq(log_head::size + k))
-            .returning(log_head::size)
-            .get_result(c))?;
-    let n = (new_size - k) as u64;
     let mut bodies = Vec::with_capacity(entries.len());
     let mut leaves = Vec::with_capacity(entries.len());
     for entry in entries {
@@ -86,26 +76,7 @@ pub fn append(conn: &mut DbConn, entries: &[AccessEntry]) -> Result<Vec<u64>, Lo
         leaves.push(datacoop_merkle::leaf_hash(&body));
         bodies.push(body);
     }
-    let hashes: Vec<Hash> = stored_hashes_for_batch(n, &leaves, &DbHashReader(RefCell::new(conn)))?;
-    let first = stored_hash_index(0, n) as i64;
-    let rows: Vec<_> = hashes
-        .iter()
-        .enumerate()
-        .map(|(i, hash)| {
-            (
-                h::idx.eq(first + i as i64),
-                h::hash.eq(hash.as_bytes().to_vec()),
-            )
-        })
-        .collect();
-    // Multi-row inserts are not available through MultiConnection; issue
-    // them on the concrete connection.
-    for chunk in rows.chunks(200) {
-        match conn {
-            DbConn::Sqlite(c) => diesel::insert_into(h::table).values(chunk).execute(c)?,
-            DbConn::Postgres(c) => diesel::insert_into(h::table).values(chunk).execute(c)?,
-        };
-    }
+    let n = datacoop_tlog::append_leaves(conn, LogId::ACCESS, &leaves)?;
     let entry_rows: Vec<_> = entries
         .iter()
         .zip(bodies)
@@ -122,11 +93,12 @@ pub fn append(conn: &mut DbConn, entries: &[AccessEntry]) -> Result<Vec<u64>, Lo
             )
         })
         .collect();
+    // Multi-row inserts are not available through MultiConnection; issue
+    // them on the concrete connection.
     for chunk in entry_rows.chunks(200) {
-        match conn {
-            DbConn::Sqlite(c) => diesel::insert_into(e::table).values(chunk).execute(c)?,
-            DbConn::Postgres(c) => diesel::insert_into(e::table).values(chunk).execute(c)?,
-        };
+        datacoop_store::on_backend!(conn, |c| diesel::insert_into(e::table)
+            .values(chunk)
+            .execute(c))?;
     }
     Ok((n..n + entries.len() as u64).collect())
 }

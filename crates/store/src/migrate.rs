@@ -26,6 +26,15 @@ pub fn revert_all(conn: &mut DbConn) -> Result<Vec<String>, StoreError> {
     reverted.map_err(|e| StoreError::Migration(e.to_string()))
 }
 
+/// Reverts the newest applied migration; returns its version (tests only).
+pub fn revert_last(conn: &mut DbConn) -> Result<String, StoreError> {
+    let reverted = match conn {
+        DbConn::Sqlite(c) => c.revert_last_migration(SQLITE).map(|v| v.to_string()),
+        DbConn::Postgres(c) => c.revert_last_migration(POSTGRES).map(|v| v.to_string()),
+    };
+    reverted.map_err(|e| StoreError::Migration(e.to_string()))
+}
+
 fn versions(v: Vec<diesel::migration::MigrationVersion<'_>>) -> Vec<String> {
     v.into_iter().map(|m| m.to_string()).collect()
 }

@@ -106,10 +106,12 @@ diesel::table! {
 }
 
 diesel::table! {
-    /// The access log's size; its row lock serialises appends on PostgreSQL.
+    /// One row per named log (the access log is 1): its size; the row lock
+    /// serialises the log's appends on PostgreSQL.
     log_head (id) {
         id -> Integer,
         size -> BigInt,
+        name -> Text,
     }
 }
 
@@ -127,16 +129,18 @@ diesel::table! {
 }
 
 diesel::table! {
-    /// Stored Merkle tree hashes, by stored-hash index.
-    log_hashes (idx) {
+    /// Stored Merkle tree hashes, by log and stored-hash index.
+    log_hashes (log_id, idx) {
+        log_id -> Integer,
         idx -> BigInt,
         hash -> Binary,
     }
 }
 
 diesel::table! {
-    /// Signed checkpoints (C2SP tlog-checkpoint signed notes), one per size.
-    log_checkpoints (size) {
+    /// Signed checkpoints (C2SP tlog-checkpoint signed notes), one per log and size.
+    log_checkpoints (log_id, size) {
+        log_id -> Integer,
         size -> BigInt,
         root -> Binary,
         signed -> Text,

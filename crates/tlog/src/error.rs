@@ -1,4 +1,4 @@
-//! The access log's error type.
+//! The error type of the log machinery (and of the logs built on it).
 
 use datacoop_store::StoreError;
 
@@ -6,16 +6,16 @@ use datacoop_store::StoreError;
 #[derive(Debug, thiserror::Error)]
 pub enum LogError {
     /// The tree could not be read or extended (missing or damaged hashes).
-    #[error("access log tree: {0}")]
+    #[error("log tree: {0}")]
     Tree(#[from] datacoop_merkle::TreeError),
     /// An entry could not be encoded or decoded.
-    #[error("access log entry: {0}")]
+    #[error("log entry: {0}")]
     Entry(#[from] datacoop_merkle::EntryError),
     /// The request asks for something outside the log.
     #[error("{0}")]
     Invalid(String),
     /// The signing key could not be loaded, created or used.
-    #[error("access log signing key: {0}")]
+    #[error("log signing key: {0}")]
     Key(String),
     /// Storage failed.
     #[error(transparent)]
