@@ -64,6 +64,7 @@ fn domains_and_the_app_layer_know_nothing_of_http() {
         "datacoop-store",
         "datacoop-auth",
         "datacoop-accounts",
+        "datacoop-tlog",
         "datacoop-accesslog",
         "datacoop-app",
     ] {

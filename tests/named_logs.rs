@@ -133,7 +133,10 @@ async fn down_and_up(tdb: &TestDb) {
             c.batch_execute("PRAGMA busy_timeout = 5000").unwrap();
         }
         let reverted = migrate::revert_last(&mut conn).unwrap();
-        assert!(reverted.ends_with("000006"), "reverted {reverted}, not named_logs");
+        assert!(
+            reverted.ends_with("000006"),
+            "reverted {reverted}, not named_logs"
+        );
         assert_eq!(migrate::run_pending(&mut conn).unwrap().len(), 1);
     })
     .await

@@ -44,3 +44,22 @@ async fn every_documented_route_exists() {
     }
     assert!(checked > 20, "only {checked} operations documented");
 }
+
+/// The paths the client, the CLI and the benchmarks build
+/// (`datacoop_api::paths`) are exactly the versioned paths the document names.
+#[test]
+fn client_paths_are_the_documented_paths() {
+    let doc: serde_json::Value =
+        serde_json::from_str(&datacoop_server::openapi::document()).unwrap();
+    let mut documented: Vec<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .filter(|p| p.starts_with(datacoop_api::API_BASE))
+        .collect();
+    let mut built: Vec<&str> = datacoop_api::paths::TEMPLATES.to_vec();
+    documented.sort_unstable();
+    built.sort_unstable();
+    assert_eq!(built, documented);
+}

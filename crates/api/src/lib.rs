@@ -12,6 +12,7 @@ pub mod devices;
 pub mod health;
 pub mod ids;
 pub mod log;
+pub mod paths;
 pub mod problem;
 pub mod records;
 
@@ -21,5 +22,4 @@ pub use ids::{
 };
 pub use problem::Problem;
 
-/// Base path of every versioned API route.
-pub const API_BASE: &str = "/api/v1";
+pub use paths::API_BASE;

@@ -11,6 +11,7 @@ use crate::report::{ms, thousands, Out, Table};
 use crate::server::{self, ServerArgs};
 use crate::{gen, wrk};
 use anyhow::{anyhow, Context, Result};
+use datacoop_api::paths;
 use datacoop_client::member::{MemberSession, RecordDraft};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -193,7 +194,7 @@ pub async fn run(args: LoadArgs, out: &Out) -> Result<()> {
                     .ok()
                     .and_then(|mut b| b.get_mut(offset + i).and_then(Option::take))
                     .unwrap_or_default();
-                Req::Post("/api/v1/records", body)
+                Req::Post(paths::RECORDS, body)
             }) as Arc<dyn Fn(usize) -> Req + Send + Sync>
         };
         drive(&srv, &token, c, args.warmup, 201, take(0)).await?;
@@ -204,7 +205,7 @@ pub async fn run(args: LoadArgs, out: &Out) -> Result<()> {
         let ids = Arc::new(ids);
         let read = {
             let ids = ids.clone();
-            Arc::new(move |i: usize| Req::Get(format!("/api/v1/records/{}", ids[i % ids.len()])))
+            Arc::new(move |i: usize| Req::Get(paths::record(ids[i % ids.len()])))
                 as Arc<dyn Fn(usize) -> Req + Send + Sync>
         };
         drive(&srv, &token, c, args.warmup, 200, read.clone()).await?;
@@ -244,7 +245,7 @@ pub async fn run(args: LoadArgs, out: &Out) -> Result<()> {
             list_ids.sort_unstable_by_key(|u| u.to_string());
             let list_ids = Arc::new(list_ids);
             let first: Arc<dyn Fn(usize) -> Req + Send + Sync> =
-                Arc::new(|_| Req::Get("/api/v1/records?limit=100".into()));
+                Arc::new(|_| Req::Get(format!("{}?limit=100", paths::RECORDS)));
             drive(&srv, &lm.access_token, c, args.warmup, 200, first.clone()).await?;
             let o = drive(&srv, &lm.access_token, c, args.lists, 200, first).await?;
             row(
@@ -262,7 +263,7 @@ pub async fn run(args: LoadArgs, out: &Out) -> Result<()> {
                 Arc::new(move |i: usize| {
                     let pos =
                         (i.wrapping_mul(2_654_435_761)) % ids.len().saturating_sub(100).max(1);
-                    Req::Get(format!("/api/v1/records?limit=100&after={}", ids[pos]))
+                    Req::Get(format!("{}?limit=100&after={}", paths::RECORDS, ids[pos]))
                 }) as Arc<dyn Fn(usize) -> Req + Send + Sync>
             };
             let o = drive(&srv, &lm.access_token, c, args.lists, 200, spread).await?;

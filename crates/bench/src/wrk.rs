@@ -4,6 +4,7 @@
 
 use crate::server::Server;
 use anyhow::{bail, Context, Result};
+use datacoop_api::paths;
 use datacoop_client::member::{MemberSession, RecordDraft};
 use std::io::Write;
 use std::process::Command;
@@ -32,9 +33,9 @@ function request()
   i = i + 1
   local item = items[((i - 1) % #items) + 1]
   if mode == "create" then
-    return wrk.format("POST", "/api/v1/records", hdr, item)
+    return wrk.format("POST", "{RECORDS}", hdr, item)
   end
-  return wrk.format("GET", "/api/v1/records/" .. item, hdr)
+  return wrk.format("GET", "{RECORDS}/" .. item, hdr)
 end
 "#;
 
@@ -128,7 +129,7 @@ pub async fn run_phases(
         .prefix("datacoop-bench-wrk-")
         .tempdir()?;
     let script = dir.path().join("records.lua");
-    std::fs::write(&script, SCRIPT)?;
+    std::fs::write(&script, SCRIPT.replace("{RECORDS}", paths::RECORDS))?;
     // Enough fresh bodies for 15,000 creates/s; more would be a repeat (an
     // idempotent no-op), so a run that exhausts them is flagged.
     let n = 15_000 * secs as usize;

@@ -9,6 +9,7 @@ use datacoop_api::accounts::{
     AccountDeleted, AccountDeletion, LoginMaterialReplaced, PassphraseChange, RecoveryComplete,
     RecoveryStart, RecoveryStartRequest, SessionList,
 };
+use datacoop_api::paths;
 use datacoop_crypto::{
     derive_passphrase_keys, open_vault_key, open_vault_key_with_recovery, seal_vault_key,
     KdfParams, MemberKeys, RecoveryKey, RecoveryRequest, VaultKey,
@@ -68,7 +69,7 @@ pub async fn recover(
         .map_err(|e| ClientError::crypto("recovery code", e))?;
     let start: RecoveryStart = json(
         client
-            .request(Method::POST, "/api/v1/auth/recovery/start")
+            .request(Method::POST, paths::RECOVERY_START)
             .json(&RecoveryStartRequest {
                 email: email.to_owned(),
             })
@@ -109,7 +110,7 @@ pub async fn recover(
     };
     json(
         client
-            .request(Method::POST, "/api/v1/auth/recovery/complete")
+            .request(Method::POST, paths::RECOVERY_COMPLETE)
             .json(&body)
             .send()
             .await,
@@ -136,7 +137,7 @@ impl MemberSession {
         };
         json(
             self.client
-                .request(Method::PUT, "/api/v1/members/me/passphrase")
+                .request(Method::PUT, paths::MEMBER_PASSPHRASE)
                 .json(&body)
                 .send()
                 .await,
@@ -148,7 +149,7 @@ impl MemberSession {
     pub async fn sessions(&self) -> Result<SessionList, ClientError> {
         json(
             self.client
-                .request(Method::GET, "/api/v1/auth/sessions")
+                .request(Method::GET, paths::SESSIONS)
                 .send()
                 .await,
         )
@@ -159,7 +160,7 @@ impl MemberSession {
     pub async fn revoke_session(&self, id: Uuid) -> Result<(), ClientError> {
         empty(
             self.client
-                .request(Method::DELETE, &format!("/api/v1/auth/sessions/{id}"))
+                .request(Method::DELETE, &paths::session(id))
                 .send()
                 .await,
         )
@@ -175,7 +176,7 @@ impl MemberSession {
         let auth_key = current_auth_key(&self.client, email, passphrase).await?;
         json(
             self.client
-                .request(Method::DELETE, "/api/v1/members/me")
+                .request(Method::DELETE, paths::MEMBER_ME)
                 .json(&AccountDeletion { auth_key })
                 .send()
                 .await,

@@ -13,6 +13,7 @@ use datacoop_api::blobs::{
     BlobMeta, BlobPage, BlobPrivateMeta, BlobQuery, HEADER_CATEGORY, HEADER_SEALED_META,
     HEADER_SIZE, HEADER_WRAPPED_KEY, META_CONTENT_TYPE,
 };
+use datacoop_api::paths;
 use datacoop_crypto::{
     open_content, seal_content_with_rng, unwrap_record_key, wrap_record_key_with_rng, BlobBinding,
     RecordBinding, RecordKey,
@@ -176,7 +177,7 @@ impl MemberSession {
         let length = ciphertext_len(size);
         json(
             self.client
-                .request(Method::PUT, &format!("/api/v1/blobs/{id}"))
+                .request(Method::PUT, &paths::blob(id))
                 .header(header::CONTENT_TYPE, "application/octet-stream")
                 .header(header::CONTENT_LENGTH, length)
                 .header(HEADER_SIZE, length)
@@ -271,7 +272,7 @@ impl MemberSession {
     pub async fn list_blobs(&self, query: &BlobQuery) -> Result<BlobPage, ClientError> {
         json(
             self.client
-                .request(Method::GET, "/api/v1/blobs")
+                .request(Method::GET, paths::BLOBS)
                 .query(query)
                 .send()
                 .await,
@@ -283,7 +284,7 @@ impl MemberSession {
     pub async fn blob(&self, id: Uuid) -> Result<BlobMeta, ClientError> {
         json(
             self.client
-                .request(Method::GET, &format!("/api/v1/blobs/{id}"))
+                .request(Method::GET, &paths::blob(id))
                 .send()
                 .await,
         )
@@ -302,7 +303,7 @@ impl MemberSession {
         let key = self.blob_key(&info.meta)?;
         let res = check(
             self.client
-                .request(Method::GET, &format!("/api/v1/blobs/{id}/content"))
+                .request(Method::GET, &paths::blob_content(id))
                 .send()
                 .await,
         )
@@ -372,7 +373,7 @@ impl MemberSession {
     pub async fn delete_blob(&self, id: Uuid) -> Result<(), ClientError> {
         empty(
             self.client
-                .request(Method::DELETE, &format!("/api/v1/blobs/{id}"))
+                .request(Method::DELETE, &paths::blob(id))
                 .send()
                 .await,
         )

@@ -13,6 +13,7 @@ use datacoop_api::devices::{
     DeviceBatchKey, DeviceCreate, DeviceCreated, DeviceInfo, DeviceList, DeviceUpload,
     MemberKeyMaterial,
 };
+use datacoop_api::paths;
 use datacoop_api::records::BatchResult;
 use datacoop_crypto::{
     open_device_batch, DeviceBatch, HpkePublicKey, MemberKeys, MemberPublicKeys, OpenedDeviceBatch,
@@ -110,7 +111,7 @@ impl DeviceClient {
     pub async fn send(&self, upload: &DeviceUpload) -> Result<BatchResult, ClientError> {
         json(
             self.client
-                .request(Method::POST, "/api/v1/device/records")
+                .request(Method::POST, paths::DEVICE_RECORDS)
                 .header("Idempotency-Key", upload.batch_id.to_string())
                 .json(upload)
                 .send()
@@ -142,7 +143,7 @@ impl MemberSession {
     pub async fn member_keys(&self) -> Result<MemberKeys, ClientError> {
         let m: MemberKeyMaterial = json(
             self.client
-                .request(Method::GET, "/api/v1/members/me/keys")
+                .request(Method::GET, paths::MEMBER_KEYS)
                 .send()
                 .await,
         )
@@ -167,7 +168,7 @@ impl MemberSession {
         let keys = self.member_keys().await?;
         let created: DeviceCreated = json(
             self.client
-                .request(Method::POST, "/api/v1/devices")
+                .request(Method::POST, paths::DEVICES)
                 .json(&DeviceCreate {
                     name: name.to_owned(),
                     categories,
@@ -191,7 +192,7 @@ impl MemberSession {
     pub async fn devices(&self) -> Result<Vec<DeviceInfo>, ClientError> {
         let list: DeviceList = json(
             self.client
-                .request(Method::GET, "/api/v1/devices")
+                .request(Method::GET, paths::DEVICES)
                 .send()
                 .await,
         )
@@ -203,7 +204,7 @@ impl MemberSession {
     pub async fn revoke_device(&self, id: Uuid) -> Result<DeviceInfo, ClientError> {
         json(
             self.client
-                .request(Method::DELETE, &format!("/api/v1/devices/{id}"))
+                .request(Method::DELETE, &paths::device(id))
                 .send()
                 .await,
         )
@@ -220,7 +221,7 @@ impl MemberSession {
         }
         let sealed: DeviceBatchKey = json(
             self.client
-                .request(Method::GET, &format!("/api/v1/devices/batches/{batch_id}"))
+                .request(Method::GET, &paths::device_batch(batch_id))
                 .send()
                 .await,
         )

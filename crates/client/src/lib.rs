@@ -14,6 +14,7 @@ pub use error::ClientError;
 
 use datacoop_api::auth::{RefreshRequest, TokenPair, WhoAmI};
 use datacoop_api::health::HealthStatus;
+use datacoop_api::paths;
 use datacoop_api::problem::Problem;
 use reqwest::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -76,12 +77,7 @@ impl Client {
 
     /// Whom the current token speaks for.
     pub async fn whoami(&self) -> Result<WhoAmI, ClientError> {
-        json(
-            self.request(Method::GET, "/api/v1/auth/whoami")
-                .send()
-                .await,
-        )
-        .await
+        json(self.request(Method::GET, paths::WHOAMI).send().await).await
     }
 
     /// Spends a refresh token for a new pair.
@@ -90,7 +86,7 @@ impl Client {
             refresh_token: refresh_token.to_owned(),
         };
         json(
-            self.request(Method::POST, "/api/v1/auth/refresh")
+            self.request(Method::POST, paths::REFRESH)
                 .json(&body)
                 .send()
                 .await,
@@ -104,7 +100,7 @@ impl Client {
             refresh_token: refresh_token.to_owned(),
         };
         empty(
-            self.request(Method::POST, "/api/v1/auth/logout")
+            self.request(Method::POST, paths::LOGOUT)
                 .json(&body)
                 .send()
                 .await,

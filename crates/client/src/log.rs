@@ -8,6 +8,7 @@ use datacoop_api::log::{
     ConsistencyProof, InclusionProofs, InclusionRequest, LogCheckpoint, LogEntryPage,
     LogEntryQuery, LogEntryView, LogKey, MAX_PROOFS,
 };
+use datacoop_api::paths;
 use datacoop_merkle::{
     leaf_hash, parse_and_verify_checkpoint, verify_consistency, verify_inclusion, Checkpoint, Hash,
 };
@@ -46,14 +47,14 @@ impl VerifyReport {
 
 /// The log's key as the server publishes it.
 pub async fn log_key(client: &Client) -> Result<LogKey, ClientError> {
-    json(client.request(Method::GET, "/api/v1/log/key").send().await).await
+    json(client.request(Method::GET, paths::LOG_KEY).send().await).await
 }
 
 /// The latest signed checkpoint (unverified text).
 pub async fn checkpoint(client: &Client) -> Result<String, ClientError> {
     let cp: LogCheckpoint = json(
         client
-            .request(Method::GET, "/api/v1/log/checkpoint")
+            .request(Method::GET, paths::LOG_CHECKPOINT)
             .send()
             .await,
     )
@@ -69,7 +70,7 @@ pub async fn consistency(
 ) -> Result<ConsistencyProof, ClientError> {
     json(
         client
-            .request(Method::GET, "/api/v1/log/proofs/consistency")
+            .request(Method::GET, paths::LOG_CONSISTENCY)
             .query(&[("from", from), ("to", to)])
             .send()
             .await,
@@ -85,7 +86,7 @@ pub async fn entries(
     json(
         session
             .client
-            .request(Method::GET, "/api/v1/log/entries")
+            .request(Method::GET, paths::LOG_ENTRIES)
             .query(q)
             .send()
             .await,
@@ -249,7 +250,7 @@ pub async fn verify(session: &MemberSession, state: LogState) -> Result<VerifyRe
     for chunk in indexes.chunks(MAX_PROOFS) {
         let proofs: InclusionProofs = json(
             client
-                .request(Method::POST, "/api/v1/log/proofs/inclusion")
+                .request(Method::POST, paths::LOG_INCLUSION)
                 .json(&InclusionRequest {
                     tree_size: cp.size,
                     indexes: chunk.to_vec(),

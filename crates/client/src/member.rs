@@ -6,6 +6,7 @@ use crate::{empty, json, Client, ClientError};
 use datacoop_api::accounts::{
     LoginRequest, LoginResponse, PreloginRequest, PreloginResponse, RegisterRequest, Registered,
 };
+use datacoop_api::paths;
 use datacoop_api::records::{
     BatchResult, BatchUpload, RecordMeta, RecordPage, RecordQuery, RecordUpload,
 };
@@ -55,7 +56,7 @@ pub async fn register(
     };
     let r: Registered = json(
         client
-            .request(Method::POST, "/api/v1/members")
+            .request(Method::POST, paths::MEMBERS)
             .json(&body)
             .send()
             .await,
@@ -98,7 +99,7 @@ pub async fn login(
         .map_err(|e| ClientError::crypto("passphrase", e))?;
     let res: LoginResponse = json(
         client
-            .request(Method::POST, "/api/v1/auth/login")
+            .request(Method::POST, paths::LOGIN)
             .json(&LoginRequest {
                 email: email.to_owned(),
                 auth_key: auth_key.as_bytes().to_vec(),
@@ -135,7 +136,7 @@ pub async fn login(
 pub async fn prelogin(client: &Client, email: &str) -> Result<KdfParams, ClientError> {
     let pre: PreloginResponse = json(
         client
-            .request(Method::POST, "/api/v1/auth/prelogin")
+            .request(Method::POST, paths::PRELOGIN)
             .json(&PreloginRequest {
                 email: email.to_owned(),
             })
@@ -249,7 +250,7 @@ impl MemberSession {
     ) -> Result<BatchResult, ClientError> {
         json(
             self.client
-                .request(Method::POST, "/api/v1/records/batch")
+                .request(Method::POST, paths::RECORDS_BATCH)
                 .header("Idempotency-Key", idempotency_key)
                 .json(&BatchUpload { records })
                 .send()
@@ -262,7 +263,7 @@ impl MemberSession {
     pub async fn list(&self, query: &RecordQuery) -> Result<RecordPage, ClientError> {
         json(
             self.client
-                .request(Method::GET, "/api/v1/records")
+                .request(Method::GET, paths::RECORDS)
                 .query(query)
                 .send()
                 .await,
@@ -274,7 +275,7 @@ impl MemberSession {
     pub async fn get(&self, id: Uuid) -> Result<(RecordMeta, Plaintext), ClientError> {
         let full: datacoop_api::records::RecordFull = json(
             self.client
-                .request(Method::GET, &format!("/api/v1/records/{id}"))
+                .request(Method::GET, &paths::record(id))
                 .send()
                 .await,
         )
@@ -305,7 +306,7 @@ impl MemberSession {
     pub async fn delete(&self, id: Uuid) -> Result<(), ClientError> {
         empty(
             self.client
-                .request(Method::DELETE, &format!("/api/v1/records/{id}"))
+                .request(Method::DELETE, &paths::record(id))
                 .send()
                 .await,
         )

@@ -113,10 +113,7 @@ pub async fn upload(
     let (meta, created) = app.upload_blob(&me.0, *id, declared, body).await?;
     Ok(if created {
         HttpResponse::Created()
-            .insert_header((
-                header::LOCATION,
-                format!("{}/blobs/{}", datacoop_api::API_BASE, meta.id),
-            ))
+            .insert_header((header::LOCATION, datacoop_api::paths::blob(meta.id)))
             .json(meta)
     } else {
         HttpResponse::Ok().json(meta)

@@ -1,0 +1,145 @@
+//! Request paths of the API, written once: the client, the CLI and the
+//! benchmarks build every request path here (the server's routes are the
+//! same templates, and a test holds both to the OpenAPI document).
+
+use crate::{BatchId, BlobId, DeviceId, RecordId, SessionId};
+
+macro_rules! api_path {
+    ($p:literal) => {
+        concat!("/api/v1", $p)
+    };
+}
+
+/// Base path of every versioned API route.
+pub const API_BASE: &str = api_path!("");
+
+/// `POST`: register a member.
+pub const MEMBERS: &str = api_path!("/members");
+/// `DELETE`: delete the caller's account.
+pub const MEMBER_ME: &str = api_path!("/members/me");
+/// `PUT`: change the passphrase.
+pub const MEMBER_PASSPHRASE: &str = api_path!("/members/me/passphrase");
+/// `GET`: the member's public and sealed private keys.
+pub const MEMBER_KEYS: &str = api_path!("/members/me/keys");
+
+/// `POST`: KDF parameters for an email.
+pub const PRELOGIN: &str = api_path!("/auth/prelogin");
+/// `POST`: log in with the authentication key.
+pub const LOGIN: &str = api_path!("/auth/login");
+/// `POST`: exchange a refresh token.
+pub const REFRESH: &str = api_path!("/auth/refresh");
+/// `POST`: end a session by its refresh token.
+pub const LOGOUT: &str = api_path!("/auth/logout");
+/// `GET`: whom the token speaks for.
+pub const WHOAMI: &str = api_path!("/auth/whoami");
+/// `GET`: the caller's sessions.
+pub const SESSIONS: &str = api_path!("/auth/sessions");
+/// `POST`: recovery, first step.
+pub const RECOVERY_START: &str = api_path!("/auth/recovery/start");
+/// `POST`: recovery, second step.
+pub const RECOVERY_COMPLETE: &str = api_path!("/auth/recovery/complete");
+
+/// `POST`: one record; `GET`: the list.
+pub const RECORDS: &str = api_path!("/records");
+/// `POST`: many records, all or nothing.
+pub const RECORDS_BATCH: &str = api_path!("/records/batch");
+/// `GET`: the member's blobs.
+pub const BLOBS: &str = api_path!("/blobs");
+/// `POST`: add a device; `GET`: the list.
+pub const DEVICES: &str = api_path!("/devices");
+/// `POST`: a device adds records.
+pub const DEVICE_RECORDS: &str = api_path!("/device/records");
+
+/// `GET`: the access log's key.
+pub const LOG_KEY: &str = api_path!("/log/key");
+/// `GET`: the access log's latest checkpoint.
+pub const LOG_CHECKPOINT: &str = api_path!("/log/checkpoint");
+/// `GET`: the caller's own entries.
+pub const LOG_ENTRIES: &str = api_path!("/log/entries");
+/// `POST`: inclusion proofs.
+pub const LOG_INCLUSION: &str = api_path!("/log/proofs/inclusion");
+/// `GET`: a consistency proof.
+pub const LOG_CONSISTENCY: &str = api_path!("/log/proofs/consistency");
+
+/// `DELETE`: revoke one session.
+pub fn session(id: impl Into<SessionId>) -> String {
+    format!("{SESSIONS}/{}", id.into())
+}
+
+/// `GET`, `PUT`, `DELETE`: one record.
+pub fn record(id: impl Into<RecordId>) -> String {
+    format!("{RECORDS}/{}", id.into())
+}
+
+/// `PUT` (upload), `GET` (metadata), `DELETE`: one blob.
+pub fn blob(id: impl Into<BlobId>) -> String {
+    format!("{BLOBS}/{}", id.into())
+}
+
+/// `GET`: one blob's ciphertext.
+pub fn blob_content(id: impl Into<BlobId>) -> String {
+    format!("{BLOBS}/{}/content", id.into())
+}
+
+/// `DELETE`: revoke one device.
+pub fn device(id: impl Into<DeviceId>) -> String {
+    format!("{DEVICES}/{}", id.into())
+}
+
+/// `GET`: the sealed key of a device batch.
+pub fn device_batch(id: impl Into<BatchId>) -> String {
+    format!("{DEVICES}/batches/{}", id.into())
+}
+
+/// Every path template, as the OpenAPI document names them (checked against it).
+pub const TEMPLATES: &[&str] = &[
+    MEMBERS,
+    MEMBER_ME,
+    MEMBER_PASSPHRASE,
+    MEMBER_KEYS,
+    PRELOGIN,
+    LOGIN,
+    REFRESH,
+    LOGOUT,
+    WHOAMI,
+    SESSIONS,
+    api_path!("/auth/sessions/{id}"),
+    RECOVERY_START,
+    RECOVERY_COMPLETE,
+    RECORDS,
+    RECORDS_BATCH,
+    api_path!("/records/{id}"),
+    BLOBS,
+    api_path!("/blobs/{id}"),
+    api_path!("/blobs/{id}/content"),
+    DEVICES,
+    api_path!("/devices/{id}"),
+    api_path!("/devices/batches/{id}"),
+    DEVICE_RECORDS,
+    LOG_KEY,
+    LOG_CHECKPOINT,
+    LOG_ENTRIES,
+    LOG_INCLUSION,
+    LOG_CONSISTENCY,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameterised_paths_fill_their_templates() {
+        let id = uuid::Uuid::now_v7();
+        for (built, template) in [
+            (session(id), "/api/v1/auth/sessions/{id}"),
+            (record(id), "/api/v1/records/{id}"),
+            (blob(id), "/api/v1/blobs/{id}"),
+            (blob_content(id), "/api/v1/blobs/{id}/content"),
+            (device(id), "/api/v1/devices/{id}"),
+            (device_batch(id), "/api/v1/devices/batches/{id}"),
+        ] {
+            assert_eq!(built, template.replace("{id}", &id.to_string()));
+            assert!(TEMPLATES.contains(&template), "{template}");
+        }
+    }
+}
