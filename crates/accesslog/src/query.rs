@@ -5,6 +5,7 @@ use crate::{LogError, LogSigner};
 use datacoop_api::log::{
     ConsistencyProof, InclusionProofs, LogEntryPage, LogEntryQuery, LogEntryView,
 };
+use datacoop_api::MemberId;
 use datacoop_merkle::AccessEntry;
 use datacoop_store::schema::log_entries as e;
 use datacoop_store::time::parse_micros;
@@ -12,12 +13,11 @@ use datacoop_store::{load_page, Db, Page};
 use datacoop_tlog::{self as tlog, LogId};
 use diesel::prelude::*;
 use std::sync::Arc;
-use uuid::Uuid;
 
 /// The member's own entries (full), filtered, in index order.
 pub async fn entries_for_member(
     db: &Db,
-    member: Uuid,
+    member: MemberId,
     q: LogEntryQuery,
 ) -> Result<LogEntryPage, LogError> {
     let limit = q.limit.unwrap_or(100).clamp(1, 1000) as usize;

@@ -13,12 +13,12 @@ use crate::AccountError;
 use bytes::Bytes;
 use datacoop_accesslog::{self as accesslog, Action, Actor};
 use datacoop_api::blobs::{BlobMeta, BlobPage, BlobQuery, MAX_PAGE};
+use datacoop_api::{BlobId, MemberId};
 use datacoop_store::schema::blobs as b;
 use datacoop_store::time::format_micros;
 use datacoop_store::{load_page, BlobStore, Db, DbConn, Page, StoreError};
 use diesel::prelude::*;
 use futures_util::stream::BoxStream;
-use uuid::Uuid;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = b)]
@@ -87,7 +87,7 @@ pub async fn remove_objects(store: &BlobStore, hashes: &[String]) {
 }
 
 /// One page of the member's blobs (metadata only), in stable id order.
-pub async fn list(db: &Db, member: Uuid, q: BlobQuery) -> Result<BlobPage, AccountError> {
+pub async fn list(db: &Db, member: MemberId, q: BlobQuery) -> Result<BlobPage, AccountError> {
     let limit = q.limit.unwrap_or(100).clamp(1, MAX_PAGE) as usize;
     let member = member.to_string();
     let page: Page<Row> = db
@@ -120,7 +120,7 @@ pub async fn list(db: &Db, member: Uuid, q: BlobQuery) -> Result<BlobPage, Accou
 }
 
 /// One blob's metadata (wrapped key and sealed metadata included; no content).
-pub async fn get(db: &Db, member: Uuid, id: Uuid) -> Result<BlobMeta, AccountError> {
+pub async fn get(db: &Db, member: MemberId, id: BlobId) -> Result<BlobMeta, AccountError> {
     let (m, i) = (member.to_string(), id.to_string());
     db.read(move |conn| find(conn, &m, &i))
         .await?
@@ -134,12 +134,12 @@ pub async fn get(db: &Db, member: Uuid, id: Uuid) -> Result<BlobMeta, AccountErr
 pub async fn open_content(
     db: &Db,
     store: &BlobStore,
-    member: Uuid,
-    id: Uuid,
+    member: MemberId,
+    id: BlobId,
     actor: Actor,
 ) -> Result<(BlobMeta, BoxStream<'static, Result<Bytes, StoreError>>), AccountError> {
-    let mut entry = accesslog::entry(actor, Action::BlobRead, member)?;
-    entry.record = Some(id);
+    let mut entry = accesslog::entry(actor, Action::BlobRead, member.uuid())?;
+    entry.record = Some(id.uuid());
     let (m, i) = (member.to_string(), id.to_string());
     let meta = db
         .read_grouped_then(
@@ -162,7 +162,11 @@ pub async fn open_content(
 /// Deletes a blob's row inside the caller's transaction; returns its object
 /// when no other row refers to it any more (delete that with
 /// [`remove_objects`] after the commit).
-pub fn delete(conn: &mut DbConn, member: Uuid, id: Uuid) -> Result<Option<String>, AccountError> {
+pub fn delete(
+    conn: &mut DbConn,
+    member: MemberId,
+    id: BlobId,
+) -> Result<Option<String>, AccountError> {
     let (m, i) = (member.to_string(), id.to_string());
     let row = find(conn, &m, &i)?.ok_or(AccountError::NotFound)?;
     diesel::delete(b::table.find((&m, &i))).execute(conn)?;
@@ -172,7 +176,10 @@ pub fn delete(conn: &mut DbConn, member: Uuid, id: Uuid) -> Result<Option<String
 /// Erasure: deletes every blob row of a member inside the caller's
 /// transaction; returns how many and the objects no row refers to any more
 /// (delete those with [`remove_objects`] after the commit).
-pub fn erase_member(conn: &mut DbConn, member: Uuid) -> Result<(u64, Vec<String>), AccountError> {
+pub fn erase_member(
+    conn: &mut DbConn,
+    member: MemberId,
+) -> Result<(u64, Vec<String>), AccountError> {
     let member = member.to_string();
     let member = member.as_str();
     let mut hashes: Vec<String> = b::table

@@ -1,34 +1,16 @@
 //! Account deletion (right to erasure), the accounts part: the member
-//! confirms with the passphrase ([`confirm`]); then, inside the application
+//! confirms with the passphrase ([`crate::passphrase::confirm`]); then, inside the application
 //! layer's one erasure transaction, [`erase_member`] asks each module for its
 //! rows (records, blobs with their wrapped keys, devices and batch keys) and
 //! deletes the account row with every sealed key last. With the sealed vault
 //! keys gone, any ciphertext a backup still holds can no longer be opened by
 //! anyone (crypto-shredding). See docs/accounts.md.
 
-use crate::members::Pepper;
-use crate::passphrase::{confirm_passphrase, Caller};
+use crate::passphrase::Confirmed;
 use crate::{blobs, devices, records, AccountError};
-use datacoop_store::limiter::LoginLimiter;
 use datacoop_store::schema::members;
-use datacoop_store::{Db, DbConn};
+use datacoop_store::DbConn;
 use diesel::prelude::*;
-use uuid::Uuid;
-
-/// Proof that the member confirmed the deletion with the passphrase: the
-/// only way to reach [`erase_member`].
-#[derive(Debug, Clone)]
-pub struct Confirmed {
-    member: Uuid,
-    auth_hash: String,
-}
-
-impl Confirmed {
-    /// The account to erase.
-    pub fn member(&self) -> Uuid {
-        self.member
-    }
-}
 
 /// What the accounts part of an erasure removed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,21 +24,6 @@ pub struct Erased {
     /// Objects (SHA-256 hex) no row refers to any more: delete them from the
     /// blob store after the commit ([`crate::blobs::remove_objects`]).
     pub blob_objects: Vec<String>,
-}
-
-/// Checks the passphrase (counting failures like failed logins).
-pub async fn confirm(
-    db: &Db,
-    pepper: &Pepper,
-    limiter: &LoginLimiter,
-    caller: Caller<'_>,
-    auth_key: Vec<u8>,
-) -> Result<Confirmed, AccountError> {
-    let auth_hash = confirm_passphrase(db, pepper, limiter, caller, auth_key).await?;
-    Ok(Confirmed {
-        member: caller.member_id,
-        auth_hash,
-    })
 }
 
 /// Deletes the account and everything in it, inside the caller's transaction.

@@ -8,6 +8,7 @@ use crate::records::{check_category, check_text, insert, validate};
 use crate::AccountError;
 use datacoop_api::devices::{DeviceBatchKey, DeviceCreate, DeviceInfo, DeviceUpload};
 use datacoop_api::records::{BatchResult, MAX_BATCH};
+use datacoop_api::{BatchId, DeviceId, MemberId};
 use datacoop_auth::{device_token, AuthError};
 use datacoop_crypto::envelope::inspect;
 use datacoop_crypto::{device_record_batch_id, Kind};
@@ -25,9 +26,9 @@ pub const MAX_DEVICES: i64 = 100;
 #[derive(Debug, Clone)]
 pub struct DeviceCaller {
     /// The device.
-    pub device_id: Uuid,
+    pub device_id: DeviceId,
     /// The member whose vault it adds to.
-    pub member_id: Uuid,
+    pub member_id: MemberId,
     /// Categories it may add (`None`: any).
     pub categories: Option<Vec<String>>,
 }
@@ -70,7 +71,7 @@ impl Row {
 /// Creates a device token; returns the device and the token (shown once).
 pub async fn add(
     db: &Db,
-    member: Uuid,
+    member: MemberId,
     req: DeviceCreate,
 ) -> Result<(DeviceInfo, String), AccountError> {
     check_text("name", &req.name, 100)?;
@@ -123,7 +124,7 @@ pub async fn add(
 }
 
 /// The member's devices, oldest first.
-pub async fn list(db: &Db, member: Uuid) -> Result<Vec<DeviceInfo>, AccountError> {
+pub async fn list(db: &Db, member: MemberId) -> Result<Vec<DeviceInfo>, AccountError> {
     let member = member.to_string();
     db.read(move |conn| -> Result<Vec<DeviceInfo>, AccountError> {
         d::table
@@ -139,7 +140,7 @@ pub async fn list(db: &Db, member: Uuid) -> Result<Vec<DeviceInfo>, AccountError
 }
 
 /// Revokes a device token; revoking twice is fine. 404 for another member's device.
-pub async fn revoke(db: &Db, member: Uuid, id: Uuid) -> Result<DeviceInfo, AccountError> {
+pub async fn revoke(db: &Db, member: MemberId, id: DeviceId) -> Result<DeviceInfo, AccountError> {
     let member = member.to_string();
     db.write(move |conn| -> Result<DeviceInfo, AccountError> {
         let mine = || {
@@ -175,8 +176,8 @@ pub async fn authenticate(db: &Db, token: &str) -> Result<DeviceCaller, AccountE
             .optional()?;
         let (id, member, categories) = row.ok_or(AuthError::InvalidDeviceToken)?;
         Ok(DeviceCaller {
-            device_id: parse_id(&id, "device")?,
-            member_id: parse_id(&member, "member")?,
+            device_id: parse_id(&id, "device")?.into(),
+            member_id: parse_id(&member, "member")?.into(),
             categories: split(categories),
         })
     })
@@ -304,7 +305,11 @@ pub async fn upload(
 }
 
 /// A device batch's sealed key, for the member to open the batch's records.
-pub async fn batch_key(db: &Db, member: Uuid, id: Uuid) -> Result<DeviceBatchKey, AccountError> {
+pub async fn batch_key(
+    db: &Db,
+    member: MemberId,
+    id: BatchId,
+) -> Result<DeviceBatchKey, AccountError> {
     let member = member.to_string();
     db.read(move |conn| -> Result<DeviceBatchKey, AccountError> {
         let (device, sealed): (String, Vec<u8>) = b::table
@@ -314,7 +319,7 @@ pub async fn batch_key(db: &Db, member: Uuid, id: Uuid) -> Result<DeviceBatchKey
             .optional()?
             .ok_or(AccountError::NotFound)?;
         Ok(DeviceBatchKey {
-            id,
+            id: id.uuid(),
             device_id: parse_id(&device, "device")?,
             sealed_batch_key: sealed,
         })
@@ -324,7 +329,7 @@ pub async fn batch_key(db: &Db, member: Uuid, id: Uuid) -> Result<DeviceBatchKey
 
 /// Erasure: deletes every device token and batch key of a member inside the
 /// caller's transaction; returns how many devices.
-pub fn erase_member(conn: &mut DbConn, member: Uuid) -> Result<u64, AccountError> {
+pub fn erase_member(conn: &mut DbConn, member: MemberId) -> Result<u64, AccountError> {
     let key = member.to_string();
     diesel::delete(b::table.filter(b::member_id.eq(&key))).execute(conn)?;
     let n = diesel::delete(d::table.filter(d::member_id.eq(&key))).execute(conn)?;

@@ -14,6 +14,7 @@ pub mod passphrase;
 pub mod records;
 pub mod recovery;
 
-pub use deletion::{erase_member, Confirmed, Erased};
+pub use deletion::{erase_member, Erased};
 pub use error::AccountError;
 pub use members::Pepper;
+pub use passphrase::Confirmed;

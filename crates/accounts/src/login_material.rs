@@ -4,6 +4,7 @@
 
 use crate::members::{encode_hash, server_hash, verify_hash, Pepper, KEY_LEN, MAX_SEALED};
 use crate::AccountError;
+use datacoop_api::MemberId;
 use datacoop_crypto::envelope::{inspect, Kind};
 use datacoop_crypto::KdfParams;
 use datacoop_store::blocking;
@@ -11,7 +12,6 @@ use datacoop_store::schema::members;
 use datacoop_store::{Db, DbConn};
 use diesel::prelude::*;
 use ring::rand::{SecureRandom, SystemRandom};
-use uuid::Uuid;
 
 /// Checked and hashed material, ready to store.
 #[derive(Debug, Clone)]
@@ -80,7 +80,7 @@ pub(crate) async fn check_auth_key(
 /// concurrent changes cannot both win); false if it changed meanwhile.
 pub(crate) fn store(
     conn: &mut DbConn,
-    id: Uuid,
+    id: MemberId,
     expected_hash: &str,
     m: &NewLoginMaterial,
 ) -> Result<bool, AccountError> {
@@ -99,7 +99,7 @@ pub(crate) fn store(
 }
 
 /// The account's email and stored hash, by id.
-pub(crate) async fn by_id(db: &Db, id: Uuid) -> Result<(String, String), AccountError> {
+pub(crate) async fn by_id(db: &Db, id: MemberId) -> Result<(String, String), AccountError> {
     let found: Option<(String, String)> = db
         .read(move |conn| -> Result<_, AccountError> {
             Ok(members::table

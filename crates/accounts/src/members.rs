@@ -15,7 +15,6 @@ use datacoop_store::{blocking, Db};
 use diesel::prelude::*;
 use ring::rand::{SecureRandom, SystemRandom};
 use subtle::ConstantTimeEq;
-use uuid::Uuid;
 
 /// Server-side secret mixed into every stored authentication hash, so a
 /// stolen database alone cannot be used to test authentication keys.
@@ -118,9 +117,8 @@ pub(crate) struct ByEmail {
 
 impl ByEmail {
     /// The account's id.
-    pub(crate) fn id(&self) -> Result<Uuid, AccountError> {
+    pub(crate) fn id(&self) -> Result<MemberId, AccountError> {
         MemberId::parse(&self.id)
-            .map(Uuid::from)
             .map_err(|e| AccountError::Invalid(format!("stored member id: {e}")))
     }
 }
@@ -165,7 +163,7 @@ pub async fn register(
     db: &Db,
     pepper: &Pepper,
     req: RegisterRequest,
-) -> Result<Uuid, AccountError> {
+) -> Result<MemberId, AccountError> {
     let email = normalise_email(&req.email)?;
     check_sizes(&req)?;
     let mut salt = [0u8; 16];
@@ -207,7 +205,7 @@ pub async fn register(
         })
         .await;
     match res {
-        Ok(_) => Ok(id),
+        Ok(_) => Ok(id.into()),
         Err(AccountError::Store(e)) if e.is_unique_violation() => Err(AccountError::AlreadyExists),
         Err(e) => Err(e),
     }
@@ -241,7 +239,7 @@ pub async fn prelogin(db: &Db, pepper: &Pepper, email: &str) -> Result<Vec<u8>, 
 #[derive(Debug, Clone)]
 pub struct MemberKeysStored {
     /// The account.
-    pub id: Uuid,
+    pub id: MemberId,
     /// Vault key sealed under the KEK.
     pub sealed_vault_key: Vec<u8>,
     /// Private keys sealed under the vault key.
@@ -292,7 +290,7 @@ pub async fn login(
 /// client: to hand a device the public key, or to open device batches).
 pub async fn key_material(
     db: &Db,
-    member: Uuid,
+    member: MemberId,
 ) -> Result<datacoop_api::devices::MemberKeyMaterial, AccountError> {
     let id = member.to_string();
     db.read(

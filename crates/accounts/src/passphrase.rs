@@ -6,36 +6,55 @@ use crate::login_material::{by_id, check_auth_key, check_shapes, prepare, store}
 use crate::members::Pepper;
 use crate::AccountError;
 use datacoop_api::accounts::PassphraseChange;
+use datacoop_api::{MemberId, SessionId};
 use datacoop_auth::sessions;
 use datacoop_store::limiter::LoginLimiter;
 use datacoop_store::Db;
-use uuid::Uuid;
 
 /// Who asks, from where, in which session (kept; every other one is revoked).
 #[derive(Debug, Clone, Copy)]
 pub struct Caller<'a> {
     /// The account (the token's subject).
-    pub member_id: Uuid,
+    pub member_id: MemberId,
     /// The session of the token that asked.
-    pub session: Uuid,
+    pub session: SessionId,
     /// Client address, for rate limiting.
     pub address: &'a str,
 }
 
+/// Proof that the member just gave the current passphrase: what a change or
+/// an erasure ([`crate::erase_member`]) needs. It carries the stored hash it
+/// was checked against, so a concurrent change makes the write refuse.
+#[derive(Debug, Clone)]
+pub struct Confirmed {
+    pub(crate) member: MemberId,
+    pub(crate) auth_hash: String,
+}
+
+impl Confirmed {
+    /// The account it confirms.
+    pub fn member(&self) -> MemberId {
+        self.member
+    }
+}
+
 /// Checks the current authentication key, counting failures like failed logins.
-pub(crate) async fn confirm_passphrase(
+pub async fn confirm(
     db: &Db,
     pepper: &Pepper,
     limiter: &LoginLimiter,
     caller: Caller<'_>,
     auth_key: Vec<u8>,
-) -> Result<String, AccountError> {
+) -> Result<Confirmed, AccountError> {
     let (email, stored_hash) = by_id(db, caller.member_id).await?;
     limiter
         .check(&email, caller.address)
         .map_err(AccountError::RateLimited)?;
     if check_auth_key(pepper, stored_hash.clone(), auth_key).await? {
-        Ok(stored_hash)
+        Ok(Confirmed {
+            member: caller.member_id,
+            auth_hash: stored_hash,
+        })
     } else {
         limiter.failed(&email, caller.address);
         Err(AccountError::WrongPassphrase)
@@ -52,7 +71,9 @@ pub async fn change(
     req: PassphraseChange,
 ) -> Result<u64, AccountError> {
     check_shapes(&req.kdf_params, &req.auth_key, &req.sealed_vault_key)?;
-    let old_hash = confirm_passphrase(db, pepper, limiter, caller, req.current_auth_key).await?;
+    let old_hash = confirm(db, pepper, limiter, caller, req.current_auth_key)
+        .await?
+        .auth_hash;
     let material = prepare(pepper, req.kdf_params, req.auth_key, req.sealed_vault_key).await?;
     let (id, keep) = (caller.member_id, caller.session);
     let revoked = db
@@ -60,7 +81,7 @@ pub async fn change(
             if !store(conn, id, &old_hash, &material)? {
                 return Err(AccountError::WrongPassphrase);
             }
-            Ok(sessions::revoke_all_in(conn, id, Some(keep))?)
+            Ok(sessions::revoke_all_in(conn, id.uuid(), Some(keep.uuid()))?)
         })
         .await?;
     Ok(revoked as u64)

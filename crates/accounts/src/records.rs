@@ -7,12 +7,12 @@ use datacoop_accesslog::{self as accesslog, Action, Actor};
 use datacoop_api::records::{
     BatchResult, RecordFull, RecordMeta, RecordPage, RecordQuery, RecordUpload, MAX_BATCH, MAX_PAGE,
 };
+use datacoop_api::{MemberId, RecordId};
 use datacoop_store::idempotency::{self, IdempotencyKey};
 use datacoop_store::schema::records as r;
 use datacoop_store::time::{format_micros, now_micros, parse_micros};
 use datacoop_store::{load_page, Db, DbConn, Page};
 use diesel::prelude::*;
-use uuid::Uuid;
 
 /// Largest record ciphertext; larger content belongs in a blob.
 pub const MAX_CIPHERTEXT: usize = 1024 * 1024;
@@ -143,7 +143,7 @@ pub(crate) fn insert(
 /// the first answer without storing again.
 pub async fn create(
     db: &Db,
-    member: Uuid,
+    member: MemberId,
     uploads: Vec<RecordUpload>,
     key: Option<IdempotencyKey>,
 ) -> Result<BatchResult, AccountError> {
@@ -176,7 +176,11 @@ pub async fn create(
 
 /// Replaces a record with its next version (optimistic concurrency: the
 /// upload's version must be the stored one plus one).
-pub async fn update(db: &Db, member: Uuid, u: RecordUpload) -> Result<RecordMeta, AccountError> {
+pub async fn update(
+    db: &Db,
+    member: MemberId,
+    u: RecordUpload,
+) -> Result<RecordMeta, AccountError> {
     let effective = validate(&u)?;
     let member = member.to_string();
     db.write(move |conn| -> Result<RecordMeta, AccountError> {
@@ -216,7 +220,7 @@ pub async fn update(db: &Db, member: Uuid, u: RecordUpload) -> Result<RecordMeta
 }
 
 /// One page of the member's records, filtered, in stable id order.
-pub async fn list(db: &Db, member: Uuid, q: RecordQuery) -> Result<RecordPage, AccountError> {
+pub async fn list(db: &Db, member: MemberId, q: RecordQuery) -> Result<RecordPage, AccountError> {
     let limit = q.limit.unwrap_or(100).clamp(1, MAX_PAGE) as usize;
     let from = q
         .from
@@ -268,12 +272,12 @@ pub async fn list(db: &Db, member: Uuid, q: RecordQuery) -> Result<RecordPage, A
 /// be logged does not happen.
 pub async fn get(
     db: &Db,
-    member: Uuid,
-    id: Uuid,
+    member: MemberId,
+    id: RecordId,
     actor: Actor,
 ) -> Result<RecordFull, AccountError> {
-    let mut entry = accesslog::entry(actor, Action::RecordRead, member)?;
-    entry.record = Some(id);
+    let mut entry = accesslog::entry(actor, Action::RecordRead, member.uuid())?;
+    entry.record = Some(id.uuid());
     let member = member.to_string();
     db.read_grouped_then(
         move |conn| -> Result<(RecordFull, Vec<accesslog::AccessEntry>), AccountError> {
@@ -298,7 +302,7 @@ pub async fn get(
 }
 
 /// Deletes a record (all versions: only the latest is kept).
-pub async fn delete(db: &Db, member: Uuid, id: Uuid) -> Result<(), AccountError> {
+pub async fn delete(db: &Db, member: MemberId, id: RecordId) -> Result<(), AccountError> {
     let member = member.to_string();
     db.write(move |conn| -> Result<(), AccountError> {
         let n = diesel::delete(r::table.find((member, id.to_string()))).execute(conn)?;
@@ -312,7 +316,7 @@ pub async fn delete(db: &Db, member: Uuid, id: Uuid) -> Result<(), AccountError>
 
 /// Erasure: deletes every record of a member inside the caller's transaction;
 /// returns how many.
-pub fn erase_member(conn: &mut DbConn, member: Uuid) -> Result<u64, AccountError> {
+pub fn erase_member(conn: &mut DbConn, member: MemberId) -> Result<u64, AccountError> {
     let n = diesel::delete(r::table.filter(r::member_id.eq(member.to_string()))).execute(conn)?;
     Ok(n as u64)
 }

@@ -14,6 +14,7 @@ use crate::login_material::{check_shapes, prepare, store};
 use crate::members::{find_by_email, normalise_email, ByEmail, Pepper};
 use crate::AccountError;
 use datacoop_api::accounts::{RecoveryComplete, RecoveryStart};
+use datacoop_api::MemberId;
 use datacoop_auth::sessions;
 use datacoop_crypto::envelope::Kind;
 use datacoop_crypto::{Canonical, MemberPublicKeys, RecoveryRequest, Signature};
@@ -149,7 +150,7 @@ pub async fn start(
     let Some(m) = find_by_email(db, &email).await? else {
         return decoy(pepper, &email);
     };
-    let member_id = m.id()?;
+    let member_id = m.id()?.uuid();
     Ok(RecoveryStart {
         member_id,
         recovery_vault_key: m.recovery_vault_key,
@@ -166,7 +167,7 @@ fn proof_holds(
     let Some(m) = row else {
         return Ok(None);
     };
-    let Ok(member_id) = m.id() else {
+    let Ok(member_id) = m.id().map(MemberId::uuid) else {
         return Ok(None);
     };
     let (hash, public_keys) = (&m.auth_hash, &m.public_keys);
@@ -201,7 +202,7 @@ pub async fn complete(
     limiter: &LoginLimiter,
     req: RecoveryComplete,
     address: &str,
-) -> Result<(Uuid, u64), AccountError> {
+) -> Result<(MemberId, u64), AccountError> {
     let email = normalise_email(&req.email)?;
     let key = limiter_key(&email);
     limiter
@@ -214,17 +215,18 @@ pub async fn complete(
         ));
     }
     let row = find_by_email(db, &email).await?;
-    let Some((member_id, old_hash)) = proof_holds(pepper, &row, &req)? else {
+    let Some((member, old_hash)) = proof_holds(pepper, &row, &req)? else {
         limiter.failed(&key, address);
         return Err(AccountError::RecoveryFailed);
     };
+    let member_id = MemberId::from(member);
     let material = prepare(pepper, req.kdf_params, req.auth_key, req.sealed_vault_key).await?;
     let revoked = db
         .write(move |conn| -> Result<usize, AccountError> {
             if !store(conn, member_id, &old_hash, &material)? {
                 return Err(AccountError::RecoveryFailed);
             }
-            Ok(sessions::revoke_all_in(conn, member_id, None)?)
+            Ok(sessions::revoke_all_in(conn, member, None)?)
         })
         .await?;
     limiter.succeeded(&key);

@@ -32,18 +32,19 @@ impl App {
             address,
         )
         .await?;
-        let entry = accesslog::entry(Actor::Member { id: stored.id }, Action::Login, stored.id)?;
+        let member = stored.id.uuid();
+        let entry = accesslog::entry(Actor::Member { id: member }, Action::Login, member)?;
         let tokens = sessions::start_then(
             &self.db,
             &self.tokens,
-            stored.id,
+            member,
             Role::Member,
             req.label,
             vec![entry],
         )
         .await?;
         Ok(LoginResponse {
-            member_id: stored.id,
+            member_id: member,
             tokens,
             sealed_vault_key: stored.sealed_vault_key,
             sealed_member_keys: stored.sealed_member_keys,

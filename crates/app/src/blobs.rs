@@ -30,8 +30,8 @@ impl App {
         Ok(blobs::upload(
             &self.db,
             &self.blobs,
-            caller.id.uuid(),
-            id.uuid(),
+            caller.id,
+            id,
             declared,
             body,
             self.settings.max_blob_bytes,
@@ -45,12 +45,12 @@ impl App {
         caller: &MemberCaller,
         query: BlobQuery,
     ) -> Result<BlobPage, AppError> {
-        Ok(blobs::list(&self.db, caller.id.uuid(), query).await?)
+        Ok(blobs::list(&self.db, caller.id, query).await?)
     }
 
     /// One blob's metadata.
     pub async fn blob_meta(&self, caller: &MemberCaller, id: BlobId) -> Result<BlobMeta, AppError> {
-        Ok(blobs::get(&self.db, caller.id.uuid(), id.uuid()).await?)
+        Ok(blobs::get(&self.db, caller.id, id).await?)
     }
 
     /// A blob's ciphertext; the read is logged first, in the lookup's transaction.
@@ -59,24 +59,15 @@ impl App {
         caller: &MemberCaller,
         id: BlobId,
     ) -> Result<(BlobMeta, Content), AppError> {
-        Ok(blobs::open_content(
-            &self.db,
-            &self.blobs,
-            caller.id.uuid(),
-            id.uuid(),
-            caller.actor(),
-        )
-        .await?)
+        Ok(blobs::open_content(&self.db, &self.blobs, caller.id, id, caller.actor()).await?)
     }
 
     /// Deletes a blob; its object goes after the commit when no other blob refers to it.
     pub async fn delete_blob(&self, caller: &MemberCaller, id: BlobId) -> Result<(), AppError> {
-        let member = caller.id.uuid();
+        let member = caller.id;
         let orphan = self
             .db
-            .write(move |conn| -> Result<_, AppError> {
-                Ok(blobs::delete(conn, member, id.uuid())?)
-            })
+            .write(move |conn| -> Result<_, AppError> { Ok(blobs::delete(conn, member, id)?) })
             .await?;
         blobs::remove_objects(&self.blobs, orphan.as_slice()).await;
         Ok(())

@@ -22,8 +22,8 @@ impl MemberCaller {
     /// As the accounts domain takes it (passphrase checks).
     pub(crate) fn account(&self) -> Caller<'_> {
         Caller {
-            member_id: self.id.uuid(),
-            session: self.session.uuid(),
+            member_id: self.id,
+            session: self.session,
             address: &self.address,
         }
     }

@@ -17,14 +17,14 @@ impl App {
         caller: &MemberCaller,
         req: DeviceCreate,
     ) -> Result<DeviceCreated, AppError> {
-        let (device, token) = devices::add(&self.db, caller.id.uuid(), req).await?;
+        let (device, token) = devices::add(&self.db, caller.id, req).await?;
         tracing::info!(member = %caller.id, device = %device.id, "device token created");
         Ok(DeviceCreated { device, token })
     }
 
     /// The member's devices, revoked ones included.
     pub async fn list_devices(&self, caller: &MemberCaller) -> Result<DeviceList, AppError> {
-        let items = devices::list(&self.db, caller.id.uuid()).await?;
+        let items = devices::list(&self.db, caller.id).await?;
         Ok(DeviceList { items })
     }
 
@@ -34,7 +34,7 @@ impl App {
         caller: &MemberCaller,
         id: DeviceId,
     ) -> Result<DeviceInfo, AppError> {
-        let info = devices::revoke(&self.db, caller.id.uuid(), id.uuid()).await?;
+        let info = devices::revoke(&self.db, caller.id, id).await?;
         tracing::info!(member = %caller.id, device = %info.id, "device token revoked");
         Ok(info)
     }
@@ -45,7 +45,7 @@ impl App {
         caller: &MemberCaller,
         id: BatchId,
     ) -> Result<DeviceBatchKey, AppError> {
-        Ok(devices::batch_key(&self.db, caller.id.uuid(), id.uuid()).await?)
+        Ok(devices::batch_key(&self.db, caller.id, id).await?)
     }
 
     /// Checks a device token against the database (so revocation applies at once).

@@ -2,7 +2,7 @@
 //! erases, in one transaction. A new domain adds its `erase_member` here.
 
 use crate::{App, AppError, MemberCaller};
-use datacoop_accounts::{blobs, deletion};
+use datacoop_accounts::{blobs, passphrase};
 use datacoop_api::accounts::AccountDeleted;
 use datacoop_auth::sessions;
 use datacoop_store::idempotency;
@@ -15,7 +15,7 @@ impl App {
         caller: &MemberCaller,
         auth_key: Vec<u8>,
     ) -> Result<AccountDeleted, AppError> {
-        let confirmed = deletion::confirm(
+        let confirmed = passphrase::confirm(
             &self.db,
             &self.pepper,
             &self.limiter,

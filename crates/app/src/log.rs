@@ -27,7 +27,7 @@ impl App {
         caller: &MemberCaller,
         query: LogEntryQuery,
     ) -> Result<LogEntryPage, AppError> {
-        Ok(accesslog::entries_for_member(&self.db, caller.id.uuid(), query).await?)
+        Ok(accesslog::entries_for_member(&self.db, caller.id, query).await?)
     }
 
     /// Inclusion proofs for up to 1,000 leaves against a tree size.

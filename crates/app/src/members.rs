@@ -13,7 +13,7 @@ impl App {
     /// Opens a data account from key material sealed on the client; the
     /// publication of its public keys is logged.
     pub async fn register(&self, req: RegisterRequest) -> Result<MemberId, AppError> {
-        Ok(members::register(&self.db, &self.pepper, req).await?.into())
+        Ok(members::register(&self.db, &self.pepper, req).await?)
     }
 
     /// The KDF parameters for an email (a stable decoy for unknown emails).
@@ -39,7 +39,7 @@ impl App {
 
     /// The member's public keys and sealed private keys.
     pub async fn key_material(&self, caller: &MemberCaller) -> Result<MemberKeyMaterial, AppError> {
-        Ok(members::key_material(&self.db, caller.id.uuid()).await?)
+        Ok(members::key_material(&self.db, caller.id).await?)
     }
 
     /// Recovery, first step: the sealed material and a challenge.
@@ -62,7 +62,7 @@ impl App {
             recovery::complete(&self.db, &self.pepper, &self.limiter, req, address).await?;
         tracing::info!(member = %member_id, "account recovered with the recovery code");
         Ok(LoginMaterialReplaced {
-            member_id,
+            member_id: member_id.uuid(),
             sessions_revoked: revoked,
         })
     }

@@ -17,7 +17,7 @@ impl App {
         uploads: Vec<RecordUpload>,
         key: Option<IdempotencyKey>,
     ) -> Result<BatchResult, AppError> {
-        Ok(records::create(&self.db, caller.id.uuid(), uploads, key).await?)
+        Ok(records::create(&self.db, caller.id, uploads, key).await?)
     }
 
     /// The member's records (metadata only), filtered, with a cursor.
@@ -26,7 +26,7 @@ impl App {
         caller: &MemberCaller,
         query: RecordQuery,
     ) -> Result<RecordPage, AppError> {
-        Ok(records::list(&self.db, caller.id.uuid(), query).await?)
+        Ok(records::list(&self.db, caller.id, query).await?)
     }
 
     /// One record with its ciphertext; the read is logged in the same transaction.
@@ -35,7 +35,7 @@ impl App {
         caller: &MemberCaller,
         id: RecordId,
     ) -> Result<RecordFull, AppError> {
-        Ok(records::get(&self.db, caller.id.uuid(), id.uuid(), caller.actor()).await?)
+        Ok(records::get(&self.db, caller.id, id, caller.actor()).await?)
     }
 
     /// Stores the next version of record `id` (version must be current + 1).
@@ -50,11 +50,11 @@ impl App {
                 "the body's id differs from the path".into(),
             ));
         }
-        Ok(records::update(&self.db, caller.id.uuid(), upload).await?)
+        Ok(records::update(&self.db, caller.id, upload).await?)
     }
 
     /// Deletes a record.
     pub async fn delete_record(&self, caller: &MemberCaller, id: RecordId) -> Result<(), AppError> {
-        Ok(records::delete(&self.db, caller.id.uuid(), id.uuid()).await?)
+        Ok(records::delete(&self.db, caller.id, id).await?)
     }
 }

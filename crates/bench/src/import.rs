@@ -69,16 +69,7 @@ async fn library_path(srv: &server::Server, file: &Path, batch: usize) -> Result
     let (mut seal, mut upload, mut stored) = (Duration::ZERO, Duration::ZERO, 0);
     for chunk in report.items.chunks(batch) {
         let t = Instant::now();
-        let drafts: Vec<RecordDraft> = chunk
-            .iter()
-            .map(|i| RecordDraft {
-                category: i.category.clone(),
-                type_code: i.type_code.clone(),
-                effective_at: i.effective_at.clone(),
-                content_type: i.content_type.clone(),
-                content: i.content.clone(),
-            })
-            .collect();
+        let drafts: Vec<RecordDraft> = chunk.iter().map(RecordDraft::from).collect();
         let sealed = s.seal(&drafts)?;
         seal += t.elapsed();
         let key = Uuid::now_v7().to_string();

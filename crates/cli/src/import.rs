@@ -119,16 +119,7 @@ pub async fn run(args: ImportArgs, json: bool) -> Result<(), String> {
     let mut by_category: BTreeMap<String, usize> = BTreeMap::new();
     let mut stored = 0usize;
     for chunk in report.items.chunks(usize::from(args.batch_size)) {
-        let drafts: Vec<RecordDraft> = chunk
-            .iter()
-            .map(|i| RecordDraft {
-                category: i.category.clone(),
-                type_code: i.type_code.clone(),
-                effective_at: i.effective_at.clone(),
-                content_type: i.content_type.clone(),
-                content: i.content.clone(),
-            })
-            .collect();
+        let drafts: Vec<RecordDraft> = chunk.iter().map(RecordDraft::from).collect();
         let result = match (&device, &saved) {
             (Some(d), _) => {
                 let up = d.seal(&drafts).map_err(|e| e.to_string())?;

@@ -163,6 +163,19 @@ pub struct RecordDraft {
     pub content: Vec<u8>,
 }
 
+impl From<&datacoop_formats::ImportItem> for RecordDraft {
+    /// A parsed FHIR or Darwin Core entry, ready to seal.
+    fn from(i: &datacoop_formats::ImportItem) -> Self {
+        RecordDraft {
+            category: i.category.clone(),
+            type_code: i.type_code.clone(),
+            effective_at: i.effective_at.clone(),
+            content_type: i.content_type.clone(),
+            content: i.content.clone(),
+        }
+    }
+}
+
 impl RecordDraft {
     /// The upload of this draft as version 1 of record `id`, once sealed.
     pub(crate) fn upload(&self, id: Uuid, sealed: SealedRecord) -> RecordUpload {

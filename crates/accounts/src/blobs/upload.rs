@@ -5,6 +5,7 @@ use super::{find, remove_if_unreferenced};
 use crate::AccountError;
 use bytes::Bytes;
 use datacoop_api::blobs::BlobMeta;
+use datacoop_api::{BlobId, MemberId};
 use datacoop_crypto::stream::{STREAM_HEADER_LEN, TAG_LEN};
 use datacoop_store::schema::blobs as b;
 use datacoop_store::time::now_micros;
@@ -122,8 +123,8 @@ where
 pub async fn upload<S, E>(
     db: &Db,
     store: &BlobStore,
-    member: Uuid,
-    id: Uuid,
+    member: MemberId,
+    id: BlobId,
     h: UploadHeaders,
     body: S,
     max_size: u64,
@@ -134,7 +135,7 @@ where
 {
     validate(&h, max_size)?;
     let bad = Arc::new(AtomicBool::new(false));
-    let body = check_prefix(body, expected_prefix(member, id), bad.clone());
+    let body = check_prefix(body, expected_prefix(member.uuid(), id.uuid()), bad.clone());
     let staged = match store.stage(body, h.size).await {
         Ok(s) => s,
         Err(_) if bad.load(Ordering::SeqCst) => {
