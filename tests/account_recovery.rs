@@ -104,10 +104,10 @@ fn proof(
     RecoveryComplete {
         email: email.into(),
         challenge: start.challenge.clone(),
-        kdf_params,
-        auth_key: auth.as_bytes().to_vec(),
-        sealed_vault_key: sealed,
-        signature: signature.to_bytes().to_vec(),
+        kdf_params: kdf_params.into(),
+        auth_key: auth.as_bytes().to_vec().into(),
+        sealed_vault_key: sealed.into(),
+        signature: signature.to_bytes().to_vec().into(),
     }
 }
 

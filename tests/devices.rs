@@ -177,7 +177,7 @@ async fn a_device_token_can_only_add(backend: Backend) {
     assert_eq!(err.status(), Some(403));
     // A record whose key is not a reference to the batch is refused.
     let mut forged = device.seal(&[catch("Gadus morhua")]).unwrap();
-    forged.records[0].wrapped_key = vec![0xdc, 0x21, 0x01, 0, 0];
+    forged.records[0].wrapped_key = vec![0xdc, 0x21, 0x01, 0, 0].into();
     assert_eq!(device.send(&forged).await.unwrap_err().status(), Some(422));
     assert_eq!(
         s.devices().await.unwrap()[0].records_added,

@@ -62,7 +62,7 @@ pub async fn entries_for_member(
         let entry = AccessEntry::decode(&body).ok();
         items.push(LogEntryView {
             index: idx as u64,
-            encoded: body,
+            encoded: body.into(),
             entry,
         });
     }

@@ -43,8 +43,8 @@ impl Row {
             size: self.size.max(0) as u64,
             sha256: self.sha256,
             created_at: format_micros(self.created_at),
-            wrapped_key: self.wrapped_key,
-            sealed_meta: self.sealed_meta,
+            wrapped_key: self.wrapped_key.into(),
+            sealed_meta: self.sealed_meta.into(),
         })
     }
 }

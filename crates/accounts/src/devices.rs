@@ -254,7 +254,7 @@ fn store_batch(
                     b::member_id.eq(member),
                     b::id.eq(up.batch_id.to_string()),
                     b::device_id.eq(device),
-                    b::sealed_batch_key.eq(&up.sealed_batch_key),
+                    b::sealed_batch_key.eq(&*up.sealed_batch_key),
                     b::created_at.eq(now),
                 ))
                 .execute(conn)?;
@@ -321,7 +321,7 @@ pub async fn batch_key(
         Ok(DeviceBatchKey {
             id: id.uuid(),
             device_id: parse_id(&device, "device")?,
-            sealed_batch_key: sealed,
+            sealed_batch_key: sealed.into(),
         })
     })
     .await

@@ -193,12 +193,12 @@ pub async fn register(
                 .values((
                     members::id.eq(id.to_string()),
                     members::email.eq(email),
-                    members::kdf_params.eq(req.kdf_params),
+                    members::kdf_params.eq(req.kdf_params.0),
                     members::auth_hash.eq(encode_hash(&salt, &hash)),
-                    members::sealed_vault_key.eq(req.sealed_vault_key),
-                    members::recovery_vault_key.eq(req.recovery_vault_key),
-                    members::public_keys.eq(req.public_keys),
-                    members::sealed_member_keys.eq(req.sealed_member_keys),
+                    members::sealed_vault_key.eq(req.sealed_vault_key.0),
+                    members::recovery_vault_key.eq(req.recovery_vault_key.0),
+                    members::public_keys.eq(req.public_keys.0),
+                    members::sealed_member_keys.eq(req.sealed_member_keys.0),
                     members::created_at.eq(now_micros()),
                 ))
                 .execute(conn)?)
@@ -295,15 +295,15 @@ pub async fn key_material(
     let id = member.to_string();
     db.read(
         move |conn| -> Result<datacoop_api::devices::MemberKeyMaterial, AccountError> {
-            let (public_keys, sealed_member_keys) = members::table
+            let (public_keys, sealed_member_keys): (Vec<u8>, Vec<u8>) = members::table
                 .find(id)
                 .select((members::public_keys, members::sealed_member_keys))
                 .get_result(conn)
                 .optional()?
                 .ok_or(AccountError::NoAccount)?;
             Ok(datacoop_api::devices::MemberKeyMaterial {
-                public_keys,
-                sealed_member_keys,
+                public_keys: public_keys.into(),
+                sealed_member_keys: sealed_member_keys.into(),
             })
         },
     )

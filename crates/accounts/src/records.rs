@@ -127,8 +127,8 @@ pub(crate) fn insert(
         r::effective_at.eq(effective),
         r::content_type.eq(&u.content_type),
         r::size.eq(u.ciphertext.len() as i64),
-        r::ciphertext.eq(&u.ciphertext),
-        r::wrapped_key.eq(&u.wrapped_key),
+        r::ciphertext.eq(&*u.ciphertext),
+        r::wrapped_key.eq(&*u.wrapped_key),
         r::created_at.eq(now),
         r::updated_at.eq(now),
         r::device_id.eq(device),
@@ -205,8 +205,8 @@ pub async fn update(
                 r::effective_at.eq(effective),
                 r::content_type.eq(&u.content_type),
                 r::size.eq(u.ciphertext.len() as i64),
-                r::ciphertext.eq(&u.ciphertext),
-                r::wrapped_key.eq(&u.wrapped_key),
+                r::ciphertext.eq(&*u.ciphertext),
+                r::wrapped_key.eq(&*u.wrapped_key),
                 r::updated_at.eq(now),
             ))
             .execute(conn)?;
@@ -291,8 +291,8 @@ pub async fn get(
             let (meta, ciphertext, wrapped_key) = row.ok_or(AccountError::NotFound)?;
             let full = RecordFull {
                 meta: meta.into_api()?,
-                ciphertext,
-                wrapped_key,
+                ciphertext: ciphertext.into(),
+                wrapped_key: wrapped_key.into(),
             };
             // Appended at the end of the group, in the same transaction.
             Ok((full, vec![entry]))

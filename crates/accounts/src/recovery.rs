@@ -129,9 +129,9 @@ fn decoy(pepper: &Pepper, email: &str) -> Result<RecoveryStart, AccountError> {
     let keys_body = decoy_bytes(pepper, email, "member-keys", MEMBER_KEYS_BOX_LEN - 3);
     Ok(RecoveryStart {
         member_id,
-        recovery_vault_key: decoy_box(Kind::VaultKeyByRecovery, recovery_body),
-        sealed_member_keys: decoy_box(Kind::MemberSecretKeys, keys_body),
-        challenge: make_challenge(pepper, &member_id, "")?,
+        recovery_vault_key: decoy_box(Kind::VaultKeyByRecovery, recovery_body).into(),
+        sealed_member_keys: decoy_box(Kind::MemberSecretKeys, keys_body).into(),
+        challenge: make_challenge(pepper, &member_id, "")?.into(),
     })
 }
 
@@ -153,9 +153,9 @@ pub async fn start(
     let member_id = m.id()?.uuid();
     Ok(RecoveryStart {
         member_id,
-        recovery_vault_key: m.recovery_vault_key,
-        sealed_member_keys: m.sealed_member_keys,
-        challenge: make_challenge(pepper, &member_id, &m.auth_hash)?,
+        recovery_vault_key: m.recovery_vault_key.into(),
+        sealed_member_keys: m.sealed_member_keys.into(),
+        challenge: make_challenge(pepper, &member_id, &m.auth_hash)?.into(),
     })
 }
 
@@ -220,7 +220,13 @@ pub async fn complete(
         return Err(AccountError::RecoveryFailed);
     };
     let member_id = MemberId::from(member);
-    let material = prepare(pepper, req.kdf_params, req.auth_key, req.sealed_vault_key).await?;
+    let material = prepare(
+        pepper,
+        req.kdf_params.0,
+        req.auth_key.0,
+        req.sealed_vault_key.0,
+    )
+    .await?;
     let revoked = db
         .write(move |conn| -> Result<usize, AccountError> {
             if !store(conn, member_id, &old_hash, &material)? {

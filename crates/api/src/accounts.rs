@@ -2,6 +2,7 @@
 //! authentication key derived from it, and key material sealed on the client.
 
 use crate::auth::TokenPair;
+use crate::b64::Base64Url;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -15,29 +16,17 @@ pub struct RegisterRequest {
     /// Login name.
     pub email: String,
     /// Passphrase KDF parameters envelope (salt included), base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub kdf_params: Vec<u8>,
+    pub kdf_params: Base64Url,
     /// Authentication key derived from the passphrase, base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub auth_key: Vec<u8>,
+    pub auth_key: Base64Url,
     /// Vault key sealed under the key-encryption key, base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub sealed_vault_key: Vec<u8>,
+    pub sealed_vault_key: Base64Url,
     /// Vault key sealed under the recovery key, base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub recovery_vault_key: Vec<u8>,
+    pub recovery_vault_key: Base64Url,
     /// Public keys envelope (X25519 for HPKE, Ed25519), base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub public_keys: Vec<u8>,
+    pub public_keys: Base64Url,
     /// Private keys sealed under the vault key, base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub sealed_member_keys: Vec<u8>,
+    pub sealed_member_keys: Base64Url,
 }
 
 /// Answer to registration.
@@ -60,9 +49,7 @@ pub struct PreloginRequest {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PreloginResponse {
     /// Passphrase KDF parameters envelope, base64url. Clients must check them against their floor.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub kdf_params: Vec<u8>,
+    pub kdf_params: Base64Url,
 }
 
 /// Body of `POST /api/v1/auth/login`.
@@ -72,9 +59,7 @@ pub struct LoginRequest {
     /// Login name.
     pub email: String,
     /// Authentication key derived from the passphrase, base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub auth_key: Vec<u8>,
+    pub auth_key: Base64Url,
     /// Name of this device or session, shown in the session list.
     #[serde(default)]
     pub label: Option<String>,
@@ -88,17 +73,11 @@ pub struct LoginResponse {
     /// Access and refresh tokens.
     pub tokens: TokenPair,
     /// Vault key sealed under the key-encryption key, base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub sealed_vault_key: Vec<u8>,
+    pub sealed_vault_key: Base64Url,
     /// Private keys sealed under the vault key, base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub sealed_member_keys: Vec<u8>,
+    pub sealed_member_keys: Base64Url,
     /// Public keys envelope, base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub public_keys: Vec<u8>,
+    pub public_keys: Base64Url,
 }
 
 /// Body of `PUT /api/v1/members/me/passphrase`: new login material, the vault key re-sealed.
@@ -106,21 +85,13 @@ pub struct LoginResponse {
 #[serde(deny_unknown_fields)]
 pub struct PassphraseChange {
     /// Authentication key of the current passphrase (the proof), base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub current_auth_key: Vec<u8>,
+    pub current_auth_key: Base64Url,
     /// New passphrase KDF parameters envelope (fresh salt), base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub kdf_params: Vec<u8>,
+    pub kdf_params: Base64Url,
     /// Authentication key of the new passphrase, base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub auth_key: Vec<u8>,
+    pub auth_key: Base64Url,
     /// Vault key sealed under the new key-encryption key, base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub sealed_vault_key: Vec<u8>,
+    pub sealed_vault_key: Base64Url,
 }
 
 /// Answer to a passphrase change or a recovery: which sessions ended.
@@ -146,17 +117,11 @@ pub struct RecoveryStart {
     /// The account (bound into the sealed keys).
     pub member_id: Uuid,
     /// Vault key sealed under the recovery key (box 0x11), base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub recovery_vault_key: Vec<u8>,
+    pub recovery_vault_key: Base64Url,
     /// Private keys sealed under the vault key (box 0x12), base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub sealed_member_keys: Vec<u8>,
+    pub sealed_member_keys: Base64Url,
     /// Server challenge to sign, opaque, valid for a few minutes and for one recovery, base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub challenge: Vec<u8>,
+    pub challenge: Base64Url,
 }
 
 /// Body of `POST /api/v1/auth/recovery/complete`: new login material and the signed proof.
@@ -166,25 +131,15 @@ pub struct RecoveryComplete {
     /// Login name of the account to recover.
     pub email: String,
     /// The challenge from `recovery/start`, base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub challenge: Vec<u8>,
+    pub challenge: Base64Url,
     /// New passphrase KDF parameters envelope, base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub kdf_params: Vec<u8>,
+    pub kdf_params: Base64Url,
     /// Authentication key of the new passphrase, base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub auth_key: Vec<u8>,
+    pub auth_key: Base64Url,
     /// Vault key sealed under the new key-encryption key, base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub sealed_vault_key: Vec<u8>,
+    pub sealed_vault_key: Base64Url,
     /// Ed25519 signature (context `datacoop/v1/account-recovery`) over the request, base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub signature: Vec<u8>,
+    pub signature: Base64Url,
 }
 
 /// One of the caller's live sessions.
@@ -216,9 +171,7 @@ pub struct SessionList {
 #[serde(deny_unknown_fields)]
 pub struct AccountDeletion {
     /// Authentication key of the current passphrase, base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub auth_key: Vec<u8>,
+    pub auth_key: Base64Url,
 }
 
 /// What account deletion removed, and what the cooperative keeps.

@@ -2,6 +2,7 @@
 //! `PUT /api/v1/blobs/{id}` is the ciphertext stream itself
 //! (`application/octet-stream`); what the server may see travels in headers.
 
+use crate::b64::Base64Url;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -37,13 +38,9 @@ pub struct BlobMeta {
     /// When it was stored, RFC 3339 UTC.
     pub created_at: String,
     /// Wrapped data key envelope, base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub wrapped_key: Vec<u8>,
+    pub wrapped_key: Base64Url,
     /// Sealed metadata (file name, media type, plaintext size), base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub sealed_meta: Vec<u8>,
+    pub sealed_meta: Base64Url,
 }
 
 /// One page of a blob list.

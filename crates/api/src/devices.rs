@@ -2,6 +2,7 @@
 //! a wearable bridge) add records sealed to the member's public key; the
 //! device can list or read nothing.
 
+use crate::b64::Base64Url;
 use crate::records::RecordUpload;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -60,9 +61,7 @@ pub struct DeviceUpload {
     /// Batch id, chosen by the device (bound into the sealed batch key).
     pub batch_id: Uuid,
     /// The batch key sealed to the member's X25519 key (HPKE envelope 0x30), base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub sealed_batch_key: Vec<u8>,
+    pub sealed_batch_key: Base64Url,
     /// The records, version 1 each, whose `wrapped_key` names this batch (envelope 0x22).
     pub records: Vec<RecordUpload>,
 }
@@ -75,20 +74,14 @@ pub struct DeviceBatchKey {
     /// The device that uploaded it.
     pub device_id: Uuid,
     /// HPKE envelope 0x30, base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub sealed_batch_key: Vec<u8>,
+    pub sealed_batch_key: Base64Url,
 }
 
 /// The member's own key material, sealed (`GET /api/v1/members/me/keys`).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MemberKeyMaterial {
     /// The public keys envelope (0x02), as published in the access log, base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub public_keys: Vec<u8>,
+    pub public_keys: Base64Url,
     /// The private keys sealed under the vault key, base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub sealed_member_keys: Vec<u8>,
+    pub sealed_member_keys: Base64Url,
 }

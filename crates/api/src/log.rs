@@ -1,5 +1,6 @@
 //! The access log on the wire: checkpoints, a member's own entries, proofs.
 
+use crate::b64::Base64Url;
 use datacoop_merkle::{AccessEntry, Hash};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -30,9 +31,7 @@ pub struct LogEntryView {
     /// Leaf index in the log.
     pub index: u64,
     /// The canonical encoding (what is hashed), base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub encoded: Vec<u8>,
+    pub encoded: Base64Url,
     /// The decoded entry, for display; absent when the stored bytes do not
     /// decode (a damaged or tampered row, shown rather than hidden).
     #[schema(value_type = Option<Object>)]

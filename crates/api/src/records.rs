@@ -1,6 +1,7 @@
 //! Encrypted records: ciphertext and wrapped key, plus the metadata the member
 //! chose to expose (category, type, effective time) for lists and filters.
 
+use crate::b64::Base64Url;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -28,13 +29,9 @@ pub struct RecordUpload {
     /// Media type of the plaintext (bound into the associated data).
     pub content_type: String,
     /// Content envelope, base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub ciphertext: Vec<u8>,
+    pub ciphertext: Base64Url,
     /// Wrapped data key envelope, base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub wrapped_key: Vec<u8>,
+    pub wrapped_key: Base64Url,
 }
 
 /// Many records in one all-or-nothing request (imports).
@@ -83,13 +80,9 @@ pub struct RecordFull {
     #[serde(flatten)]
     pub meta: RecordMeta,
     /// Content envelope, base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub ciphertext: Vec<u8>,
+    pub ciphertext: Base64Url,
     /// Wrapped data key envelope, base64url.
-    #[serde(with = "crate::b64")]
-    #[schema(value_type = String, format = Byte)]
-    pub wrapped_key: Vec<u8>,
+    pub wrapped_key: Base64Url,
 }
 
 /// One page of a record list.

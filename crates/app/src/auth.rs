@@ -28,7 +28,7 @@ impl App {
             &self.pepper,
             &self.limiter,
             &req.email,
-            req.auth_key,
+            req.auth_key.0,
             address,
         )
         .await?;
@@ -46,9 +46,9 @@ impl App {
         Ok(LoginResponse {
             member_id: member,
             tokens,
-            sealed_vault_key: stored.sealed_vault_key,
-            sealed_member_keys: stored.sealed_member_keys,
-            public_keys: stored.public_keys,
+            sealed_vault_key: stored.sealed_vault_key.into(),
+            sealed_member_keys: stored.sealed_member_keys.into(),
+            public_keys: stored.public_keys.into(),
         })
     }
 

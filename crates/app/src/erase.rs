@@ -3,7 +3,7 @@
 
 use crate::{App, AppError, MemberCaller};
 use datacoop_accounts::{blobs, passphrase};
-use datacoop_api::accounts::AccountDeleted;
+use datacoop_api::accounts::{AccountDeleted, AccountDeletion};
 use datacoop_auth::sessions;
 use datacoop_store::idempotency;
 
@@ -13,14 +13,14 @@ impl App {
     pub async fn delete_member(
         &self,
         caller: &MemberCaller,
-        auth_key: Vec<u8>,
+        confirmation: AccountDeletion,
     ) -> Result<AccountDeleted, AppError> {
         let confirmed = passphrase::confirm(
             &self.db,
             &self.pepper,
             &self.limiter,
             caller.account(),
-            auth_key,
+            confirmation.auth_key.into_inner(),
         )
         .await?;
         let id = caller.id;

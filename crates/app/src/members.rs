@@ -4,7 +4,8 @@
 use crate::{App, AppError, MemberCaller};
 use datacoop_accounts::{members, passphrase, recovery};
 use datacoop_api::accounts::{
-    LoginMaterialReplaced, PassphraseChange, RecoveryComplete, RecoveryStart, RegisterRequest,
+    LoginMaterialReplaced, PassphraseChange, PreloginResponse, RecoveryComplete, RecoveryStart,
+    RegisterRequest,
 };
 use datacoop_api::devices::MemberKeyMaterial;
 use datacoop_api::MemberId;
@@ -17,8 +18,11 @@ impl App {
     }
 
     /// The KDF parameters for an email (a stable decoy for unknown emails).
-    pub async fn prelogin(&self, email: &str) -> Result<Vec<u8>, AppError> {
-        Ok(members::prelogin(&self.db, &self.pepper, email).await?)
+    pub async fn prelogin(&self, email: &str) -> Result<PreloginResponse, AppError> {
+        let kdf_params = members::prelogin(&self.db, &self.pepper, email).await?;
+        Ok(PreloginResponse {
+            kdf_params: kdf_params.into(),
+        })
     }
 
     /// Changes the passphrase after proof of the current one; every other

@@ -103,10 +103,10 @@ pub async fn recover(
     let body = RecoveryComplete {
         email: email.to_owned(),
         challenge: start.challenge,
-        kdf_params: m.kdf_params,
-        auth_key: m.auth_key,
-        sealed_vault_key: m.sealed_vault_key,
-        signature: signature.to_bytes().to_vec(),
+        kdf_params: m.kdf_params.into(),
+        auth_key: m.auth_key.into(),
+        sealed_vault_key: m.sealed_vault_key.into(),
+        signature: signature.to_bytes().to_vec().into(),
     };
     json(
         client
@@ -130,10 +130,10 @@ impl MemberSession {
         let current_auth_key = current_auth_key(&self.client, email, current).await?;
         let m = new_material(&self.member_id, &self.vault_key, new)?;
         let body = PassphraseChange {
-            current_auth_key,
-            kdf_params: m.kdf_params,
-            auth_key: m.auth_key,
-            sealed_vault_key: m.sealed_vault_key,
+            current_auth_key: current_auth_key.into(),
+            kdf_params: m.kdf_params.into(),
+            auth_key: m.auth_key.into(),
+            sealed_vault_key: m.sealed_vault_key.into(),
         };
         json(
             self.client
@@ -177,7 +177,9 @@ impl MemberSession {
         json(
             self.client
                 .request(Method::DELETE, paths::MEMBER_ME)
-                .json(&AccountDeletion { auth_key })
+                .json(&AccountDeletion {
+                    auth_key: auth_key.into(),
+                })
                 .send()
                 .await,
         )

@@ -38,8 +38,7 @@ pub struct DeviceCredentials {
     /// The device token (`dcdev_…`).
     pub token: String,
     /// The member's public keys envelope, base64url (from the member's own keys).
-    #[serde(with = "datacoop_api::b64")]
-    pub member_public_keys: Vec<u8>,
+    pub member_public_keys: datacoop_api::b64::Base64Url,
     /// Categories the server lets this device add (absent: any).
     #[serde(default)]
     pub categories: Option<Vec<String>>,
@@ -100,7 +99,7 @@ impl DeviceClient {
             .collect::<Result<Vec<_>, ClientError>>()?;
         Ok(DeviceUpload {
             batch_id,
-            sealed_batch_key: batch.sealed_batch_key().to_vec(),
+            sealed_batch_key: batch.sealed_batch_key().to_vec().into(),
             records,
         })
         // The batch key is dropped here: the device cannot open what it sealed.
@@ -182,7 +181,7 @@ impl MemberSession {
             device_id: created.device.id,
             member_id: self.member_id,
             token: created.token,
-            member_public_keys: keys.public_keys().to_envelope(),
+            member_public_keys: keys.public_keys().to_envelope().into(),
             categories: created.device.categories.clone(),
         };
         Ok((created.device, creds))

@@ -43,16 +43,19 @@ pub async fn register(
     let body = RegisterRequest {
         member_id,
         email: email.to_owned(),
-        kdf_params: params.to_envelope(),
-        auth_key: auth_key.as_bytes().to_vec(),
+        kdf_params: params.to_envelope().into(),
+        auth_key: auth_key.as_bytes().to_vec().into(),
         sealed_vault_key: seal_vault_key(&vault, &kek, &member_id)
-            .map_err(|e| ClientError::crypto("sealing the vault key", e))?,
+            .map_err(|e| ClientError::crypto("sealing the vault key", e))?
+            .into(),
         recovery_vault_key: seal_vault_key_for_recovery(&vault, &recovery, &member_id)
-            .map_err(|e| ClientError::crypto("sealing the recovery copy", e))?,
-        public_keys: keys.public_keys().to_envelope(),
+            .map_err(|e| ClientError::crypto("sealing the recovery copy", e))?
+            .into(),
+        public_keys: keys.public_keys().to_envelope().into(),
         sealed_member_keys: keys
             .seal(&vault, &member_id)
-            .map_err(|e| ClientError::crypto("sealing member keys", e))?,
+            .map_err(|e| ClientError::crypto("sealing member keys", e))?
+            .into(),
     };
     let r: Registered = json(
         client
@@ -102,7 +105,7 @@ pub async fn login(
             .request(Method::POST, paths::LOGIN)
             .json(&LoginRequest {
                 email: email.to_owned(),
-                auth_key: auth_key.as_bytes().to_vec(),
+                auth_key: auth_key.as_bytes().to_vec().into(),
                 label,
             })
             .send()
@@ -186,8 +189,8 @@ impl RecordDraft {
             type_code: self.type_code.clone(),
             effective_at: self.effective_at.clone(),
             content_type: self.content_type.clone(),
-            ciphertext: sealed.ciphertext,
-            wrapped_key: sealed.wrapped_key,
+            ciphertext: sealed.ciphertext.into(),
+            wrapped_key: sealed.wrapped_key.into(),
         }
     }
 }
@@ -295,8 +298,8 @@ impl MemberSession {
         .await?;
         let binding = self.binding(id, full.meta.version, &full.meta.content_type);
         let sealed = SealedRecord {
-            ciphertext: full.ciphertext,
-            wrapped_key: full.wrapped_key,
+            ciphertext: full.ciphertext.0,
+            wrapped_key: full.wrapped_key.0,
         };
         let opened = match device_record_batch_id(&sealed.wrapped_key) {
             // Added by a device: its key derives from the batch key sealed to us.

@@ -44,8 +44,7 @@ pub async fn prelogin(
     app: web::Data<App>,
     body: web::Json<PreloginRequest>,
 ) -> Result<web::Json<PreloginResponse>, ApiError> {
-    let kdf_params = app.prelogin(&body.email).await?;
-    Ok(web::Json(PreloginResponse { kdf_params }))
+    Ok(web::Json(app.prelogin(&body.email).await?))
 }
 
 /// Logs in with the authentication key; returns tokens and sealed keys.
@@ -113,7 +112,7 @@ pub async fn delete_account(
     body: web::Json<AccountDeletion>,
 ) -> Result<web::Json<AccountDeleted>, ApiError> {
     Ok(web::Json(
-        app.delete_member(&me.0, body.into_inner().auth_key).await?,
+        app.delete_member(&me.0, body.into_inner()).await?,
     ))
 }
 
