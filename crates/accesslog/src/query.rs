@@ -8,7 +8,7 @@ use datacoop_api::log::{
 use datacoop_api::MemberId;
 use datacoop_merkle::AccessEntry;
 use datacoop_store::schema::log_entries as e;
-use datacoop_store::time::parse_micros;
+use datacoop_store::time::parse_range;
 use datacoop_store::{load_page, Db, Page};
 use datacoop_tlog::{self as tlog, LogId};
 use diesel::prelude::*;
@@ -21,12 +21,7 @@ pub async fn entries_for_member(
     q: LogEntryQuery,
 ) -> Result<LogEntryPage, LogError> {
     let limit = q.limit.unwrap_or(100).clamp(1, 1000) as usize;
-    let from = q
-        .from
-        .as_deref()
-        .map(|t| parse_micros(t, "from"))
-        .transpose()?;
-    let to = q.to.as_deref().map(|t| parse_micros(t, "to")).transpose()?;
+    let (from, to) = parse_range(q.from.as_deref(), q.to.as_deref())?;
     let page: Page<(i64, Vec<u8>)> = db
         .read(move |conn| -> Result<_, LogError> {
             let mut query = e::table

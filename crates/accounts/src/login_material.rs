@@ -4,6 +4,7 @@
 
 use crate::members::{encode_hash, server_hash, verify_hash, Pepper, KEY_LEN, MAX_SEALED};
 use crate::AccountError;
+use datacoop_api::b64::Base64Url;
 use datacoop_api::MemberId;
 use datacoop_crypto::envelope::{inspect, Kind};
 use datacoop_crypto::KdfParams;
@@ -24,10 +25,15 @@ pub(crate) struct NewLoginMaterial {
 /// Checks the shapes (KDF floor, key length, a 0x10 envelope) and hashes the new key.
 pub(crate) async fn prepare(
     pepper: &Pepper,
-    kdf_params: Vec<u8>,
-    auth_key: Vec<u8>,
-    sealed_vault_key: Vec<u8>,
+    kdf_params: Base64Url,
+    auth_key: Base64Url,
+    sealed_vault_key: Base64Url,
 ) -> Result<NewLoginMaterial, AccountError> {
+    let (kdf_params, auth_key, sealed_vault_key) = (
+        kdf_params.into_inner(),
+        auth_key.into_inner(),
+        sealed_vault_key.into_inner(),
+    );
     check_shapes(&kdf_params, &auth_key, &sealed_vault_key)?;
     let mut salt = [0u8; 16];
     SystemRandom::new()

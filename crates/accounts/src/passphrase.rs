@@ -74,13 +74,7 @@ pub async fn change(
     let old_hash = confirm(db, pepper, limiter, caller, req.current_auth_key.0)
         .await?
         .auth_hash;
-    let material = prepare(
-        pepper,
-        req.kdf_params.0,
-        req.auth_key.0,
-        req.sealed_vault_key.0,
-    )
-    .await?;
+    let material = prepare(pepper, req.kdf_params, req.auth_key, req.sealed_vault_key).await?;
     let (id, keep) = (caller.member_id, caller.session);
     let revoked = db
         .write(move |conn| -> Result<usize, AccountError> {

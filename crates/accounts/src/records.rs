@@ -10,7 +10,7 @@ use datacoop_api::records::{
 use datacoop_api::{MemberId, RecordId};
 use datacoop_store::idempotency::{self, IdempotencyKey};
 use datacoop_store::schema::records as r;
-use datacoop_store::time::{format_micros, now_micros, parse_micros};
+use datacoop_store::time::{format_micros, now_micros, parse_micros, parse_range};
 use datacoop_store::{load_page, Db, DbConn, Page};
 use diesel::prelude::*;
 
@@ -222,12 +222,7 @@ pub async fn update(
 /// One page of the member's records, filtered, in stable id order.
 pub async fn list(db: &Db, member: MemberId, q: RecordQuery) -> Result<RecordPage, AccountError> {
     let limit = q.limit.unwrap_or(100).clamp(1, MAX_PAGE) as usize;
-    let from = q
-        .from
-        .as_deref()
-        .map(|t| parse_micros(t, "from"))
-        .transpose()?;
-    let to = q.to.as_deref().map(|t| parse_micros(t, "to")).transpose()?;
+    let (from, to) = parse_range(q.from.as_deref(), q.to.as_deref())?;
     let member = member.to_string();
     let page: Page<MetaRow> = db
         .read(move |conn| -> Result<_, AccountError> {

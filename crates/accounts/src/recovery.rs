@@ -220,13 +220,7 @@ pub async fn complete(
         return Err(AccountError::RecoveryFailed);
     };
     let member_id = MemberId::from(member);
-    let material = prepare(
-        pepper,
-        req.kdf_params.0,
-        req.auth_key.0,
-        req.sealed_vault_key.0,
-    )
-    .await?;
+    let material = prepare(pepper, req.kdf_params, req.auth_key, req.sealed_vault_key).await?;
     let revoked = db
         .write(move |conn| -> Result<usize, AccountError> {
             if !store(conn, member_id, &old_hash, &material)? {

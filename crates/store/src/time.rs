@@ -15,6 +15,18 @@ pub fn parse_micros(text: &str, field: &str) -> Result<i64, StoreError> {
         .map_err(|_| StoreError::Invalid(format!("{field} is out of range")))
 }
 
+/// A list filter's optional `from` (inclusive) and `to` (exclusive) times,
+/// parsed into epoch microseconds.
+pub fn parse_range(
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<(Option<i64>, Option<i64>), StoreError> {
+    Ok((
+        from.map(|t| parse_micros(t, "from")).transpose()?,
+        to.map(|t| parse_micros(t, "to")).transpose()?,
+    ))
+}
+
 /// Formats epoch microseconds as RFC 3339 UTC.
 pub fn format_micros(micros: i64) -> String {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000)
