@@ -1,7 +1,7 @@
 //! Appending entries, inside the caller's transaction.
 
 use crate::LogError;
-use datacoop_merkle::{AccessEntry, Action, Actor};
+use datacoop_api::log::{AccessEntry, Action, Actor};
 use datacoop_store::schema::log_entries as e;
 use datacoop_store::{Db, DbConn};
 use datacoop_tlog::LogId;

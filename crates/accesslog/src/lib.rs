@@ -2,7 +2,8 @@
 //! entry, appended inside the transaction that performs the access (if the
 //! entry cannot be written, the access fails with it).
 //!
-//! Entries ([`AccessEntry`], encoded by [`datacoop_merkle`]) live in
+//! Entries ([`AccessEntry`], the access log's own type, defined with its
+//! canonical encoding in `datacoop_api::log` so clients decode it too) live in
 //! `log_entries`, with columns for a member's filters; their leaf hashes go
 //! to log [`LogId::ACCESS`](datacoop_tlog::LogId::ACCESS) of the named-log
 //! machinery ([`datacoop_tlog`]), which keeps the tree, the checkpoints and
@@ -15,5 +16,5 @@ mod query;
 pub use append::{append, entry, install};
 pub use query::{consistency_proof, entries_for_member, inclusion_proofs, latest_checkpoint};
 
-pub use datacoop_merkle::{AccessEntry, Action, Actor};
+pub use datacoop_api::log::{AccessEntry, Action, Actor};
 pub use datacoop_tlog::{LogError, LogSigner};

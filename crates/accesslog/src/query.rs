@@ -3,10 +3,9 @@
 
 use crate::{LogError, LogSigner};
 use datacoop_api::log::{
-    ConsistencyProof, InclusionProofs, LogEntryPage, LogEntryQuery, LogEntryView,
+    AccessEntry, ConsistencyProof, InclusionProofs, LogEntryPage, LogEntryQuery, LogEntryView,
 };
 use datacoop_api::MemberId;
-use datacoop_merkle::AccessEntry;
 use datacoop_store::schema::log_entries as e;
 use datacoop_store::time::parse_range;
 use datacoop_store::{load_page, Db, Page};

@@ -3,10 +3,10 @@
 use crate::records::fresh;
 use crate::session::home;
 use clap::{Args, Subcommand};
+use datacoop_api::log::Actor;
 use datacoop_api::log::LogEntryQuery;
 use datacoop_client::log::{self, LogState, VerifyReport};
 use datacoop_client::Client;
-use datacoop_merkle::Actor;
 use std::path::PathBuf;
 
 /// The access log: who read your data, when, under which consent.

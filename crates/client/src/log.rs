@@ -219,7 +219,7 @@ pub async fn verify(session: &MemberSession, state: LogState) -> Result<VerifyRe
     let mut leaves = BTreeMap::new();
     for view in &mine {
         let leaf = leaf_hash(&view.encoded);
-        match datacoop_merkle::AccessEntry::decode(&view.encoded) {
+        match datacoop_api::log::AccessEntry::decode(&view.encoded) {
             Ok(e) if view.entry.as_ref() == Some(&e) && e.member == session.member_id => {}
             _ => problems.push(format!(
                 "entry {} does not decode to what the server displays, or is not about you",

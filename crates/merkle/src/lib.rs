@@ -1,18 +1,17 @@
-//! Pure core of the datacoop access log, shared by the server (which stores tree nodes and
+//! Pure core of datacoop's tamper-evident logs (the access log, the governance
+//! record chain), shared by the server (which stores tree nodes and
 //! builds proofs) and the client (which verifies them):
 //!
 //! - RFC 9162 Merkle tree hashing ([`leaf_hash`], [`node_hash`]);
 //! - the stored-hash layout for cheap appends and O(log n) proofs over any [`HashReader`]
 //!   ([`stored_hashes_for_append`], [`tree_hash`], [`prove_inclusion`], [`prove_consistency`]);
 //! - the RFC 9162 verifiers ([`verify_inclusion`], [`verify_consistency`]);
-//! - the canonical access-log entry encoding ([`AccessEntry`]);
 //! - C2SP signed-note checkpoints ([`sign_checkpoint`], [`parse_and_verify_checkpoint`]).
 //!
 //! No I/O, no database, no async: storage comes in through [`HashReader`].
 #![forbid(unsafe_code)]
 
 mod checkpoint;
-mod entry;
 mod error;
 mod hash;
 mod memory;
@@ -22,8 +21,7 @@ mod stored;
 mod verify;
 
 pub use checkpoint::{parse_and_verify_checkpoint, sign_checkpoint, verify_checkpoint, Checkpoint};
-pub use entry::{AccessEntry, Action, Actor, ENTRY_VERSION, MAX_EXTRA_LEN};
-pub use error::{EntryError, NoteError, ProofError, TreeError};
+pub use error::{NoteError, ProofError, TreeError};
 pub use hash::{leaf_hash, node_hash, Hash, EMPTY_ROOT, HASH_LEN, LEAF_PREFIX, NODE_PREFIX};
 pub use memory::MemoryHashStore;
 pub use note::{

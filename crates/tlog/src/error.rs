@@ -10,7 +10,7 @@ pub enum LogError {
     Tree(#[from] datacoop_merkle::TreeError),
     /// An entry could not be encoded or decoded.
     #[error("log entry: {0}")]
-    Entry(#[from] datacoop_merkle::EntryError),
+    Entry(#[from] datacoop_api::log::EntryError),
     /// The request asks for something outside the log.
     #[error("{0}")]
     Invalid(String),

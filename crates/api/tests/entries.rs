@@ -1,7 +1,8 @@
 //! The canonical entry encoding: round trips, exact layout, and no panic on any input.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use datacoop_merkle::*;
+use datacoop_api::log::*;
+use datacoop_merkle::leaf_hash;
 use proptest::prelude::*;
 use uuid::Uuid;
 

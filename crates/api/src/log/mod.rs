@@ -1,7 +1,11 @@
 //! The access log on the wire: checkpoints, a member's own entries, proofs.
 
+mod entry;
+
+pub use entry::{AccessEntry, Action, Actor, EntryError, ENTRY_VERSION, MAX_EXTRA_LEN};
+
 use crate::b64::Base64Url;
-use datacoop_merkle::{AccessEntry, Hash};
+use datacoop_merkle::Hash;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
