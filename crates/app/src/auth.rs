@@ -106,8 +106,9 @@ impl App {
         }
     }
 
-    /// Starts a session for `subject` in `role` without a login (researcher
-    /// and steward onboarding and the tests use it).
+    /// Starts a session for `subject` in `role` without a login: for roles
+    /// whose sign-in is not built yet (researchers, stewards) the test
+    /// harness mints tokens with it.
     pub async fn start_session(
         &self,
         subject: MemberId,

@@ -1,8 +1,10 @@
 //! The access log on the wire: checkpoints, a member's own entries, proofs.
 
 mod entry;
+mod entry_error;
 
-pub use entry::{AccessEntry, Action, Actor, EntryError, ENTRY_VERSION, MAX_EXTRA_LEN};
+pub use entry::{AccessEntry, Action, Actor, ENTRY_VERSION, MAX_EXTRA_LEN};
+pub use entry_error::EntryError;
 
 use crate::b64::Base64Url;
 use datacoop_merkle::Hash;
