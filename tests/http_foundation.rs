@@ -11,6 +11,7 @@ backend_tests!(
     errors_are_problem_json,
     tokens_are_checked,
     refresh_rotates_and_detects_reuse,
+    parallel_refreshes_of_one_token_rotate_it_once,
     logout_revokes_the_session,
     readiness_follows_the_database,
 );
@@ -195,6 +196,35 @@ async fn refresh_rotates_and_detects_reuse(backend: Backend) {
     assert_eq!(err.problem().unwrap().code, "invalid_refresh_token");
     let err = c.refresh("never-issued").await.unwrap_err();
     assert_eq!(err.status(), Some(401));
+}
+
+/// Two clients racing with one refresh token (a copied token) cannot both
+/// get a new pair: at most one wins, and the race counts as reuse.
+async fn parallel_refreshes_of_one_token_rotate_it_once(backend: Backend) {
+    let Some(srv) = TestServer::start(backend).await else {
+        return;
+    };
+    for _ in 0..5 {
+        let (_, pair) = srv.session(Role::Member).await;
+        let tries = (0..16).map(|_| {
+            let c = srv.client();
+            let token = pair.refresh_token.clone();
+            async move { c.refresh(&token).await }
+        });
+        let results = futures_util::future::join_all(tries).await;
+        let won = results.iter().filter(|r| r.is_ok()).count();
+        assert!(
+            won <= 1,
+            "{won} of 16 parallel refreshes of one token succeeded"
+        );
+        for r in results.iter().filter_map(|r| r.as_ref().err()) {
+            let code = r.problem().map(|p| p.code.clone()).unwrap_or_default();
+            assert!(
+                code == "refresh_token_reused" || code == "invalid_refresh_token",
+                "{r:?}"
+            );
+        }
+    }
 }
 
 async fn logout_revokes_the_session(backend: Backend) {

@@ -28,7 +28,7 @@ impl Role {
 }
 
 /// A fresh pair of tokens, returned at login and on every refresh.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct TokenPair {
     /// Bearer token for `Authorization: Bearer …`; short-lived.
     pub access_token: String,
@@ -42,12 +42,54 @@ pub struct TokenPair {
     pub refresh_expires_in: u64,
 }
 
+/// Both tokens are bearer secrets: `Debug` shows only their lifetimes.
+impl std::fmt::Debug for TokenPair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenPair")
+            .field("access_token", &"[redacted]")
+            .field("expires_in", &self.expires_in)
+            .field("refresh_token", &"[redacted]")
+            .field("refresh_expires_in", &self.refresh_expires_in)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Body of `POST /api/v1/auth/refresh` and `POST /api/v1/auth/logout`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     /// The refresh token last received.
     pub refresh_token: String,
+}
+
+/// The refresh token is a bearer secret: `Debug` never shows it.
+impl std::fmt::Debug for RefreshRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RefreshRequest { refresh_token: \"[redacted]\" }")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_a_token() {
+        let pair = TokenPair {
+            access_token: "eyJ-access-secret".into(),
+            token_type: "Bearer".into(),
+            expires_in: 900,
+            refresh_token: "refresh-secret".into(),
+            refresh_expires_in: 86400,
+        };
+        let refresh = RefreshRequest {
+            refresh_token: "refresh-secret".into(),
+        };
+        for text in [format!("{pair:?}"), format!("{refresh:?}")] {
+            assert!(!text.contains("secret"), "{text}");
+            assert!(text.contains("[redacted]"), "{text}");
+        }
+    }
 }
 
 /// Who the presented access token speaks for.

@@ -39,12 +39,22 @@ pub struct DeviceInfo {
 }
 
 /// The answer to `POST /api/v1/devices`: the token is shown this once.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct DeviceCreated {
     /// The device.
     pub device: DeviceInfo,
     /// The device's bearer token (`dcdev_…`); the server keeps only its hash.
     pub token: String,
+}
+
+/// The token is a bearer secret: `Debug` never shows it.
+impl std::fmt::Debug for DeviceCreated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceCreated")
+            .field("device", &self.device)
+            .field("token", &"[redacted]")
+            .finish()
+    }
 }
 
 /// The member's devices.

@@ -220,9 +220,20 @@ pub async fn refresh(db: &Db, tokens: &Tokens, presented: &str) -> Result<TokenP
             else {
                 return Ok(Rotation::Invalid);
             };
-            diesel::update(refresh_tokens::table.find(&old_hash))
-                .set(refresh_tokens::used_at.eq(now))
-                .execute(conn)?;
+            // Spend the token only if no concurrent refresh spent it since
+            // it was read (PostgreSQL runs them side by side): the loser of
+            // that race is a second use of one token, i.e. reuse.
+            let spent = diesel::update(
+                refresh_tokens::table
+                    .find(&old_hash)
+                    .filter(refresh_tokens::used_at.is_null()),
+            )
+            .set(refresh_tokens::used_at.eq(now))
+            .execute(conn)?;
+            if spent != 1 {
+                revoke_where(conn, &sid, now)?;
+                return Ok(Rotation::Reused);
+            }
             insert_refresh(conn, &sid, &next_hash, now, ttl)?;
             diesel::update(sessions::table.find(&sid))
                 .set((
@@ -253,7 +264,12 @@ fn parse_session(s: &Session) -> Option<(Uuid, Role, Uuid)> {
     Some((s.subject.parse().ok()?, role, s.id.parse().ok()?))
 }
 
+/// Revokes a session and deletes its refresh tokens. Tokens first, then the
+/// session: the same lock order as a rotation (token, then session), so a
+/// revocation racing a rotation on PostgreSQL waits instead of deadlocking.
 fn revoke_where(conn: &mut DbConn, sid: &str, now: i64) -> QueryResult<usize> {
+    let deleted = diesel::delete(refresh_tokens::table.filter(refresh_tokens::session_id.eq(sid)))
+        .execute(conn)?;
     diesel::update(
         sessions::table
             .find(sid)
@@ -261,7 +277,7 @@ fn revoke_where(conn: &mut DbConn, sid: &str, now: i64) -> QueryResult<usize> {
     )
     .set(sessions::revoked_at.eq(now))
     .execute(conn)?;
-    diesel::delete(refresh_tokens::table.filter(refresh_tokens::session_id.eq(sid))).execute(conn)
+    Ok(deleted)
 }
 
 /// Revokes the session a refresh token belongs to (logout). Unknown tokens

@@ -21,11 +21,21 @@ use serde::de::DeserializeOwned;
 use std::time::Duration;
 
 /// A connection to one datacoop server, optionally with an access token.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Client {
     base: String,
     http: reqwest::Client,
     token: Option<String>,
+}
+
+/// Says whether a token is set, never which: `Debug` output ends up in logs.
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.base)
+            .field("token", &self.token.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
 }
 
 impl Client {
@@ -137,4 +147,19 @@ async fn check(res: Result<Response, reqwest::Error>) -> Result<Response, Client
         code: "unexpected_response".into(),
     });
     Err(ClientError::Api(Box::new(problem)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_token() {
+        let c = Client::new("http://127.0.0.1:8080")
+            .map(|c| c.with_token("eyJ-bearer-secret"))
+            .ok();
+        let text = format!("{c:?}");
+        assert!(!text.contains("secret"), "{text}");
+        assert!(text.contains("[redacted]"), "{text}");
+    }
 }

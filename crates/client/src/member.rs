@@ -19,7 +19,6 @@ use reqwest::Method;
 use uuid::Uuid;
 
 /// What registration hands the member: their id and the recovery code to print.
-#[derive(Debug)]
 pub struct Registration {
     /// The new account id.
     pub member_id: Uuid,
@@ -72,7 +71,7 @@ pub async fn register(
 }
 
 /// A logged-in member: tokens plus the opened vault key.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MemberSession {
     /// Client carrying the access token.
     pub client: Client,
@@ -86,6 +85,28 @@ pub struct MemberSession {
     pub vault_key: VaultKey,
     /// Opened keys of device batches, kept for this session.
     pub(crate) device_keys: crate::device::DeviceKeys,
+}
+
+impl std::fmt::Debug for Registration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registration")
+            .field("member_id", &self.member_id)
+            .field("recovery_code", &"[redacted]")
+            .finish()
+    }
+}
+
+/// The tokens and the vault key are secrets: `Debug` names them, never shows them.
+impl std::fmt::Debug for MemberSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemberSession")
+            .field("client", &self.client)
+            .field("member_id", &self.member_id)
+            .field("access_token", &"[redacted]")
+            .field("refresh_token", &"[redacted]")
+            .field("vault_key", &self.vault_key)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Logs in: fetches the KDF parameters (refusing any below the floor),
