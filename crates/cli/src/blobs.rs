@@ -8,6 +8,7 @@ use clap::Subcommand;
 use datacoop_api::blobs::{BlobQuery, DEFAULT_CATEGORY};
 use datacoop_client::blobs::{safe_file_name, BlobInfo};
 use datacoop_client::member::MemberSession;
+use datacoop_client::next_cursor;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 use uuid::Uuid;
@@ -81,11 +82,12 @@ pub async fn list_all(
     };
     loop {
         let page = s.list_blobs(&q).await.map_err(|e| e.to_string())?;
+        let n = page.items.len();
         for meta in page.items {
             let private = s.open_blob_meta(&meta).map_err(|e| e.to_string())?;
             out.push(BlobInfo { meta, private });
         }
-        match page.next_after {
+        match next_cursor(q.after.as_ref(), page.next_after, n).map_err(|e| e.to_string())? {
             Some(a) => q.after = Some(a),
             None => return Ok(out),
         }

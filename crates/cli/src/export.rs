@@ -11,6 +11,7 @@ use crate::records::fresh;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use datacoop_api::records::RecordQuery;
+use datacoop_client::next_cursor;
 use datacoop_formats::{dwc, fhir, ndjson};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeMap;
@@ -48,8 +49,9 @@ pub async fn run(dir: PathBuf, json: bool) -> Result<(), String> {
     };
     loop {
         let page = s.list(&q).await.map_err(|e| e.to_string())?;
+        let n = page.items.len();
         metas.extend(page.items);
-        match page.next_after {
+        match next_cursor(q.after.as_ref(), page.next_after, n).map_err(|e| e.to_string())? {
             Some(a) => q.after = Some(a),
             None => break,
         }

@@ -206,7 +206,8 @@ pub async fn run(cmd: LogCommand, json: bool) -> Result<(), String> {
             print_report(&report, json);
             if report.ok() {
                 let text = serde_json::to_vec_pretty(&report.state).map_err(|e| e.to_string())?;
-                std::fs::write(&path, text)
+                // Mode 0600: what the member has verified is theirs alone.
+                crate::session::write_private(&path, &text)
                     .map_err(|e| format!("cannot save {}: {e}", path.display()))?;
                 Ok(())
             } else {

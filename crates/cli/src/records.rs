@@ -7,6 +7,7 @@ use base64::Engine;
 use clap::{Args, Subcommand};
 use datacoop_api::records::{RecordMeta, RecordQuery};
 use datacoop_client::member::RecordDraft;
+use datacoop_client::next_cursor;
 use std::path::PathBuf;
 use uuid::Uuid;
 
@@ -224,6 +225,7 @@ async fn list_all(
     };
     loop {
         let page = s.list(&q).await.map_err(|e| e.to_string())?;
+        let n = page.items.len();
         out.extend(page.items);
         if let Some(max) = a.limit {
             if out.len() >= max {
@@ -231,7 +233,7 @@ async fn list_all(
                 break;
             }
         }
-        match page.next_after {
+        match next_cursor(q.after.as_ref(), page.next_after, n).map_err(|e| e.to_string())? {
             Some(after) => q.after = Some(after),
             None => break,
         }

@@ -142,6 +142,17 @@ async fn member_and_records_commands(backend: Backend) {
             assert!(report.contains("The access log verifies"), "{report}");
             let report = cli.ok(&["log", "verify"]);
             assert!(report.contains("has not grown") || report.contains("appending only"), "{report}");
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let state = std::fs::read_dir(cli.home.path())
+                    .unwrap()
+                    .filter_map(Result::ok)
+                    .find(|e| e.file_name().to_string_lossy().starts_with("log-state-"))
+                    .expect("log verify saved its state");
+                let mode = state.metadata().unwrap().permissions().mode();
+                assert_eq!(mode & 0o777, 0o600, "the saved log state is the member's alone");
+            }
             let cp_file = cli.home.path().join("checkpoint.txt");
             std::fs::write(&cp_file, cli.ok(&["log", "checkpoint"])).unwrap();
             let report = cli.ok(&["log", "verify", "--checkpoint", cp_file.to_str().unwrap()]);

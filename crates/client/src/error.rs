@@ -28,10 +28,6 @@ impl ClientError {
         ClientError::Transport(e.to_string())
     }
 
-    pub(crate) fn decode(e: reqwest::Error) -> Self {
-        ClientError::Decode(e.to_string())
-    }
-
     /// A crypto failure with context.
     pub fn crypto(context: &str, e: datacoop_crypto::Error) -> Self {
         ClientError::Crypto(format!("{context}: {e}"))

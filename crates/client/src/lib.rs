@@ -119,12 +119,62 @@ impl Client {
     }
 }
 
+/// Largest JSON answer the client reads (the server's own JSON limit is
+/// 4 MiB by default): a hostile or broken server must not be able to
+/// exhaust the client's memory with an endless body.
+pub const MAX_JSON_ANSWER: usize = 64 * 1024 * 1024;
+/// Largest error body read for its problem document.
+const MAX_PROBLEM_ANSWER: usize = 64 * 1024;
+
 /// Decodes a JSON answer, or the problem document of an error answer.
 pub async fn json<T: DeserializeOwned>(
     res: Result<Response, reqwest::Error>,
 ) -> Result<T, ClientError> {
     let res = check(res).await?;
-    res.json::<T>().await.map_err(ClientError::decode)
+    let body = bounded(res, MAX_JSON_ANSWER).await?;
+    serde_json::from_slice(&body).map_err(|e| ClientError::Decode(e.to_string()))
+}
+
+/// Reads a body of at most `max` bytes; refuses a longer one without
+/// reading past the limit.
+async fn bounded(mut res: Response, max: usize) -> Result<Vec<u8>, ClientError> {
+    let too_long = || {
+        ClientError::Decode(format!(
+            "the answer is longer than {} KiB; refusing to read it",
+            max / 1024
+        ))
+    };
+    if res.content_length().is_some_and(|n| n > max as u64) {
+        return Err(too_long());
+    }
+    let mut out = Vec::new();
+    while let Some(chunk) = res.chunk().await.map_err(ClientError::transport)? {
+        if out.len() + chunk.len() > max {
+            return Err(too_long());
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}
+
+/// The next page's cursor, refused unless it moves strictly forward past
+/// the page just read: a server that repeats or rewinds a cursor would
+/// otherwise keep the client paging for ever.
+pub fn next_cursor<C: PartialOrd + std::fmt::Display>(
+    current: Option<&C>,
+    next: Option<C>,
+    page_len: usize,
+) -> Result<Option<C>, ClientError> {
+    let Some(next) = next else {
+        return Ok(None);
+    };
+    if page_len == 0 || current.is_some_and(|c| &next <= c) {
+        return Err(ClientError::Decode(format!(
+            "the server's next-page cursor {next} does not move past the page it ended; \
+             stopping instead of paging for ever"
+        )));
+    }
+    Ok(Some(next))
 }
 
 /// Checks an answer without a body.
@@ -138,7 +188,10 @@ async fn check(res: Result<Response, reqwest::Error>) -> Result<Response, Client
     if status.is_success() {
         return Ok(res);
     }
-    let text = res.text().await.unwrap_or_default();
+    let text = bounded(res, MAX_PROBLEM_ANSWER)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
     let problem = serde_json::from_str::<Problem>(&text).unwrap_or_else(|_| Problem {
         type_uri: "about:blank".into(),
         title: status.canonical_reason().unwrap_or("Error").into(),

@@ -103,8 +103,9 @@ pub async fn all_entries(
     q.limit = Some(1000);
     loop {
         let page = entries(session, &q).await?;
+        let n = page.items.len();
         out.extend(page.items);
-        match page.next_after {
+        match crate::next_cursor(q.after.as_ref(), page.next_after, n)? {
             Some(a) => q.after = Some(a),
             None => return Ok(out),
         }
