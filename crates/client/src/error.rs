@@ -18,6 +18,9 @@ pub enum ClientError {
     /// The answer was not what the API promises.
     #[error("unexpected answer from the server: {0}")]
     Decode(String),
+    /// The server URL is malformed or unsafe (plain http to another machine).
+    #[error("{0}")]
+    ServerUrl(String),
     /// A local file could not be read or written.
     #[error("{0}")]
     File(String),

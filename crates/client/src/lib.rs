@@ -40,7 +40,13 @@ impl std::fmt::Debug for Client {
 
 impl Client {
     /// A client for the server at `base_url` (e.g. `http://127.0.0.1:8080`).
+    /// Plain `http://` is accepted only for a server on this machine, since
+    /// tokens and the login's authentication key would cross the network in
+    /// the clear; set `DATACOOP_ALLOW_INSECURE_HTTP=1` to allow it on a
+    /// network you trust.
     pub fn new(base_url: &str) -> Result<Self, ClientError> {
+        let allow_http = std::env::var("DATACOOP_ALLOW_INSECURE_HTTP").as_deref() == Ok("1");
+        check_base_url(base_url, allow_http)?;
         let http = reqwest::Client::builder()
             .user_agent(concat!("datacoop-client/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10))
@@ -116,6 +122,31 @@ impl Client {
                 .await,
         )
         .await
+    }
+}
+
+/// Refuses a server URL that is not `https://`, or `http://` to this
+/// machine (unless `allow_http`).
+fn check_base_url(base_url: &str, allow_http: bool) -> Result<(), ClientError> {
+    let bad = |why: String| ClientError::ServerUrl(format!("server URL {base_url:?}: {why}"));
+    let url = reqwest::Url::parse(base_url)
+        .map_err(|e| bad(format!("{e}; give it as https://HOST[:PORT]")))?;
+    let host = url.host_str().unwrap_or_default();
+    let local = host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if local || allow_http => Ok(()),
+        "http" => Err(bad(
+            "plain http:// would send your tokens and login key in the clear; use https://, \
+             or set DATACOOP_ALLOW_INSECURE_HTTP=1 on a network you trust"
+                .into(),
+        )),
+        other => Err(bad(format!("{other}:// is not http(s)"))),
     }
 }
 
@@ -205,6 +236,26 @@ async fn check(res: Result<Response, reqwest::Error>) -> Result<Response, Client
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_http_only_to_this_machine_unless_allowed() {
+        for ok in [
+            "https://coop.example",
+            "http://127.0.0.1:8080",
+            "http://localhost:8080/",
+            "http://[::1]:8080",
+        ] {
+            assert!(check_base_url(ok, false).is_ok(), "{ok}");
+        }
+        let err = check_base_url("http://coop.example", false).unwrap_err();
+        assert!(
+            err.to_string().contains("DATACOOP_ALLOW_INSECURE_HTTP"),
+            "{err}"
+        );
+        assert!(check_base_url("http://coop.example", true).is_ok());
+        assert!(check_base_url("ftp://coop.example", true).is_err());
+        assert!(check_base_url("coop.example", false).is_err());
+    }
 
     #[test]
     fn debug_never_shows_the_token() {
