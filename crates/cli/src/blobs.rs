@@ -82,12 +82,14 @@ pub async fn list_all(
     };
     loop {
         let page = s.list_blobs(&q).await.map_err(|e| e.to_string())?;
-        let n = page.items.len();
+        let (n, last) = (page.items.len(), page.items.last().map(|m| m.id));
         for meta in page.items {
             let private = s.open_blob_meta(&meta).map_err(|e| e.to_string())?;
             out.push(BlobInfo { meta, private });
         }
-        match next_cursor(q.after.as_ref(), page.next_after, n).map_err(|e| e.to_string())? {
+        match next_cursor(q.after.as_ref(), page.next_after, last, n, 1000)
+            .map_err(|e| e.to_string())?
+        {
             Some(a) => q.after = Some(a),
             None => return Ok(out),
         }

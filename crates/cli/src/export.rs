@@ -49,9 +49,11 @@ pub async fn run(dir: PathBuf, json: bool) -> Result<(), String> {
     };
     loop {
         let page = s.list(&q).await.map_err(|e| e.to_string())?;
-        let n = page.items.len();
+        let (n, last) = (page.items.len(), page.items.last().map(|m| m.id));
         metas.extend(page.items);
-        match next_cursor(q.after.as_ref(), page.next_after, n).map_err(|e| e.to_string())? {
+        match next_cursor(q.after.as_ref(), page.next_after, last, n, 1000)
+            .map_err(|e| e.to_string())?
+        {
             Some(a) => q.after = Some(a),
             None => break,
         }

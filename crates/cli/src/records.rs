@@ -225,7 +225,7 @@ async fn list_all(
     };
     loop {
         let page = s.list(&q).await.map_err(|e| e.to_string())?;
-        let n = page.items.len();
+        let (n, last) = (page.items.len(), page.items.last().map(|m| m.id));
         out.extend(page.items);
         if let Some(max) = a.limit {
             if out.len() >= max {
@@ -233,7 +233,9 @@ async fn list_all(
                 break;
             }
         }
-        match next_cursor(q.after.as_ref(), page.next_after, n).map_err(|e| e.to_string())? {
+        match next_cursor(q.after.as_ref(), page.next_after, last, n, 1000)
+            .map_err(|e| e.to_string())?
+        {
             Some(after) => q.after = Some(after),
             None => break,
         }

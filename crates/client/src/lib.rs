@@ -50,6 +50,8 @@ impl Client {
         let http = reqwest::Client::builder()
             .user_agent(concat!("datacoop-client/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10))
+            // A server that stops sending mid-answer must not hang the client.
+            .read_timeout(Duration::from_secs(120))
             .build()
             .map_err(ClientError::transport)?;
         Ok(Client {
@@ -188,20 +190,29 @@ async fn bounded(mut res: Response, max: usize) -> Result<Vec<u8>, ClientError> 
     Ok(out)
 }
 
-/// The next page's cursor, refused unless it moves strictly forward past
-/// the page just read: a server that repeats or rewinds a cursor would
-/// otherwise keep the client paging for ever.
+/// The next page's cursor, checked: a page holds at most the `limit` asked
+/// for, and the cursor must be the key of the page's last item and lie past
+/// the cursor the page was asked with. A server that repeats, rewinds or
+/// invents cursors would otherwise keep the client paging for ever.
 pub fn next_cursor<C: PartialOrd + std::fmt::Display>(
     current: Option<&C>,
     next: Option<C>,
+    last_key: Option<C>,
     page_len: usize,
+    limit: usize,
 ) -> Result<Option<C>, ClientError> {
+    if page_len > limit {
+        return Err(ClientError::Decode(format!(
+            "the server sent a page of {page_len} items where at most {limit} were asked for"
+        )));
+    }
     let Some(next) = next else {
         return Ok(None);
     };
-    if page_len == 0 || current.is_some_and(|c| &next <= c) {
+    let ends_page = last_key.as_ref() == Some(&next);
+    if !ends_page || current.is_some_and(|c| &next <= c) {
         return Err(ClientError::Decode(format!(
-            "the server's next-page cursor {next} does not move past the page it ended; \
+            "the server's next-page cursor {next} is not the end of the page it follows; \
              stopping instead of paging for ever"
         )));
     }

@@ -103,9 +103,9 @@ pub async fn all_entries(
     q.limit = Some(1000);
     loop {
         let page = entries(session, &q).await?;
-        let n = page.items.len();
+        let (n, last) = (page.items.len(), page.items.last().map(|v| v.index));
         out.extend(page.items);
-        match crate::next_cursor(q.after.as_ref(), page.next_after, n)? {
+        match crate::next_cursor(q.after.as_ref(), page.next_after, last, n, 1000)? {
             Some(a) => q.after = Some(a),
             None => return Ok(out),
         }

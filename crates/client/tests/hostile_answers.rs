@@ -64,12 +64,22 @@ async fn an_endless_chunked_answer_is_cut_at_the_limit() {
 }
 
 #[test]
-fn a_cursor_must_move_forward() {
-    assert_eq!(next_cursor(None, Some(5u64), 10).unwrap(), Some(5));
-    assert_eq!(next_cursor(Some(&5u64), Some(9), 10).unwrap(), Some(9));
-    assert_eq!(next_cursor(Some(&5u64), None, 0).unwrap(), None);
-    for (current, next, len) in [(Some(5u64), 5u64, 10), (Some(5), 3, 10), (None, 7, 0)] {
-        let err = next_cursor(current.as_ref(), Some(next), len).unwrap_err();
-        assert!(err.to_string().contains("does not move past"), "{err}");
+fn a_cursor_must_end_its_page_and_move_forward() {
+    let ok = |cur: Option<u64>, next: Option<u64>, last: Option<u64>, n: usize| {
+        next_cursor(cur.as_ref(), next, last, n, 10)
+    };
+    assert_eq!(ok(None, Some(5), Some(5), 10).unwrap(), Some(5));
+    assert_eq!(ok(Some(5), Some(9), Some(9), 4).unwrap(), Some(9));
+    assert_eq!(ok(Some(5), None, None, 0).unwrap(), None);
+    for (cur, next, last, n) in [
+        (Some(5u64), 5u64, Some(5u64), 1), // repeats
+        (Some(5), 3, Some(3), 1),          // rewinds
+        (None, 7, None, 0),                // empty page with a cursor
+        (Some(5), 99, Some(9), 4),         // skips past its own page
+    ] {
+        let err = ok(cur, Some(next), last, n).unwrap_err();
+        assert!(err.to_string().contains("not the end of the page"), "{err}");
     }
+    let err = ok(None, None, None, 11).unwrap_err();
+    assert!(err.to_string().contains("at most 10"), "{err}");
 }

@@ -32,7 +32,7 @@ impl LogSigner {
                 let doc = Ed25519KeyPair::generate_pkcs8(&rng)
                     .map_err(|_| LogError::Key("cannot generate a key".into()))?;
                 write_private(path, doc.as_ref()).map_err(LogError::Key)?;
-                tracing::info!(path = %path.display(), "generated the access log signing key");
+                tracing::info!(path = %path.display(), %origin, "generated a log signing key");
                 doc.as_ref().to_vec()
             }
         };
