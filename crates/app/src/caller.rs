@@ -4,6 +4,7 @@
 use datacoop_accesslog::Actor;
 use datacoop_accounts::passphrase::Caller;
 use datacoop_api::{MemberId, SessionId};
+use std::net::IpAddr;
 
 pub use datacoop_accounts::devices::DeviceCaller;
 
@@ -14,17 +15,24 @@ pub struct MemberCaller {
     pub id: MemberId,
     /// The session of the token.
     pub session: SessionId,
-    /// The client's address, the key of per-address rate limits.
-    pub address: String,
+    /// The client's address, the key of per-address rate limits (kept as an
+    /// address, not text: only the few checks that rate-limit format it).
+    pub address: Option<IpAddr>,
 }
 
 impl MemberCaller {
-    /// As the accounts domain takes it (passphrase checks).
-    pub(crate) fn account(&self) -> Caller<'_> {
+    /// The address as the rate limiter keys it.
+    pub(crate) fn address_text(&self) -> String {
+        self.address.map(|a| a.to_string()).unwrap_or_default()
+    }
+
+    /// As the accounts domain takes it (passphrase checks), with the
+    /// address text from [`MemberCaller::address_text`].
+    pub(crate) fn account<'a>(&self, address: &'a str) -> Caller<'a> {
         Caller {
             member_id: self.id,
             session: self.session,
-            address: &self.address,
+            address,
         }
     }
 

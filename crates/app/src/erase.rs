@@ -15,11 +15,12 @@ impl App {
         caller: &MemberCaller,
         confirmation: AccountDeletion,
     ) -> Result<AccountDeleted, AppError> {
+        let address = caller.address_text();
         let confirmed = passphrase::confirm(
             &self.db,
             &self.pepper,
             &self.limiter,
-            caller.account(),
+            caller.account(&address),
             confirmation.auth_key.into_inner(),
         )
         .await?;

@@ -32,9 +32,15 @@ impl App {
         caller: &MemberCaller,
         req: PassphraseChange,
     ) -> Result<LoginMaterialReplaced, AppError> {
-        let revoked =
-            passphrase::change(&self.db, &self.pepper, &self.limiter, caller.account(), req)
-                .await?;
+        let address = caller.address_text();
+        let revoked = passphrase::change(
+            &self.db,
+            &self.pepper,
+            &self.limiter,
+            caller.account(&address),
+            req,
+        )
+        .await?;
         Ok(LoginMaterialReplaced {
             member_id: caller.id.uuid(),
             sessions_revoked: revoked,

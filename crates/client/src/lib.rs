@@ -177,10 +177,11 @@ async fn bounded(mut res: Response, max: usize) -> Result<Vec<u8>, ClientError> 
             max / 1024
         ))
     };
-    if res.content_length().is_some_and(|n| n > max as u64) {
+    let declared = res.content_length().unwrap_or(0);
+    if declared > max as u64 {
         return Err(too_long());
     }
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(declared as usize);
     while let Some(chunk) = res.chunk().await.map_err(ClientError::transport)? {
         if out.len() + chunk.len() > max {
             return Err(too_long());

@@ -95,7 +95,7 @@ impl FromRequest for Member {
             Role::Member => Ok(Member(MemberCaller {
                 id: c.sub.into(),
                 session: c.sid.into(),
-                address: peer(req),
+                address: req.peer_addr().map(|a| a.ip()),
             })),
             other => Err(AuthError::Forbidden(other.as_str()).into()),
         }))
