@@ -11,15 +11,19 @@ use datacoop_api::accounts::{
 };
 use datacoop_client::{account, member, Client};
 use datacoop_crypto::{
-    derive_passphrase_keys, open_vault_key_with_recovery, seal_vault_key, KdfParams, MemberKeys,
-    RecoveryKey, RecoveryRequest,
+    derive_passphrase_keys, open_vault_key_with_recovery, seal_vault_key,
+    seal_vault_key_for_recovery, KdfParams, MemberKeys, RecoveryKey, RecoveryRequest, SigningKey,
 };
 use datacoop_testkit::{backend_tests, Backend, TestServer};
+use diesel::RunQueryDsl;
 use reqwest::Method;
 
 backend_tests!(
     recovery_sets_a_new_passphrase_and_revokes_every_session,
     recovery_refuses_replayed_forged_and_altered_proofs,
+    the_vault_key_alone_does_not_recover,
+    a_new_recovery_code_replaces_the_old,
+    an_account_from_0_1_recovers_once_with_its_member_key,
     recovery_start_for_unknown_emails_is_a_stable_decoy,
     recovery_is_rate_limited,
 );
@@ -45,8 +49,9 @@ async fn recovery_sets_a_new_passphrase_and_revokes_every_session(backend: Backe
     let done = account::recover(&c, "BO@example.org ", &code, NEW)
         .await
         .unwrap();
-    assert_eq!(done.member_id, s.member_id);
-    assert_eq!(done.sessions_revoked, 1);
+    assert_eq!(done.replaced.member_id, s.member_id);
+    assert_eq!(done.replaced.sessions_revoked, 1);
+    assert!(!format!("{done:?}").contains(&done.recovery_code));
     assert_eq!(s.refresh().await.unwrap_err().status(), Some(401));
     assert!(member::login(&c, "bo@example.org", PASS, None)
         .await
@@ -57,8 +62,12 @@ async fn recovery_sets_a_new_passphrase_and_revokes_every_session(backend: Backe
     assert_eq!(back.vault_key, s.vault_key);
     assert_eq!(only_record(&back).await, b"catch: 12 kg cod");
 
-    // The code stays valid for a later loss.
-    account::recover(&c, "bo@example.org", &code, PASS)
+    // The used code no longer works; the new one does, for a later loss.
+    let err = account::recover(&c, "bo@example.org", &code, PASS)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("recovery code"), "{err}");
+    account::recover(&c, "bo@example.org", &done.recovery_code, PASS)
         .await
         .unwrap();
     member::login(&c, "bo@example.org", PASS, None)
@@ -79,12 +88,12 @@ async fn start(c: &Client, email: &str) -> RecoveryStart {
     .unwrap()
 }
 
-/// A complete request for `start`, signed with `keys`.
+/// A complete request for `start`, with a new recovery code, signed with `signer`.
 fn proof(
     email: &str,
     start: &RecoveryStart,
     vault_code: &str,
-    keys: &MemberKeys,
+    signer: &SigningKey,
 ) -> RecoveryComplete {
     let rk = RecoveryKey::from_code(vault_code).unwrap();
     let vault =
@@ -93,22 +102,37 @@ fn proof(
     let (auth, kek) = derive_passphrase_keys(NEW, &params).unwrap();
     let sealed = seal_vault_key(&vault, &kek, &start.member_id).unwrap();
     let kdf_params = params.to_envelope();
+    let next = RecoveryKey::generate().unwrap();
+    let next_sealed = seal_vault_key_for_recovery(&vault, &next, &start.member_id).unwrap();
+    let next_public = next.verifying_key().unwrap().as_bytes().to_vec();
     let signature = RecoveryRequest {
         member_id: &start.member_id,
         challenge: &start.challenge,
         kdf_params: &kdf_params,
         auth_key: auth.as_bytes(),
         sealed_vault_key: &sealed,
+        new_recovery_vault_key: &next_sealed,
+        new_recovery_public_key: &next_public,
     }
-    .sign(keys);
+    .sign(signer);
     RecoveryComplete {
         email: email.into(),
         challenge: start.challenge.clone(),
         kdf_params: kdf_params.into(),
         auth_key: auth.as_bytes().to_vec().into(),
         sealed_vault_key: sealed.into(),
+        new_recovery_vault_key: next_sealed.into(),
+        new_recovery_public_key: next_public.into(),
         signature: signature.to_bytes().to_vec().into(),
     }
+}
+
+fn signer(code: &str) -> SigningKey {
+    RecoveryKey::from_code(code).unwrap().signing_key().unwrap()
+}
+
+fn stranger() -> SigningKey {
+    SigningKey::generate().unwrap()
 }
 
 async fn complete(c: &Client, body: &RecoveryComplete) -> Result<LoginMaterialReplaced, u16> {
@@ -135,15 +159,13 @@ async fn recovery_refuses_replayed_forged_and_altered_proofs(backend: Backend) {
     let c = srv.client();
     let email = "di@example.org";
     let (code, s) = member_with_record(&c, email, "x").await;
-    let rk = RecoveryKey::from_code(&code).unwrap();
     let st = start(&c, email).await;
-    let vault = open_vault_key_with_recovery(&st.recovery_vault_key, &rk, &st.member_id).unwrap();
-    let keys = MemberKeys::open(&st.sealed_member_keys, &vault, &st.member_id).unwrap();
+    assert!(!st.legacy_proof);
+    let keys = signer(&code);
 
     // Signed by someone else's key (what a server-side thief could make): refused.
-    let stranger = MemberKeys::generate().unwrap();
     assert_eq!(
-        complete(&c, &proof(email, &st, &code, &stranger))
+        complete(&c, &proof(email, &st, &code, &stranger()))
             .await
             .unwrap_err(),
         401
@@ -172,6 +194,76 @@ async fn recovery_refuses_replayed_forged_and_altered_proofs(backend: Backend) {
     assert_eq!(complete(&c, &genuine).await.unwrap().member_id, s.member_id);
     assert_eq!(complete(&c, &genuine).await.unwrap_err(), 401);
     member::login(&c, email, NEW, None).await.unwrap();
+}
+
+/// Whoever read the vault key once (a stolen session file) can open the member's own
+/// signing key, but that no longer recovers the account: the proof must come from the code.
+async fn the_vault_key_alone_does_not_recover(backend: Backend) {
+    let Some(srv) = TestServer::start(backend).await else {
+        return;
+    };
+    let c = srv.client();
+    let email = "thief@example.org";
+    let (code, s) = member_with_record(&c, email, "x").await;
+    let st = start(&c, email).await;
+    let member_keys =
+        MemberKeys::open(&st.sealed_member_keys, &s.vault_key, &st.member_id).unwrap();
+    assert_eq!(
+        complete(&c, &proof(email, &st, &code, &member_keys.signing))
+            .await
+            .unwrap_err(),
+        401
+    );
+    member::login(&c, email, PASS, None).await.unwrap();
+}
+
+async fn a_new_recovery_code_replaces_the_old(backend: Backend) {
+    let Some(srv) = TestServer::start(backend).await else {
+        return;
+    };
+    let c = srv.client();
+    let email = "re@example.org";
+    let (old, s) = member_with_record(&c, email, "x").await;
+    let err = s.new_recovery_code(email, NEW).await.unwrap_err();
+    assert_eq!(err.status(), Some(403), "the current passphrase is needed");
+    let new = s.new_recovery_code(email, PASS).await.unwrap();
+    assert_ne!(new, old);
+    let err = account::recover(&c, email, &old, NEW).await.unwrap_err();
+    assert!(err.to_string().contains("recovery code"), "{err}");
+    account::recover(&c, email, &new, NEW).await.unwrap();
+    let back = member::login(&c, email, NEW, None).await.unwrap();
+    assert_eq!(only_record(&back).await, b"x");
+}
+
+/// An account registered before datacoop 0.2 has no recovery public key: its first
+/// recovery is signed by the member's key (opened with the code) and registers one.
+async fn an_account_from_0_1_recovers_once_with_its_member_key(backend: Backend) {
+    let Some(srv) = TestServer::start(backend).await else {
+        return;
+    };
+    let c = srv.client();
+    let email = "old@example.org";
+    let (code, _) = member_with_record(&c, email, "from 0.1").await;
+    srv.app
+        .db()
+        .write(|conn| -> Result<usize, datacoop_store::StoreError> {
+            Ok(diesel::sql_query("UPDATE members SET recovery_public_key = NULL").execute(conn)?)
+        })
+        .await
+        .unwrap();
+    assert!(start(&c, email).await.legacy_proof);
+    let done = account::recover(&c, email, &code, NEW).await.unwrap();
+    assert!(
+        !start(&c, email).await.legacy_proof,
+        "a recovery key is registered"
+    );
+    let err = account::recover(&c, email, &code, PASS).await.unwrap_err();
+    assert!(err.to_string().contains("recovery code"), "{err}");
+    account::recover(&c, email, &done.recovery_code, PASS)
+        .await
+        .unwrap();
+    let back = member::login(&c, email, PASS, None).await.unwrap();
+    assert_eq!(only_record(&back).await, b"from 0.1");
 }
 
 async fn recovery_start_for_unknown_emails_is_a_stable_decoy(backend: Backend) {
@@ -206,8 +298,7 @@ async fn recovery_start_for_unknown_emails_is_a_stable_decoy(backend: Backend) {
         .unwrap_err();
     assert!(err.to_string().contains("recovery code"), "{err}");
     // Completing for an unknown email looks like any other failed proof.
-    let stranger = MemberKeys::generate().unwrap();
-    let mut body = proof("fa@example.org", &real, &code, &stranger);
+    let mut body = proof("fa@example.org", &real, &code, &stranger());
     body.email = "ghost@example.org".into();
     body.challenge = d1.challenge.clone();
     assert_eq!(complete(&c, &body).await.unwrap_err(), 401);
@@ -219,11 +310,10 @@ async fn recovery_is_rate_limited(backend: Backend) {
     };
     let c = srv.client();
     let (code, _) = member_with_record(&c, "go@example.org", "x").await;
-    let stranger = MemberKeys::generate().unwrap();
     // Ten failed proofs, then both steps answer 429 with Retry-After.
     for _ in 0..10 {
         let st = start(&c, "go@example.org").await;
-        let failed = complete(&c, &proof("go@example.org", &st, &code, &stranger)).await;
+        let failed = complete(&c, &proof("go@example.org", &st, &code, &stranger())).await;
         assert_eq!(failed.unwrap_err(), 401);
     }
     let res = c

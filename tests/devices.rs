@@ -5,11 +5,10 @@
 
 mod account_common;
 
-use account_common::{member_with_record, PASS};
+use account_common::{catch, member_with_record, PASS};
 use datacoop_api::auth::Role;
 use datacoop_api::records::RecordQuery;
 use datacoop_client::device::DeviceClient;
-use datacoop_client::member::RecordDraft;
 use datacoop_client::Client;
 use datacoop_testkit::{backend_tests, Backend, TestServer};
 use reqwest::Method;
@@ -19,16 +18,6 @@ backend_tests!(
     a_device_token_can_only_add,
     revoked_and_deleted_devices_are_refused,
 );
-
-fn catch(species: &str) -> RecordDraft {
-    RecordDraft {
-        category: "catch.landing".into(),
-        type_code: species.into(),
-        effective_at: Some("2026-11-24T05:00:00Z".into()),
-        content_type: "application/json".into(),
-        content: format!(r#"{{"species":"{species}","kg":12}}"#).into_bytes(),
-    }
-}
 
 async fn status(
     c: &Client,

@@ -21,6 +21,17 @@ pub fn draft(text: &str) -> RecordDraft {
     }
 }
 
+/// A catch landing, as a boat logger would add it.
+pub fn catch(species: &str) -> RecordDraft {
+    RecordDraft {
+        category: "catch.landing".into(),
+        type_code: species.into(),
+        effective_at: Some("2026-11-24T05:00:00Z".into()),
+        content_type: "application/json".into(),
+        content: format!(r#"{{"species":"{species}","kg":12}}"#).into_bytes(),
+    }
+}
+
 /// Registers, logs in as "laptop" and uploads one record; returns the recovery code and session.
 pub async fn member_with_record(c: &Client, email: &str, text: &str) -> (String, MemberSession) {
     let reg = member::register(c, email, PASS).await.unwrap();

@@ -2,11 +2,12 @@
 #![allow(dead_code)] // each test binary uses a subset
 
 use datacoop_api::blobs::{
-    BlobPrivateMeta, HEADER_CATEGORY, HEADER_SEALED_META, HEADER_WRAPPED_KEY, META_CONTENT_TYPE,
+    BlobPrivateMeta, HEADER_CATEGORY, HEADER_SEALED_META, HEADER_WRAPPED_KEY,
 };
+use datacoop_client::blobs::blob_meta_binding;
 use datacoop_client::member::{self, MemberSession};
 use datacoop_crypto::{
-    encrypt_stream, seal_content_with_rng, wrap_record_key, BlobBinding, RecordBinding, RecordKey,
+    encrypt_stream, seal_content_with_rng, wrap_record_key, BlobBinding, RecordKey,
 };
 use datacoop_testkit::TestServer;
 use std::path::{Path, PathBuf};
@@ -88,19 +89,14 @@ pub fn raw_blob(s: &MemberSession, id: Uuid, stream_id: Uuid, plain: &[u8]) -> R
     let mut rng = datacoop_crypto::rng::os_rng().unwrap();
     let sealed_meta = seal_content_with_rng(
         &key,
-        &RecordBinding {
-            member_id: s.member_id,
-            record_id: id,
-            version: 1,
-            content_type: META_CONTENT_TYPE.into(),
-        },
+        &blob_meta_binding(s.member_id, id, "health.documents"),
         &meta,
         &mut rng,
     )
     .unwrap();
     RawBlob {
         id,
-        wrapped_key: wrap_record_key(&s.vault_key, &s.member_id, &id, &key).unwrap(),
+        wrapped_key: wrap_record_key(&s.vault_key, &s.member_id, &id, 1, &key).unwrap(),
         sealed_meta,
         ciphertext,
     }

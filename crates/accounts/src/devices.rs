@@ -11,8 +11,11 @@ use datacoop_api::records::{BatchResult, MAX_BATCH};
 use datacoop_api::{BatchId, DeviceId, MemberId};
 use datacoop_auth::{device_token, AuthError};
 use datacoop_crypto::envelope::inspect;
-use datacoop_crypto::{device_record_batch_id, Kind};
+use datacoop_crypto::{
+    device_record_batch_id, DeviceCertificate, HpkePublicKey, Kind, MemberPublicKeys, Signature,
+};
 use datacoop_store::idempotency::{self, IdempotencyKey};
+use datacoop_store::schema::members as m;
 use datacoop_store::schema::{device_batches as b, devices as d};
 use datacoop_store::time::{format_micros, now_micros};
 use datacoop_store::{Db, DbConn};
@@ -31,6 +34,8 @@ pub struct DeviceCaller {
     pub member_id: MemberId,
     /// Categories it may add (`None`: any).
     pub categories: Option<Vec<String>>,
+    /// Whether it was enrolled with a key pair (devices enrolled before device keys were not).
+    pub has_key: bool,
 }
 
 #[derive(Queryable, Selectable)]
@@ -43,6 +48,8 @@ struct Row {
     last_used_at: Option<i64>,
     records_added: i64,
     revoked_at: Option<i64>,
+    public_key: Option<Vec<u8>>,
+    certificate: Option<Vec<u8>>,
 }
 
 fn parse_id(text: &str, what: &str) -> Result<Uuid, AccountError> {
@@ -64,11 +71,45 @@ impl Row {
             last_used_at: self.last_used_at.map(format_micros),
             records_added: self.records_added.max(0) as u64,
             revoked_at: self.revoked_at.map(format_micros),
+            public_key: self.public_key.map(Into::into),
+            certificate: self.certificate.map(Into::into),
         })
     }
 }
 
-/// Creates a device token; returns the device and the token (shown once).
+/// Checks the certificate the member's client signed, with the member's published keys, so a
+/// damaged enrolment is refused now rather than when the member's client reads the records.
+fn check_certificate(
+    member: MemberId,
+    req: &DeviceCreate,
+    published: &[u8],
+) -> Result<(), AccountError> {
+    let bad = |why: &str| {
+        AccountError::Invalid(format!(
+            "{why}: enrol the device with `datacoop devices add`, which makes its key and certificate"
+        ))
+    };
+    let public_key = HpkePublicKey::from_bytes(&req.public_key)
+        .map_err(|_| bad("public_key must be a 32-byte X25519 key"))?;
+    let signature = Signature::from_bytes(&req.certificate)
+        .map_err(|_| bad("certificate must be a 64-byte Ed25519 signature"))?;
+    let member_keys = MemberPublicKeys::from_envelope(published)
+        .map_err(|_| AccountError::Invalid("stored member public keys do not parse".into()))?;
+    DeviceCertificate {
+        member_id: member.uuid(),
+        device_id: req.id,
+        name: req.name.clone(),
+        categories: req.categories.clone(),
+        public_key,
+    }
+    .verify(&member_keys, &signature)
+    .map(drop)
+    .map_err(|_| {
+        bad("certificate is not your signature over this device's id, name, categories and key")
+    })
+}
+
+/// Enrols a device; returns the device and its token (shown once).
 pub async fn add(
     db: &Db,
     member: MemberId,
@@ -88,9 +129,25 @@ pub async fn add(
         }
     };
     let (token, hash) = device_token::generate()?;
-    let id = Uuid::now_v7();
+    let id = req.id;
+    let member_id = member;
     let member = member.to_string();
     db.write(move |conn| -> Result<(DeviceInfo, String), AccountError> {
+        let published: Vec<u8> = m::table
+            .find(&member)
+            .select(m::public_keys)
+            .get_result(conn)
+            .optional()?
+            .ok_or(AccountError::NoAccount)?;
+        check_certificate(member_id, &req, &published)?;
+        if d::table
+            .find(id.to_string())
+            .count()
+            .get_result::<i64>(conn)?
+            > 0
+        {
+            return Err(AccountError::RecordExists(format!("device {id}")));
+        }
         let count: i64 = d::table
             .filter(d::member_id.eq(&member))
             .count()
@@ -108,6 +165,8 @@ pub async fn add(
                 d::token_hash.eq(&hash),
                 d::categories.eq(&categories),
                 d::created_at.eq(now_micros()),
+                d::public_key.eq(Some(&*req.public_key)),
+                d::certificate.eq(Some(&*req.certificate)),
             ))
             .execute(conn)
             .map_err(|e| match AccountError::from(e) {
@@ -168,17 +227,23 @@ pub async fn revoke(db: &Db, member: MemberId, id: DeviceId) -> Result<DeviceInf
 pub async fn authenticate(db: &Db, token: &str) -> Result<DeviceCaller, AccountError> {
     let hash = device_token::hash(token);
     db.read(move |conn| -> Result<DeviceCaller, AccountError> {
-        let row: Option<(String, String, Option<String>)> = d::table
+        let row: Option<(String, String, Option<String>, bool)> = d::table
             .filter(d::token_hash.eq(&hash))
             .filter(d::revoked_at.is_null())
-            .select((d::id, d::member_id, d::categories))
+            .select((
+                d::id,
+                d::member_id,
+                d::categories,
+                d::public_key.is_not_null(),
+            ))
             .get_result(conn)
             .optional()?;
-        let (id, member, categories) = row.ok_or(AuthError::InvalidDeviceToken)?;
+        let (id, member, categories, has_key) = row.ok_or(AuthError::InvalidDeviceToken)?;
         Ok(DeviceCaller {
             device_id: parse_id(&id, "device")?.into(),
             member_id: parse_id(&member, "member")?.into(),
             categories: split(categories),
+            has_key,
         })
     })
     .await
@@ -196,11 +261,22 @@ fn check_upload(
             "a batch holds 1 to {MAX_BATCH} records"
         )));
     }
+    if !caller.has_key {
+        return Err(AccountError::DeviceScope(
+            "this device was enrolled before devices had their own keys, so its records could \
+             not be told apart from forgeries: enrol it again with `datacoop devices add` and \
+             give it the new credentials file"
+                .into(),
+        ));
+    }
     match inspect(&up.sealed_batch_key) {
-        Ok((Kind::DeviceBatchKey, _)) if up.sealed_batch_key.len() <= 1024 => {}
+        Ok((Kind::DeviceBatchKey, v))
+            if v == Kind::DeviceBatchKey.latest_version() && up.sealed_batch_key.len() <= 1024 => {}
         _ => {
             return Err(AccountError::Invalid(
-                "sealed_batch_key must be a device batch key envelope (0x30) sealed to the member's key".into(),
+                "sealed_batch_key must be a device batch key envelope (0x30, version 2) sealed \
+                 from the device's key to the member's key; update the device's datacoop"
+                    .into(),
             ))
         }
     }

@@ -18,7 +18,7 @@ use ring::rand::{SecureRandom, SystemRandom};
 #[derive(Debug, Clone)]
 pub(crate) struct NewLoginMaterial {
     kdf_params: Vec<u8>,
-    auth_hash: String,
+    pub(crate) auth_hash: String,
     sealed_vault_key: Vec<u8>,
 }
 

@@ -113,6 +113,7 @@ pub(crate) struct ByEmail {
     pub(crate) recovery_vault_key: Vec<u8>,
     pub(crate) public_keys: Vec<u8>,
     pub(crate) sealed_member_keys: Vec<u8>,
+    pub(crate) recovery_public_key: Option<Vec<u8>>,
 }
 
 impl ByEmail {
@@ -153,6 +154,7 @@ fn check_sizes(req: &RegisterRequest) -> Result<(), AccountError> {
     }
     KdfParams::from_envelope(&req.kdf_params)
         .map_err(|e| AccountError::Invalid(format!("kdf_params: {e}")))?;
+    crate::recovery::check_recovery_material(&req.recovery_vault_key, &req.recovery_public_key)?;
     MemberPublicKeys::from_envelope(&req.public_keys)
         .map_err(|e| AccountError::Invalid(format!("public_keys: {e}")))?;
     Ok(())
@@ -197,6 +199,7 @@ pub async fn register(
                     members::auth_hash.eq(encode_hash(&salt, &hash)),
                     members::sealed_vault_key.eq(req.sealed_vault_key.0),
                     members::recovery_vault_key.eq(req.recovery_vault_key.0),
+                    members::recovery_public_key.eq(Some(req.recovery_public_key.0)),
                     members::public_keys.eq(req.public_keys.0),
                     members::sealed_member_keys.eq(req.sealed_member_keys.0),
                     members::created_at.eq(now_micros()),

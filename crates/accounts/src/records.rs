@@ -208,6 +208,8 @@ pub async fn update(
                 r::ciphertext.eq(&*u.ciphertext),
                 r::wrapped_key.eq(&*u.wrapped_key),
                 r::updated_at.eq(now),
+                // A new version comes from the member's own client, never a device.
+                r::device_id.eq(None::<String>),
             ))
             .execute(conn)?;
         r::table

@@ -5,10 +5,13 @@
 //! anyone) and a challenge the server MACs with its pepper, bound to the
 //! account's current authentication hash (so it dies with the first change)
 //! and valid for [`CHALLENGE_TTL_SECS`]. Unknown emails get a stable decoy of
-//! the same shape. `complete` needs the member's Ed25519 signature over the
-//! challenge and the new login material: only someone who opened the vault can
-//! make it, and the server verifies it with the stored public key, so nothing
-//! it stores could stand in for the proof. Spec: docs/accounts.md, docs/crypto.md §7.1.
+//! the same shape. `complete` needs a signature over the challenge, the new
+//! login material and the new recovery material by the Ed25519 key the
+//! recovery code derives: only someone who holds the code can make it, the
+//! server verifies it with the registered recovery public key (so nothing it
+//! stores could stand in for the proof), and the used code is replaced.
+//! Accounts from before datacoop 0.2 have no recovery public key: their proof
+//! is the member's own signature, once. Spec: docs/accounts.md, docs/crypto.md §7.1.
 
 use crate::login_material::{check_shapes, prepare, store};
 use crate::members::{find_by_email, normalise_email, ByEmail, Pepper};
@@ -17,7 +20,7 @@ use datacoop_api::accounts::{RecoveryComplete, RecoveryStart};
 use datacoop_api::MemberId;
 use datacoop_auth::sessions;
 use datacoop_crypto::envelope::Kind;
-use datacoop_crypto::{Canonical, MemberPublicKeys, RecoveryRequest, Signature};
+use datacoop_crypto::{Canonical, MemberPublicKeys, RecoveryRequest, Signature, VerifyingKey};
 use datacoop_store::limiter::LoginLimiter;
 use datacoop_store::time::now_micros;
 use datacoop_store::Db;
@@ -132,6 +135,7 @@ fn decoy(pepper: &Pepper, email: &str) -> Result<RecoveryStart, AccountError> {
         recovery_vault_key: decoy_box(Kind::VaultKeyByRecovery, recovery_body).into(),
         sealed_member_keys: decoy_box(Kind::MemberSecretKeys, keys_body).into(),
         challenge: make_challenge(pepper, &member_id, "")?.into(),
+        legacy_proof: false,
     })
 }
 
@@ -154,9 +158,43 @@ pub async fn start(
     Ok(RecoveryStart {
         member_id,
         recovery_vault_key: m.recovery_vault_key.into(),
-        sealed_member_keys: m.sealed_member_keys.into(),
         challenge: make_challenge(pepper, &member_id, &m.auth_hash)?.into(),
+        legacy_proof: m.recovery_public_key.is_none(),
+        sealed_member_keys: m.sealed_member_keys.into(),
     })
+}
+
+/// Checks the shape of a recovery copy of the vault key and its code's public key.
+pub(crate) fn check_recovery_material(
+    recovery_vault_key: &[u8],
+    recovery_public_key: &[u8],
+) -> Result<(), AccountError> {
+    if recovery_vault_key.len() != RECOVERY_BOX_LEN
+        || datacoop_crypto::envelope::inspect(recovery_vault_key).ok()
+            != Some((
+                Kind::VaultKeyByRecovery,
+                Kind::VaultKeyByRecovery.latest_version(),
+            ))
+    {
+        return Err(AccountError::Invalid(
+            "the recovery copy of the vault key must be a 107-byte envelope 0x11".into(),
+        ));
+    }
+    VerifyingKey::from_bytes(recovery_public_key).map_err(|_| {
+        AccountError::Invalid("the recovery public key must be a 32-byte Ed25519 key".into())
+    })?;
+    Ok(())
+}
+
+/// The key a recovery proof must verify under: the registered recovery key, or for an
+/// account from before datacoop 0.2 the member's own signing key.
+fn proof_key(m: &ByEmail) -> Option<VerifyingKey> {
+    match &m.recovery_public_key {
+        Some(k) => VerifyingKey::from_bytes(k).ok(),
+        None => MemberPublicKeys::from_envelope(&m.public_keys)
+            .ok()
+            .map(|p| p.signing),
+    }
 }
 
 fn proof_holds(
@@ -170,14 +208,12 @@ fn proof_holds(
     let Ok(member_id) = m.id().map(MemberId::uuid) else {
         return Ok(None);
     };
-    let (hash, public_keys) = (&m.auth_hash, &m.public_keys);
+    let hash = &m.auth_hash;
     if !check_challenge(pepper, &member_id, hash, &req.challenge)? {
         return Ok(None);
     }
-    let (Ok(public), Ok(signature)) = (
-        MemberPublicKeys::from_envelope(public_keys),
-        Signature::from_bytes(&req.signature),
-    ) else {
+    let (Some(public), Ok(signature)) = (proof_key(m), Signature::from_bytes(&req.signature))
+    else {
         return Ok(None);
     };
     let signed = RecoveryRequest {
@@ -186,6 +222,8 @@ fn proof_holds(
         kdf_params: &req.kdf_params,
         auth_key: &req.auth_key,
         sealed_vault_key: &req.sealed_vault_key,
+        new_recovery_vault_key: &req.new_recovery_vault_key,
+        new_recovery_public_key: &req.new_recovery_public_key,
     };
     Ok(signed
         .verify(&public, &signature)
@@ -209,6 +247,7 @@ pub async fn complete(
         .check(&key, address)
         .map_err(AccountError::RateLimited)?;
     check_shapes(&req.kdf_params, &req.auth_key, &req.sealed_vault_key)?;
+    check_recovery_material(&req.new_recovery_vault_key, &req.new_recovery_public_key)?;
     if req.challenge.len() != CHALLENGE_LEN {
         return Err(AccountError::Invalid(
             "challenge must be the bytes returned by recovery/start".into(),
@@ -220,16 +259,77 @@ pub async fn complete(
         return Err(AccountError::RecoveryFailed);
     };
     let member_id = MemberId::from(member);
+    let recovery = (req.new_recovery_vault_key.0, req.new_recovery_public_key.0);
     let material = prepare(pepper, req.kdf_params, req.auth_key, req.sealed_vault_key).await?;
     let revoked = db
         .write(move |conn| -> Result<usize, AccountError> {
             if !store(conn, member_id, &old_hash, &material)? {
                 return Err(AccountError::RecoveryFailed);
             }
+            // The used code stops working: its copy of the vault key and its key are replaced.
+            store_recovery(
+                conn,
+                member_id,
+                &material.auth_hash,
+                &recovery.0,
+                &recovery.1,
+            )?;
             Ok(sessions::revoke_all_in(conn, member, None)?)
         })
         .await?;
     limiter.succeeded(&key);
     limiter.succeeded(&email);
     Ok((member_id, revoked as u64))
+}
+
+fn store_recovery(
+    conn: &mut datacoop_store::DbConn,
+    member: MemberId,
+    expected_hash: &str,
+    recovery_vault_key: &[u8],
+    recovery_public_key: &[u8],
+) -> Result<bool, AccountError> {
+    use datacoop_store::schema::members as m;
+    use diesel::prelude::*;
+    let n = diesel::update(
+        m::table
+            .find(member.to_string())
+            .filter(m::auth_hash.eq(expected_hash)),
+    )
+    .set((
+        m::recovery_vault_key.eq(recovery_vault_key),
+        m::recovery_public_key.eq(Some(recovery_public_key)),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Replaces the recovery code after the member proves the current passphrase: the old
+/// code's copy of the vault key and its public key are gone, so the old code no longer
+/// recovers anything.
+pub async fn replace_code(
+    db: &Db,
+    pepper: &Pepper,
+    limiter: &LoginLimiter,
+    caller: crate::passphrase::Caller<'_>,
+    req: datacoop_api::accounts::RecoveryCodeChange,
+) -> Result<(), AccountError> {
+    check_recovery_material(&req.recovery_vault_key, &req.recovery_public_key)?;
+    let confirmed =
+        crate::passphrase::confirm(db, pepper, limiter, caller, req.current_auth_key.0).await?;
+    let (member, hash) = (confirmed.member, confirmed.auth_hash);
+    db.write(move |conn| -> Result<(), AccountError> {
+        if store_recovery(
+            conn,
+            member,
+            &hash,
+            &req.recovery_vault_key,
+            &req.recovery_public_key,
+        )? {
+            Ok(())
+        } else {
+            Err(AccountError::WrongPassphrase)
+        }
+    })
+    .await
 }

@@ -23,6 +23,9 @@ pub struct RegisterRequest {
     pub sealed_vault_key: Base64Url,
     /// Vault key sealed under the recovery key, base64url.
     pub recovery_vault_key: Base64Url,
+    /// The recovery code's Ed25519 public key (32 bytes), base64url: a recovery must be
+    /// signed by the key the code derives (docs/crypto.md section 7.1).
+    pub recovery_public_key: Base64Url,
     /// Public keys envelope (X25519 for HPKE, Ed25519), base64url.
     pub public_keys: Base64Url,
     /// Private keys sealed under the vault key, base64url.
@@ -122,6 +125,10 @@ pub struct RecoveryStart {
     pub sealed_member_keys: Base64Url,
     /// Server challenge to sign, opaque, valid for a few minutes and for one recovery, base64url.
     pub challenge: Base64Url,
+    /// True for an account from before datacoop 0.2, which has no recovery public key:
+    /// its proof is signed with the member's own key (opened with the recovery code).
+    #[serde(default)]
+    pub legacy_proof: bool,
 }
 
 /// Body of `POST /api/v1/auth/recovery/complete`: new login material and the signed proof.
@@ -138,8 +145,25 @@ pub struct RecoveryComplete {
     pub auth_key: Base64Url,
     /// Vault key sealed under the new key-encryption key, base64url.
     pub sealed_vault_key: Base64Url,
-    /// Ed25519 signature (context `datacoop/v1/account-recovery`) over the request, base64url.
+    /// Vault key sealed under a NEW recovery key (the used code stops working), base64url.
+    pub new_recovery_vault_key: Base64Url,
+    /// The new recovery code's Ed25519 public key (32 bytes), base64url.
+    pub new_recovery_public_key: Base64Url,
+    /// Ed25519 signature (context `datacoop/v1/account-recovery`) over the request by the
+    /// key the used recovery code derives, base64url.
     pub signature: Base64Url,
+}
+
+/// Body of `PUT /api/v1/members/me/recovery`: a new recovery code replaces the old one.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecoveryCodeChange {
+    /// Authentication key of the current passphrase, base64url (proves it is the member).
+    pub current_auth_key: Base64Url,
+    /// Vault key sealed under the new recovery key (box 0x11), base64url.
+    pub recovery_vault_key: Base64Url,
+    /// The new recovery code's Ed25519 public key (32 bytes), base64url.
+    pub recovery_public_key: Base64Url,
 }
 
 /// One of the caller's live sessions.

@@ -8,15 +8,22 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// `POST /api/v1/devices`: a new device token.
+/// `POST /api/v1/devices`: enrols a device. The member's client made the device's key pair
+/// and signed its certificate (docs/crypto.md section 10); the server stores both.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceCreate {
+    /// The device id, chosen by the member's client (it is in the certificate).
+    pub id: Uuid,
     /// A name the member recognises, e.g. `boat logger`.
     pub name: String,
     /// Categories the device may add (absent: any).
     #[serde(default)]
     pub categories: Option<Vec<String>>,
+    /// The device's X25519 public key (32 bytes), base64url.
+    pub public_key: Base64Url,
+    /// The member's Ed25519 signature (64 bytes) over the device certificate, base64url.
+    pub certificate: Base64Url,
 }
 
 /// A device as the member sees it.
@@ -36,6 +43,10 @@ pub struct DeviceInfo {
     pub records_added: u64,
     /// When the member revoked it, RFC 3339 UTC.
     pub revoked_at: Option<String>,
+    /// The device's X25519 public key, base64url (absent: enrolled before device keys).
+    pub public_key: Option<Base64Url>,
+    /// The member's signature over the device certificate, base64url (absent: as above).
+    pub certificate: Option<Base64Url>,
 }
 
 /// The answer to `POST /api/v1/devices`: the token is shown this once.

@@ -15,6 +15,7 @@ pub mod log;
 pub mod paths;
 pub mod problem;
 pub mod records;
+pub mod time;
 
 pub use ids::{
     BatchId, BlobId, ConsentId, DeviceId, InvalidId, MemberId, RecordId, ResearcherId, SessionId,

@@ -21,6 +21,8 @@ pub const MEMBER_ME: &str = api_path!("/members/me");
 pub const MEMBER_PASSPHRASE: &str = api_path!("/members/me/passphrase");
 /// `GET`: the member's public and sealed private keys.
 pub const MEMBER_KEYS: &str = api_path!("/members/me/keys");
+/// `PUT`: replace the recovery code (new recovery copy of the vault key and public key).
+pub const MEMBER_RECOVERY: &str = api_path!("/members/me/recovery");
 
 /// `POST`: KDF parameters for an email.
 pub const PRELOGIN: &str = api_path!("/auth/prelogin");
@@ -97,6 +99,7 @@ pub const TEMPLATES: &[&str] = &[
     MEMBER_ME,
     MEMBER_PASSPHRASE,
     MEMBER_KEYS,
+    MEMBER_RECOVERY,
     PRELOGIN,
     LOGIN,
     REFRESH,

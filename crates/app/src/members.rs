@@ -47,6 +47,24 @@ impl App {
         })
     }
 
+    /// Replaces the recovery code after proof of the current passphrase.
+    pub async fn change_recovery_code(
+        &self,
+        caller: &MemberCaller,
+        req: datacoop_api::accounts::RecoveryCodeChange,
+    ) -> Result<(), AppError> {
+        let address = caller.address_text();
+        recovery::replace_code(
+            &self.db,
+            &self.pepper,
+            &self.limiter,
+            caller.account(&address),
+            req,
+        )
+        .await?;
+        Ok(())
+    }
+
     /// The member's public keys and sealed private keys.
     pub async fn key_material(&self, caller: &MemberCaller) -> Result<MemberKeyMaterial, AppError> {
         Ok(members::key_material(&self.db, caller.id).await?)

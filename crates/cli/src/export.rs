@@ -10,10 +10,7 @@
 use crate::records::fresh;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use datacoop_api::records::RecordQuery;
-use datacoop_client::next_cursor;
 use datacoop_formats::{dwc, fhir, ndjson};
-use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::BufWriter;
@@ -42,32 +39,7 @@ pub async fn run(dir: PathBuf, json: bool) -> Result<(), String> {
     let saved = fresh().await?;
     let s = &saved.session;
 
-    let mut metas = Vec::new();
-    let mut q = RecordQuery {
-        limit: Some(1000),
-        ..Default::default()
-    };
-    loop {
-        let page = s.list(&q).await.map_err(|e| e.to_string())?;
-        let (n, last) = (page.items.len(), page.items.last().map(|m| m.id));
-        metas.extend(page.items);
-        match next_cursor(q.after.as_ref(), page.next_after, last, n, 1000)
-            .map_err(|e| e.to_string())?
-        {
-            Some(a) => q.after = Some(a),
-            None => break,
-        }
-    }
-
-    let bar = if json {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new(metas.len() as u64)
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} records decrypted {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let (metas, bar) = crate::records::all_with_bar(s, json, "decrypted").await?;
     let err = |e: datacoop_formats::Error| e.to_string();
     let mut bundle = fhir::bundle_writer(create(&dir.join("fhir-bundle.json"))?);
     let mut lines: BTreeMap<String, ndjson::NdjsonWriter<BufWriter<File>>> = BTreeMap::new();
@@ -75,7 +47,11 @@ pub async fn run(dir: PathBuf, json: bool) -> Result<(), String> {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     let mut files = 0usize;
     for meta in &metas {
-        let (meta, plain) = s.get(meta.id).await.map_err(|e| e.to_string())?;
+        let opened = s.open(meta.id).await.map_err(|e| e.to_string())?;
+        if !opened.provenance.is_authenticated() {
+            bar.suspend(|| crate::records::warn_unauthenticated(&opened));
+        }
+        let (meta, plain) = (opened.meta, opened.content);
         let is_json = meta.content_type.ends_with("json");
         let content = if is_json {
             serde_json::from_slice::<serde_json::Value>(&plain)

@@ -11,6 +11,7 @@ mod records;
 #[cfg(feature = "server")]
 mod serve;
 mod session;
+mod upgrade;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

@@ -28,6 +28,10 @@ pub enum MemberCommand {
     /// Reads the code from DATACOOP_RECOVERY_CODE and the new passphrase from
     /// DATACOOP_PASSPHRASE when set, else prompts. Every session is logged out.
     Recover(Credentials),
+    /// Get a new recovery code; the old one stops working (do it if it may have been seen).
+    ///
+    /// Reads the current passphrase from DATACOOP_PASSPHRASE when set, else prompts.
+    RecoveryCode,
     /// List your sessions (devices logged in), or revoke one.
     Sessions(account::SessionsArgs),
     /// Delete your account and everything in it (right to erasure). Cannot be undone.
@@ -126,6 +130,7 @@ pub async fn run(cmd: MemberCommand, json: bool) -> Result<(), String> {
         }
         MemberCommand::Passphrase => account::passphrase(json).await,
         MemberCommand::Recover(c) => account::recover(c, json).await,
+        MemberCommand::RecoveryCode => account::recovery_code(json).await,
         MemberCommand::Sessions(args) => account::sessions(args, json).await,
         MemberCommand::Delete(args) => account::delete(args, json).await,
         MemberCommand::Whoami => {

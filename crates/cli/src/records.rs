@@ -7,7 +7,6 @@ use base64::Engine;
 use clap::{Args, Subcommand};
 use datacoop_api::records::{RecordMeta, RecordQuery};
 use datacoop_client::member::RecordDraft;
-use datacoop_client::next_cursor;
 use std::path::PathBuf;
 use uuid::Uuid;
 
@@ -39,6 +38,9 @@ pub enum RecordsCommand {
         /// A new (or empty) folder to write into.
         dir: PathBuf,
     },
+    /// Re-seal records from before datacoop 0.2 so their category, type, effective time
+    /// and author are authenticated (each gets a new version; content is unchanged).
+    Upgrade(crate::upgrade::UpgradeArgs),
 }
 
 /// What to upload and the metadata the server may see.
@@ -149,6 +151,7 @@ pub async fn run(cmd: RecordsCommand, json: bool) -> Result<(), String> {
     let cmd = match cmd {
         RecordsCommand::Import(a) => return crate::import::run(a, json).await,
         RecordsCommand::Export { dir } => return crate::export::run(dir, json).await,
+        RecordsCommand::Upgrade(a) => return crate::upgrade::run(a, json).await,
         RecordsCommand::Upload(a) if a.device.is_some() => {
             let device = a.device.clone().unwrap_or_default();
             return device_upload(a, &device, json).await;
@@ -177,7 +180,9 @@ pub async fn run(cmd: RecordsCommand, json: bool) -> Result<(), String> {
             }
         }
         RecordsCommand::Get { id, output } => {
-            let (meta, plain) = s.get(id).await.map_err(|e| e.to_string())?;
+            let opened = s.open(id).await.map_err(|e| e.to_string())?;
+            warn_unauthenticated(&opened);
+            let (meta, plain) = (opened.meta, opened.content);
             match output {
                 Some(p) => {
                     std::fs::write(&p, &plain[..])
@@ -205,42 +210,60 @@ pub async fn run(cmd: RecordsCommand, json: bool) -> Result<(), String> {
                 println!("Deleted record {id}.");
             }
         }
-        RecordsCommand::Import(_) | RecordsCommand::Export { .. } => {}
+        RecordsCommand::Import(_) | RecordsCommand::Export { .. } | RecordsCommand::Upgrade(_) => {}
     }
     Ok(())
+}
+
+/// Every record's metadata, with a progress bar over them (hidden for `--json`).
+pub async fn all_with_bar(
+    s: &datacoop_client::member::MemberSession,
+    json: bool,
+    verb: &str,
+) -> Result<(Vec<RecordMeta>, indicatif::ProgressBar), String> {
+    let metas = s
+        .list_all(&RecordQuery::default(), None)
+        .await
+        .map_err(|e| e.to_string())?;
+    let bar = if json {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new(metas.len() as u64)
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(&format!(
+            "{{bar:40}} {{pos}}/{{len}} records {verb} {{eta}}"
+        ))
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Ok((metas, bar))
+}
+
+/// Says on standard error what opening a record from before datacoop 0.2 did not prove.
+pub fn warn_unauthenticated(r: &datacoop_client::member::OpenedRecord) {
+    if !r.provenance.is_authenticated() {
+        eprintln!(
+            "warning: record {} is in the format before datacoop 0.2: its content is yours, but \
+             its category, type and effective time as shown are not authenticated; run \
+             `datacoop records upgrade` to re-seal it",
+            r.meta.id
+        );
+    }
 }
 
 async fn list_all(
     s: &datacoop_client::member::MemberSession,
     a: &ListArgs,
 ) -> Result<Vec<RecordMeta>, String> {
-    let mut out = Vec::new();
-    let mut q = RecordQuery {
+    let q = RecordQuery {
         category: a.category.clone(),
         type_code: a.type_code.clone(),
         from: a.from.clone(),
         to: a.to.clone(),
         after: None,
-        limit: Some(1000),
+        limit: None,
     };
-    loop {
-        let page = s.list(&q).await.map_err(|e| e.to_string())?;
-        let (n, last) = (page.items.len(), page.items.last().map(|m| m.id));
-        out.extend(page.items);
-        if let Some(max) = a.limit {
-            if out.len() >= max {
-                out.truncate(max);
-                break;
-            }
-        }
-        match next_cursor(q.after.as_ref(), page.next_after, last, n, 1000)
-            .map_err(|e| e.to_string())?
-        {
-            Some(after) => q.after = Some(after),
-            None => break,
-        }
-    }
-    Ok(out)
+    s.list_all(&q, a.limit).await.map_err(|e| e.to_string())
 }
 
 fn print_table(items: &[RecordMeta]) {

@@ -12,7 +12,7 @@ use datacoop_api::accounts::{
 use datacoop_api::paths;
 use datacoop_crypto::{
     derive_passphrase_keys, open_vault_key, open_vault_key_with_recovery, seal_vault_key,
-    KdfParams, MemberKeys, RecoveryKey, RecoveryRequest, VaultKey,
+    seal_vault_key_for_recovery, KdfParams, MemberKeys, RecoveryKey, RecoveryRequest, VaultKey,
 };
 use reqwest::Method;
 use uuid::Uuid;
@@ -44,6 +44,50 @@ fn new_material(
     })
 }
 
+/// A new recovery code for a vault: the code, its copy of the vault key and its public key.
+struct NewRecovery {
+    key: RecoveryKey,
+    sealed: Vec<u8>,
+    public_key: Vec<u8>,
+}
+
+fn new_recovery(member_id: &Uuid, vault: &VaultKey) -> Result<NewRecovery, ClientError> {
+    let key = RecoveryKey::generate().map_err(|e| ClientError::crypto("recovery key", e))?;
+    let sealed = seal_vault_key_for_recovery(vault, &key, member_id)
+        .map_err(|e| ClientError::crypto("sealing the recovery copy", e))?;
+    // Check the copy opens before the server replaces the old one.
+    open_vault_key_with_recovery(&sealed, &key, member_id)
+        .map_err(|e| ClientError::crypto("the new recovery copy does not open", e))?;
+    let public_key = key
+        .verifying_key()
+        .map_err(|e| ClientError::crypto("recovery key", e))?
+        .as_bytes()
+        .to_vec();
+    Ok(NewRecovery {
+        key,
+        sealed,
+        public_key,
+    })
+}
+
+/// What a recovery leaves the member: the replaced login material and the NEW recovery code
+/// (the one just used no longer works).
+pub struct Recovered {
+    /// The account and how many sessions ended.
+    pub replaced: LoginMaterialReplaced,
+    /// The new recovery code, to show once.
+    pub recovery_code: String,
+}
+
+impl std::fmt::Debug for Recovered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recovered")
+            .field("replaced", &self.replaced)
+            .field("recovery_code", &"[redacted]")
+            .finish()
+    }
+}
+
 /// The authentication key of `passphrase` under the member's current parameters.
 async fn current_auth_key(
     client: &Client,
@@ -57,14 +101,15 @@ async fn current_auth_key(
 }
 
 /// Sets a new passphrase with the recovery code: opens the recovery copy of
-/// the vault key here, re-seals it under the new passphrase, and signs the
-/// server's challenge with the member's key. Every session ends.
+/// the vault key here, re-seals it under the new passphrase and a new
+/// recovery code, and signs the server's challenge with the key the used code
+/// derives. Every session ends; the used code stops working.
 pub async fn recover(
     client: &Client,
     email: &str,
     recovery_code: &str,
     new_passphrase: &str,
-) -> Result<LoginMaterialReplaced, ClientError> {
+) -> Result<Recovered, ClientError> {
     let recovery = RecoveryKey::from_code(recovery_code)
         .map_err(|e| ClientError::crypto("recovery code", e))?;
     let start: RecoveryStart = json(
@@ -85,40 +130,82 @@ pub async fn recover(
                 e,
             )
         })?;
-    let keys = MemberKeys::open(&start.sealed_member_keys, &vault, &id).map_err(|e| {
-        ClientError::crypto(
-            "the server's sealed member keys do not open (tampering?)",
-            e,
-        )
-    })?;
     let m = new_material(&id, &vault, new_passphrase)?;
-    let signature = RecoveryRequest {
+    let next = new_recovery(&id, &vault)?;
+    let request = RecoveryRequest {
         member_id: &id,
         challenge: &start.challenge,
         kdf_params: &m.kdf_params,
         auth_key: &m.auth_key,
         sealed_vault_key: &m.sealed_vault_key,
-    }
-    .sign(&keys);
+        new_recovery_vault_key: &next.sealed,
+        new_recovery_public_key: &next.public_key,
+    };
+    let signature = if start.legacy_proof {
+        // An account from before datacoop 0.2: no recovery key was registered, so the
+        // member's own key (opened with the code) signs, this once.
+        let keys = MemberKeys::open(&start.sealed_member_keys, &vault, &id).map_err(|e| {
+            ClientError::crypto(
+                "the server's sealed member keys do not open (tampering?)",
+                e,
+            )
+        })?;
+        request.sign(&keys.signing)
+    } else {
+        let key = recovery
+            .signing_key()
+            .map_err(|e| ClientError::crypto("recovery code", e))?;
+        request.sign(&key)
+    };
     let body = RecoveryComplete {
         email: email.to_owned(),
         challenge: start.challenge,
         kdf_params: m.kdf_params.into(),
         auth_key: m.auth_key.into(),
         sealed_vault_key: m.sealed_vault_key.into(),
+        new_recovery_vault_key: next.sealed.into(),
+        new_recovery_public_key: next.public_key.into(),
         signature: signature.to_bytes().to_vec().into(),
     };
-    json(
+    let replaced = json(
         client
             .request(Method::POST, paths::RECOVERY_COMPLETE)
             .json(&body)
             .send()
             .await,
     )
-    .await
+    .await?;
+    Ok(Recovered {
+        replaced,
+        recovery_code: next.key.to_code().to_string(),
+    })
 }
 
 impl MemberSession {
+    /// Replaces the recovery code (after proving the current passphrase): the vault key is
+    /// sealed under a new code here; the old code stops working. Returns the new code.
+    pub async fn new_recovery_code(
+        &self,
+        email: &str,
+        passphrase: &str,
+    ) -> Result<String, ClientError> {
+        let current_auth_key = current_auth_key(&self.client, email, passphrase).await?;
+        let next = new_recovery(&self.member_id, &self.vault_key)?;
+        empty(
+            self.client
+                .request(Method::PUT, paths::MEMBER_RECOVERY)
+                .json(&datacoop_api::accounts::RecoveryCodeChange {
+                    current_auth_key: current_auth_key.into(),
+                    recovery_vault_key: next.sealed.into(),
+                    recovery_public_key: next.public_key.into(),
+                })
+                .send()
+                .await,
+        )
+        .await?;
+        Ok(next.key.to_code().to_string())
+    }
+
     /// Changes the passphrase: proves the current one, re-seals the vault key
     /// under the new one. This session stays; every other one is revoked.
     pub async fn change_passphrase(

@@ -88,6 +88,21 @@ struct Sealing {
     sealed_meta: Vec<u8>,
 }
 
+/// The binding of a blob's sealed metadata (file name, media type, size): the blob's id
+/// as record id, version 1, and its visible category, so the server cannot re-file it.
+pub fn blob_meta_binding(member_id: Uuid, blob_id: Uuid, category: &str) -> RecordBinding {
+    RecordBinding {
+        member_id,
+        record_id: blob_id,
+        version: 1,
+        content_type: META_CONTENT_TYPE.to_owned(),
+        category: category.to_owned(),
+        type_code: String::new(),
+        effective_at: None,
+        author: datacoop_crypto::Author::Member,
+    }
+}
+
 impl MemberSession {
     fn blob_binding(&self, id: Uuid) -> BlobBinding {
         BlobBinding {
@@ -96,13 +111,8 @@ impl MemberSession {
         }
     }
 
-    fn meta_binding(&self, id: Uuid) -> RecordBinding {
-        RecordBinding {
-            member_id: self.member_id,
-            record_id: id,
-            version: 1,
-            content_type: META_CONTENT_TYPE.to_owned(),
-        }
+    fn meta_binding(&self, id: Uuid, category: &str) -> RecordBinding {
+        blob_meta_binding(self.member_id, id, category)
     }
 
     fn blob_key(&self, meta: &BlobMeta) -> Result<RecordKey, ClientError> {
@@ -110,6 +120,7 @@ impl MemberSession {
             &self.vault_key,
             &self.member_id,
             &meta.id,
+            1,
             &meta.wrapped_key,
         )
         .map_err(|e| {
@@ -126,13 +137,22 @@ impl MemberSession {
     /// Opens a blob's sealed metadata (file name, media type, size) here.
     pub fn open_blob_meta(&self, meta: &BlobMeta) -> Result<BlobPrivateMeta, ClientError> {
         let key = self.blob_key(meta)?;
-        let plain = open_content(&key, &self.meta_binding(meta.id), &meta.sealed_meta)
-            .map_err(|e| ClientError::crypto("the blob's metadata does not open", e))?;
+        let plain = open_content(
+            &key,
+            &self.meta_binding(meta.id, &meta.category),
+            &meta.sealed_meta,
+        )
+        .map_err(|e| ClientError::crypto("the blob's metadata does not open", e))?;
         serde_json::from_slice(&plain)
             .map_err(|e| ClientError::Decode(format!("blob metadata: {e}")))
     }
 
-    fn seal_blob(&self, id: Uuid, source: &BlobSource) -> Result<Sealing, ClientError> {
+    fn seal_blob(
+        &self,
+        id: Uuid,
+        source: &BlobSource,
+        category: &str,
+    ) -> Result<Sealing, ClientError> {
         let mut rng =
             datacoop_crypto::rng::os_rng().map_err(|e| ClientError::crypto("randomness", e))?;
         let key = RecordKey::generate_with_rng(&mut rng);
@@ -147,12 +167,18 @@ impl MemberSession {
                 &self.vault_key,
                 &self.member_id,
                 &id,
+                1,
                 &key,
                 &mut rng,
             )
             .map_err(|e| ClientError::crypto("wrapping the file key", e))?,
-            sealed_meta: seal_content_with_rng(&key, &self.meta_binding(id), &text, &mut rng)
-                .map_err(|e| ClientError::crypto("sealing the file name", e))?,
+            sealed_meta: seal_content_with_rng(
+                &key,
+                &self.meta_binding(id, category),
+                &text,
+                &mut rng,
+            )
+            .map_err(|e| ClientError::crypto("sealing the file name", e))?,
             key,
         })
     }
@@ -213,7 +239,7 @@ impl MemberSession {
         R: std::io::Read + Send + 'static,
         F: Fn() -> Result<R, ClientError>,
     {
-        let sealing = self.seal_blob(id, source)?;
+        let sealing = self.seal_blob(id, source, category)?;
         let mut attempt = 0;
         let meta = loop {
             attempt += 1;

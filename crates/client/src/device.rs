@@ -1,11 +1,14 @@
 //! Write-only devices, both sides.
 //!
-//! The member's client creates a device token and writes a credentials file
-//! holding the token and the member's public key (taken from the member's own
-//! opened keys, so the device never has to trust the server for it). The
-//! device seals each upload batch to that key ([`DeviceClient::upload`]) and
-//! has no way to read anything back. The member's client opens device records
-//! with one HPKE open per batch ([`MemberSession::get`] does it transparently).
+//! The member's client enrols a device: it makes the device's X25519 key pair,
+//! signs a certificate over the device's id, name, categories and public key
+//! with the member's own Ed25519 key, and writes a credentials file holding the
+//! token, the device's private key and the member's public key (taken from the
+//! member's own opened keys, so the device never has to trust the server for
+//! it). The device seals each upload batch from its key to the member's
+//! ([`DeviceClient::seal`]) and has no way to read anything back. The member's
+//! client opens a device record only through a certificate it verified with its
+//! own key, in that device's categories ([`MemberSession::open`]).
 
 use crate::member::{MemberSession, RecordDraft};
 use crate::{json, Client, ClientError};
@@ -16,8 +19,9 @@ use datacoop_api::devices::{
 use datacoop_api::paths;
 use datacoop_api::records::BatchResult;
 use datacoop_crypto::{
-    open_device_batch, DeviceBatch, HpkePublicKey, MemberKeys, MemberPublicKeys, OpenedDeviceBatch,
-    RecordBinding,
+    device_batch_format, open_device_batch, open_legacy_device_batch, Author, DeviceBatch,
+    DeviceCertificate, HpkeKeyPair, HpkePublicKey, MemberKeys, MemberPublicKeys, OpenedDeviceBatch,
+    Signature, VerifiedDevice,
 };
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
@@ -42,6 +46,10 @@ pub struct DeviceCredentials {
     /// Categories the server lets this device add (absent: any).
     #[serde(default)]
     pub categories: Option<Vec<String>>,
+    /// The device's own X25519 private key, base64url (absent in files written before
+    /// datacoop 0.2: such a device must be enrolled again).
+    #[serde(default)]
+    pub device_private_key: Option<datacoop_api::b64::Base64Url>,
 }
 
 impl std::fmt::Debug for DeviceCredentials {
@@ -60,7 +68,9 @@ impl std::fmt::Debug for DeviceCredentials {
 pub struct DeviceClient {
     client: Client,
     member_id: Uuid,
+    device_id: Uuid,
     member_key: HpkePublicKey,
+    device_keys: Arc<HpkeKeyPair>,
 }
 
 impl DeviceClient {
@@ -68,10 +78,21 @@ impl DeviceClient {
     pub fn new(creds: &DeviceCredentials) -> Result<Self, ClientError> {
         let keys = MemberPublicKeys::from_envelope(&creds.member_public_keys)
             .map_err(|e| ClientError::crypto("the member public key in the credentials", e))?;
+        let private = creds.device_private_key.as_ref().ok_or_else(|| {
+            ClientError::File(
+                "these device credentials were written before devices had their own keys: \
+                 ask the member to enrol the device again with `datacoop devices add`"
+                    .into(),
+            )
+        })?;
+        let device_keys = HpkeKeyPair::from_private_bytes(private)
+            .map_err(|e| ClientError::crypto("the device key in the credentials", e))?;
         Ok(DeviceClient {
             client: Client::new(&creds.server)?.with_token(&creds.token),
             member_id: creds.member_id,
+            device_id: creds.device_id,
             member_key: keys.hpke,
+            device_keys: Arc::new(device_keys),
         })
     }
 
@@ -79,18 +100,19 @@ impl DeviceClient {
     /// member): the returned upload can be sent, and resent, as it is.
     pub fn seal(&self, drafts: &[RecordDraft]) -> Result<DeviceUpload, ClientError> {
         let batch_id = Uuid::now_v7();
-        let batch = DeviceBatch::new(&self.member_key, self.member_id, batch_id)
-            .map_err(|e| ClientError::crypto("sealing the batch key", e))?;
+        let batch = DeviceBatch::new(
+            &self.member_key,
+            &self.device_keys,
+            self.member_id,
+            self.device_id,
+            batch_id,
+        )
+        .map_err(|e| ClientError::crypto("sealing the batch key", e))?;
         let records = drafts
             .iter()
             .map(|d| {
                 let id = Uuid::now_v7();
-                let binding = RecordBinding {
-                    member_id: self.member_id,
-                    record_id: id,
-                    version: 1,
-                    content_type: d.content_type.clone(),
-                };
+                let binding = d.binding(self.member_id, id, Author::Device(self.device_id))?;
                 let sealed = batch
                     .seal_record(&binding, &d.content)
                     .map_err(|e| ClientError::crypto("sealing a record", e))?;
@@ -127,7 +149,29 @@ pub(crate) struct DeviceKeys(Arc<Mutex<Cache>>);
 #[derive(Default)]
 struct Cache {
     keys: Option<Arc<MemberKeys>>,
+    /// Devices whose certificates verified with the member's own key.
+    devices: HashMap<Uuid, VerifiedDevice>,
     batches: HashMap<Uuid, Arc<OpenedDeviceBatch>>,
+}
+
+/// Checks a device's certificate with the member's own public keys; `None` if it has none
+/// (enrolled before device keys) or it does not verify.
+fn verify_device(
+    member_id: Uuid,
+    member: &MemberPublicKeys,
+    info: &DeviceInfo,
+) -> Option<VerifiedDevice> {
+    let public_key = HpkePublicKey::from_bytes(info.public_key.as_ref()?).ok()?;
+    let signature = Signature::from_bytes(info.certificate.as_ref()?).ok()?;
+    DeviceCertificate {
+        member_id,
+        device_id: info.id,
+        name: info.name.clone(),
+        categories: info.categories.clone(),
+        public_key,
+    }
+    .verify(member, &signature)
+    .ok()
 }
 
 impl std::fmt::Debug for DeviceKeys {
@@ -165,17 +209,35 @@ impl MemberSession {
         categories: Option<Vec<String>>,
     ) -> Result<(DeviceInfo, DeviceCredentials), ClientError> {
         let keys = self.member_keys().await?;
+        let device_keys =
+            HpkeKeyPair::generate().map_err(|e| ClientError::crypto("the device key", e))?;
+        let certificate = DeviceCertificate {
+            member_id: self.member_id,
+            device_id: Uuid::now_v7(),
+            name: name.to_owned(),
+            categories: categories.clone(),
+            public_key: device_keys.public_key().clone(),
+        };
+        let signature = certificate.sign(&keys);
         let created: DeviceCreated = json(
             self.client
                 .request(Method::POST, paths::DEVICES)
                 .json(&DeviceCreate {
+                    id: certificate.device_id,
                     name: name.to_owned(),
                     categories,
+                    public_key: device_keys.public_key().as_bytes().to_vec().into(),
+                    certificate: signature.to_bytes().to_vec().into(),
                 })
                 .send()
                 .await,
         )
         .await?;
+        if created.device.id != certificate.device_id {
+            return Err(ClientError::Decode(
+                "the server enrolled the device under another id".into(),
+            ));
+        }
         let creds = DeviceCredentials {
             server: self.client.base_url().to_owned(),
             device_id: created.device.id,
@@ -183,6 +245,7 @@ impl MemberSession {
             token: created.token,
             member_public_keys: keys.public_keys().to_envelope().into(),
             categories: created.device.categories.clone(),
+            device_private_key: Some(device_keys.private_bytes().to_vec().into()),
         };
         Ok((created.device, creds))
     }
@@ -210,10 +273,13 @@ impl MemberSession {
         .await
     }
 
-    /// A device batch's key, opened here (cached for the session).
+    /// A device batch's key, opened here (cached for the session): only from a device whose
+    /// certificate verifies with the member's own key, in HPKE auth mode from that device's
+    /// key. A version-1 batch opens only if the session accepts legacy device records.
     pub(crate) async fn device_batch(
         &self,
         batch_id: Uuid,
+        record_id: Uuid,
     ) -> Result<Arc<OpenedDeviceBatch>, ClientError> {
         if let Some(b) = self.cached_batch(batch_id) {
             return Ok(b);
@@ -225,19 +291,86 @@ impl MemberSession {
                 .await,
         )
         .await?;
-        let cached_keys = self.device_keys.0.lock().ok().and_then(|c| c.keys.clone());
-        let keys = match cached_keys {
-            Some(k) => k,
-            None => Arc::new(self.member_keys().await?),
-        };
-        let opened = open_device_batch(&keys, &self.member_id, &batch_id, &sealed.sealed_batch_key)
-            .map_err(|e| ClientError::crypto("a device batch key does not open", e))?;
+        let keys = self.cached_member_keys().await?;
+        let format = device_batch_format(&sealed.sealed_batch_key)
+            .map_err(|e| ClientError::crypto("a device batch key", e))?;
+        let opened = if format < datacoop_crypto::Kind::DeviceBatchKey.latest_version() {
+            if !self.accept_legacy_device_records {
+                return Err(ClientError::LegacyDeviceRecord { record: record_id });
+            }
+            open_legacy_device_batch(&keys, &self.member_id, &batch_id, &sealed.sealed_batch_key)
+        } else {
+            let device = self.verified_device(sealed.device_id, &keys).await?;
+            open_device_batch(&keys, &device, &batch_id, &sealed.sealed_batch_key)
+        }
+        .map_err(|e| {
+            ClientError::crypto(
+                &format!(
+                    "the key of device batch {batch_id} (record {record_id}) was not sealed by \
+                     device {} (forged or tampered)",
+                    sealed.device_id
+                ),
+                e,
+            )
+        })?;
         let opened = Arc::new(opened);
         if let Ok(mut cache) = self.device_keys.0.lock() {
-            cache.keys = Some(keys);
             cache.batches.insert(batch_id, opened.clone());
         }
         Ok(opened)
+    }
+
+    async fn cached_member_keys(&self) -> Result<Arc<MemberKeys>, ClientError> {
+        let cached = self.device_keys.0.lock().ok().and_then(|c| c.keys.clone());
+        if let Some(k) = cached {
+            return Ok(k);
+        }
+        let keys = Arc::new(self.member_keys().await?);
+        if let Ok(mut cache) = self.device_keys.0.lock() {
+            cache.keys = Some(keys.clone());
+        }
+        Ok(keys)
+    }
+
+    /// A device of this member whose certificate verifies with the member's own key.
+    async fn verified_device(
+        &self,
+        device_id: Uuid,
+        keys: &MemberKeys,
+    ) -> Result<VerifiedDevice, ClientError> {
+        let cached = self
+            .device_keys
+            .0
+            .lock()
+            .ok()
+            .and_then(|c| c.devices.get(&device_id).cloned());
+        if let Some(d) = cached {
+            return Ok(d);
+        }
+        let public = keys.public_keys();
+        let found = self
+            .devices()
+            .await?
+            .into_iter()
+            .find(|d| d.id == device_id)
+            .ok_or_else(|| {
+                ClientError::Crypto(format!(
+                    "the server says device {device_id} wrote a record, but it is not one of \
+                     your devices (forged?)"
+                ))
+            })?;
+        let verified = verify_device(self.member_id, &public, &found).ok_or_else(|| {
+            ClientError::Crypto(format!(
+                "device {device_id} ({:?}) has no certificate signed by your key (enrolled \
+                 before datacoop 0.2, or its name, categories or key were changed): its records \
+                 are refused; enrol it again with `datacoop devices add`",
+                found.name
+            ))
+        })?;
+        if let Ok(mut cache) = self.device_keys.0.lock() {
+            cache.devices.insert(device_id, verified.clone());
+        }
+        Ok(verified)
     }
 
     fn cached_batch(&self, batch_id: Uuid) -> Option<Arc<OpenedDeviceBatch>> {

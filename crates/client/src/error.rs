@@ -24,6 +24,19 @@ pub enum ClientError {
     /// A local file could not be read or written.
     #[error("{0}")]
     File(String),
+    /// A device record from before datacoop 0.2, which nothing proves a device wrote.
+    #[error(
+        "record {record} was added by a device enrolled before datacoop 0.2, and nothing proves \
+         that device (and not the server) wrote it; if you trust it, run `datacoop records \
+         upgrade --accept-legacy-device-records` to re-seal such records under your own key"
+    )]
+    LegacyDeviceRecord {
+        /// The record.
+        record: uuid::Uuid,
+    },
+    /// The caller's own input is not acceptable (said before anything is sent).
+    #[error("{0}")]
+    Input(String),
 }
 
 impl ClientError {

@@ -84,6 +84,10 @@ fn main() {
         record_id: Uuid::from_u128(2),
         version: 1,
         content_type: "application/json".into(),
+        category: "vital-signs".into(),
+        type_code: "8867-4".into(),
+        effective_at: Some(1_795_478_400_000_000),
+        author: Author::Member,
     };
     let plain = vec![0x42u8; 1024];
     let mut rng = os_rng().unwrap();
@@ -116,7 +120,7 @@ fn main() {
             let k = RecordKey::generate_with_rng(&mut rng);
             (
                 id,
-                wrap_record_key_with_rng(&vault, &member, &id, &k, &mut rng).unwrap(),
+                wrap_record_key_with_rng(&vault, &member, &id, 1, &k, &mut rng).unwrap(),
             )
         })
         .collect();
@@ -127,7 +131,7 @@ fn main() {
             .grant_from_vault(
                 &vault,
                 &member,
-                wraps.iter().map(|(id, w)| (*id, w.as_slice())),
+                wraps.iter().map(|(id, w)| (*id, 1, w.as_slice())),
             )
             .unwrap();
         times.push(start.elapsed().as_secs_f64() * 1e3);
@@ -196,6 +200,28 @@ fn main() {
     let study = HpkeKeyPair::generate().unwrap();
     let mut ours_seal = 0f64;
     let mut ours_open = 0f64;
+    let mut device_seal = 0f64;
+    let mut device_open = 0f64;
+    let member_keys = MemberKeys::generate().unwrap();
+    let device_keys = HpkeKeyPair::generate().unwrap();
+    let (device_id, batch_id) = (Uuid::from_u128(7), Uuid::from_u128(8));
+    let cert = DeviceCertificate {
+        member_id: member,
+        device_id,
+        name: "bench".into(),
+        categories: None,
+        public_key: device_keys.public_key().clone(),
+    };
+    let cert_sig = cert.sign(&member_keys);
+    let device = cert.verify(&member_keys.public_keys(), &cert_sig).unwrap();
+    let device_batch = DeviceBatch::new(
+        member_keys.hpke.public_key(),
+        &device_keys,
+        member,
+        device_id,
+        batch_id,
+    )
+    .unwrap();
     let mut raw_seal = 0f64;
     let mut raw_open = 0f64;
     let sealed_share = share.seal_to_study(study.public_key()).unwrap();
@@ -227,6 +253,30 @@ fn main() {
                     Uuid::from_u128(5),
                     Uuid::from_u128(6),
                     &sealed_share,
+                )
+                .unwrap(),
+            );
+        }));
+        device_seal = device_seal.max(rate(|| {
+            black_box(
+                DeviceBatch::new_with_rng(
+                    member_keys.hpke.public_key(),
+                    &device_keys,
+                    member,
+                    device_id,
+                    batch_id,
+                    &mut rng,
+                )
+                .unwrap(),
+            );
+        }));
+        device_open = device_open.max(rate(|| {
+            black_box(
+                open_device_batch(
+                    &member_keys,
+                    &device,
+                    &batch_id,
+                    device_batch.sealed_batch_key(),
                 )
                 .unwrap(),
             );
@@ -270,6 +320,11 @@ fn main() {
         "| our API (ShareKey::seal_to_study / open_as_study) | {ours_seal:.0} ({:+.1} %) | {ours_open:.0} ({:+.1} %) |",
         100.0 * (ours_seal / raw_seal - 1.0),
         100.0 * (ours_open / raw_open - 1.0)
+    ));
+    r.line(format!(
+        "| our API, device batch in auth mode (DeviceBatch::new / open_device_batch) | {device_seal:.0} ({:+.1} %) | {device_open:.0} ({:+.1} %) |",
+        100.0 * (device_seal / raw_seal - 1.0),
+        100.0 * (device_open / raw_open - 1.0)
     ));
     r.line("");
 

@@ -44,9 +44,9 @@ fn cipher(key: &Secret32) -> Result<XChaCha20Poly1305> {
         .map_err(|_| Error::malformed("key", "wrong length"))
 }
 
-fn full_aad(kind: Kind, aad: &[u8]) -> Vec<u8> {
+fn full_aad(header: &[u8], aad: &[u8]) -> Vec<u8> {
     let mut full = Vec::with_capacity(HEADER_LEN + aad.len());
-    full.extend_from_slice(&kind.header());
+    full.extend_from_slice(header);
     full.extend_from_slice(aad);
     full
 }
@@ -70,7 +70,7 @@ pub(crate) fn seal(
     let tag = cipher(key)?
         .encrypt_inout_detached(
             &XNonce::from(nonce),
-            &full_aad(kind, aad),
+            &full_aad(&kind.header(), aad),
             (&mut out[start..]).into(),
         )
         .map_err(|_| Error::InvalidInput {
@@ -89,7 +89,9 @@ fn open_into(
     envelope_bytes: &[u8],
     out: &mut [u8],
 ) -> Result<()> {
-    let body = envelope::open(envelope_bytes, kind)?;
+    // Any version this build reads; the caller's `aad` is for the version it found
+    // (`envelope::inspect`), and the header itself is authenticated below.
+    let (_, body) = envelope::open_versioned(envelope_bytes, kind)?;
     let what = kind.name();
     if body.len() < NONCE_LEN + COMMIT_LEN + TAG_LEN {
         return Err(Error::malformed(what, "too short"));
@@ -110,7 +112,12 @@ fn open_into(
     let tag = Tag::try_from(tag).map_err(|_| Error::malformed(what, "too short"))?;
     out.copy_from_slice(ct);
     cipher(key)?
-        .decrypt_inout_detached(&XNonce::from(nonce), &full_aad(kind, aad), out.into(), &tag)
+        .decrypt_inout_detached(
+            &XNonce::from(nonce),
+            &full_aad(&envelope_bytes[..HEADER_LEN], aad),
+            out.into(),
+            &tag,
+        )
         .map_err(|_| {
             out.iter_mut().for_each(|b| *b = 0);
             Error::Tampered { what }
@@ -150,7 +157,7 @@ pub(crate) fn open_key(
 
 /// Reports a header problem in preference to a length problem, so unknown versions say so.
 fn short_or_header_error(kind: Kind, bytes: &[u8]) -> Error {
-    match envelope::open(bytes, kind) {
+    match envelope::open_versioned(bytes, kind) {
         Err(e) => e,
         Ok(_) => Error::malformed(kind.name(), "unexpected length"),
     }

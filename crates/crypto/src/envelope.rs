@@ -12,8 +12,11 @@ use crate::error::{Error, Result};
 /// First byte of every envelope.
 pub const MAGIC: u8 = 0xDC;
 
-/// The only format version this build writes and reads.
+/// The first format version of every kind.
 pub const VERSION_1: u8 = 0x01;
+
+/// The second format version (records and device batches: authenticated metadata, signed devices).
+pub const VERSION_2: u8 = 0x02;
 
 /// Length of the magic, kind and version bytes.
 pub const HEADER_LEN: usize = 3;
@@ -88,9 +91,20 @@ impl Kind {
         Kind::ALL.into_iter().find(|k| *k as u8 == b)
     }
 
-    /// The three header bytes of a version-1 envelope of this kind.
+    /// The version this build writes for this kind; it reads every version up to it.
+    pub fn latest_version(self) -> u8 {
+        match self {
+            Kind::RecordContent
+            | Kind::RecordKeyWrap
+            | Kind::DeviceRecordKeyRef
+            | Kind::DeviceBatchKey => VERSION_2,
+            _ => VERSION_1,
+        }
+    }
+
+    /// The three header bytes of an envelope of this kind in its latest version.
     pub fn header(self) -> [u8; HEADER_LEN] {
-        [MAGIC, self as u8, VERSION_1]
+        [MAGIC, self as u8, self.latest_version()]
     }
 }
 
@@ -109,8 +123,19 @@ pub fn inspect(bytes: &[u8]) -> Result<(Kind, u8)> {
     Ok((kind, bytes[2]))
 }
 
-/// Checks the header against the expected kind and a known version, and returns the body.
+/// Checks the header against the expected kind and its latest version, and returns the body.
 pub(crate) fn open(bytes: &[u8], expected: Kind) -> Result<&[u8]> {
+    match open_versioned(bytes, expected)? {
+        (v, body) if v == expected.latest_version() => Ok(body),
+        (v, _) => Err(Error::UnsupportedVersion {
+            kind: expected.name(),
+            version: v,
+        }),
+    }
+}
+
+/// Checks the header against the expected kind and any version this build reads; returns both.
+pub(crate) fn open_versioned(bytes: &[u8], expected: Kind) -> Result<(u8, &[u8])> {
     if bytes.len() < HEADER_LEN {
         return Err(Error::malformed(expected.name(), "shorter than its header"));
     }
@@ -123,13 +148,13 @@ pub(crate) fn open(bytes: &[u8], expected: Kind) -> Result<&[u8]> {
             found: bytes[1],
         });
     }
-    if bytes[2] != VERSION_1 {
+    if bytes[2] == 0 || bytes[2] > expected.latest_version() {
         return Err(Error::UnsupportedVersion {
             kind: expected.name(),
             version: bytes[2],
         });
     }
-    Ok(&bytes[HEADER_LEN..])
+    Ok((bytes[2], &bytes[HEADER_LEN..]))
 }
 
 /// Encodes bytes as unpadded base64url, the form envelopes take in JSON.

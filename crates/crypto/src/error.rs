@@ -96,6 +96,15 @@ pub enum Error {
         /// Which binding field differs.
         field: &'static str,
     },
+    /// An object in an old format that cannot prove who wrote it (a version-1 device batch).
+    #[error(
+        "the {what} is in an old format (version 1) that does not prove which device wrote it: \
+         the server could have made it; refuse it unless you re-seal it on purpose"
+    )]
+    Unauthenticated {
+        /// The object.
+        what: &'static str,
+    },
     /// A recovery code was mistyped or is not a datacoop recovery code.
     #[error("the recovery code is not valid ({reason}): check it for typos")]
     InvalidRecoveryCode {
@@ -151,6 +160,7 @@ impl Error {
             Error::WrongKind { .. } => "wrong_kind",
             Error::UnsupportedVersion { .. } => "unsupported_version",
             Error::BindingMismatch { .. } => "binding_mismatch",
+            Error::Unauthenticated { .. } => "unauthenticated",
             Error::InvalidRecoveryCode { .. } => "invalid_recovery_code",
             Error::StreamTruncated => "stream_truncated",
             Error::StreamChunk { .. } => "stream_chunk",

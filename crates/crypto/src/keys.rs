@@ -100,6 +100,11 @@ impl HpkeKeyPair {
         Self::from_secret(secret)
     }
 
+    /// The 32-byte serialised private key, for a device's own credentials file (keep it secret).
+    pub fn private_bytes(&self) -> zeroize::Zeroizing<[u8; KEY_LEN]> {
+        zeroize::Zeroizing::new(*self.secret.as_bytes())
+    }
+
     pub(crate) fn from_secret(secret: Secret32) -> Result<Self> {
         let private = <HpkeKem as hpke::Kem>::PrivateKey::from_bytes(secret.as_bytes())
             .map_err(|_| Error::malformed("X25519 private key", "rejected"))?;

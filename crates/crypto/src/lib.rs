@@ -8,7 +8,8 @@
 //!   under a printable [`RecoveryKey`] ([`seal_vault_key_for_recovery`]).
 //! * [`MemberKeys`]: X25519 (HPKE) and Ed25519 key pairs, sealed under the vault key.
 //! * [`seal_record`]/[`open_record`]: one data key per record, XChaCha20-Poly1305, key-committed.
-//! * [`DeviceBatch`]: write-only devices seal one HPKE batch key per upload batch.
+//! * [`DeviceBatch`]: write-only devices seal one HPKE auth-mode batch key per upload batch,
+//!   from a key pair the member certified ([`DeviceCertificate`]).
 //! * [`ShareKey`]: one HPKE-sealed key per consent, wrapping each shared record's data key.
 //! * [`StreamEncryptor`]/[`StreamDecryptor`]: age-style chunked encryption for large blobs.
 //! * [`sign()`]/[`verify`]: Ed25519 over [`Canonical`] encodings with a context string.
@@ -46,16 +47,18 @@ mod vault;
 
 pub use canonical::{Canonical, CanonicalReader};
 pub use device::{
-    device_record_batch_id, open_device_batch, open_device_record, DeviceBatch, OpenedDeviceBatch,
+    device_batch_format, device_record_batch_id, open_device_batch, open_device_record,
+    open_legacy_device_batch, DeviceBatch, DeviceCertificate, OpenedDeviceBatch, VerifiedDevice,
 };
 pub use envelope::Kind;
 pub use error::{Error, Result};
 pub use kdf::{derive_passphrase_keys, AuthKey, KdfParams, Kek, SALT_LEN};
 pub use keys::{HpkeKeyPair, HpkePublicKey, MemberKeys, MemberPublicKeys};
 pub use record::{
-    open_content, open_record, seal_content_with_rng, seal_record, seal_record_with_rng,
-    unwrap_record_key, wrap_record_key, wrap_record_key_with_rng, RecordBinding, RecordKey,
-    SealedRecord, MAX_CONTENT_TYPE_LEN, RECORD_FORMAT_VERSION,
+    open_content, open_record, record_format, seal_content_with_rng, seal_record,
+    seal_record_with_rng, unwrap_record_key, wrap_record_key, wrap_record_key_with_rng, Author,
+    RecordBinding, RecordKey, SealedRecord, MAX_CONTENT_TYPE_LEN, MAX_META_LEN,
+    RECORD_FORMAT_VERSION,
 };
 pub use recovery::RecoveryKey;
 pub use recovery_proof::{RecoveryRequest, RECOVERY_REQUEST_CONTEXT};

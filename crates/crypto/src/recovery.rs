@@ -18,6 +18,7 @@ use crate::derive::derive_key;
 use crate::error::{Error, Result};
 use crate::rng::os_rng;
 use crate::secret::{Secret32, KEY_LEN};
+use crate::sign::{SigningKey, VerifyingKey};
 
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const CODE_VERSION: u8 = 0x01;
@@ -84,6 +85,22 @@ impl RecoveryKey {
             &Canonical::new("datacoop/v1/recovery-wrap-key").finish(),
         )?;
         Ok(RecoveryKey { secret, wrap_key })
+    }
+
+    /// The recovery signing key: `Ed25519 seed = HKDF(secret, C("datacoop/v2/recovery-signing-key"))`.
+    /// Its public half is registered with the account, so a recovery proves knowledge of the
+    /// code itself (docs/crypto.md section 7.1), not merely of the vault key.
+    pub fn signing_key(&self) -> Result<SigningKey> {
+        let seed = derive_key(
+            self.secret.as_bytes(),
+            &Canonical::new("datacoop/v2/recovery-signing-key").finish(),
+        )?;
+        SigningKey::from_seed(seed)
+    }
+
+    /// The public half of [`RecoveryKey::signing_key`], registered with the account.
+    pub fn verifying_key(&self) -> Result<VerifyingKey> {
+        Ok(self.signing_key()?.verifying_key())
     }
 
     /// The printable code to show the member once (e.g. `ABCD-EFGH-…`, 14 groups of 4).

@@ -1,22 +1,27 @@
 //! The account-recovery proof: a member who lost the passphrase shows the server, without
-//! revealing anything secret, that the recovery code opened the vault.
+//! revealing anything secret, that they hold the recovery code.
 //!
-//! The recovery code opens the vault key (box 0x11), the vault key opens the member's private
-//! keys (box 0x12), and the Ed25519 key among them signs the server's fresh challenge together
-//! with the new login material. The server verifies with the member's stored public key, so it
-//! keeps no secret that could stand in for the proof (a stolen database forges nothing), and a
-//! captured request cannot be replayed with other material. Section 7.1 of `docs/crypto.md`.
+//! The recovery code derives an Ed25519 key ([`RecoveryKey::signing_key`]) whose public half
+//! was registered with the account; it signs the server's fresh challenge together with the
+//! new login material and the *new* recovery material, so the used code stops working. The
+//! server verifies with the stored recovery public key, so it keeps no secret that could stand
+//! in for the proof (a stolen database forges nothing), someone who only read the vault key
+//! cannot make it, and a captured request cannot be replayed with other material. Accounts
+//! registered before datacoop 0.2 have no recovery public key: for them the member's own
+//! Ed25519 key signs (the version-1 rule), once, and the recovery registers one.
+//! Section 7.1 of `docs/crypto.md`.
+//!
+//! [`RecoveryKey::signing_key`]: crate::RecoveryKey::signing_key
 
 use ring::digest;
 use uuid::Uuid;
 
 use crate::canonical::Canonical;
 use crate::error::Result;
-use crate::keys::{MemberKeys, MemberPublicKeys};
-use crate::sign::{self, context, Signature};
+use crate::sign::{self, context, Signature, SigningKey, VerifyingKey};
 
 /// Context string of the canonical message a recovery proof signs.
-pub const RECOVERY_REQUEST_CONTEXT: &str = "datacoop/v1/account-recovery-request";
+pub const RECOVERY_REQUEST_CONTEXT: &str = "datacoop/v2/account-recovery-request";
 
 /// What a recovery request commits to: the server's challenge and the new login material.
 #[derive(Debug, Clone, Copy)]
@@ -31,11 +36,16 @@ pub struct RecoveryRequest<'a> {
     pub auth_key: &'a [u8],
     /// The vault key sealed under the new KEK (box 0x10).
     pub sealed_vault_key: &'a [u8],
+    /// The vault key sealed under the new recovery key (box 0x11).
+    pub new_recovery_vault_key: &'a [u8],
+    /// The new recovery key's Ed25519 public key (32 bytes).
+    pub new_recovery_public_key: &'a [u8],
 }
 
 impl RecoveryRequest<'_> {
-    /// `C("datacoop/v1/account-recovery-request", member_id, challenge, kdf_params,
-    /// SHA-256(auth_key), sealed_vault_key)`: the bytes signed in context `datacoop/v1/account-recovery`.
+    /// `C("datacoop/v2/account-recovery-request", member_id, challenge, kdf_params,
+    /// SHA-256(auth_key), sealed_vault_key, new_recovery_vault_key, new_recovery_public_key)`:
+    /// the bytes signed in context `datacoop/v1/account-recovery`.
     pub fn message(&self) -> Vec<u8> {
         let auth_hash = digest::digest(&digest::SHA256, self.auth_key);
         Canonical::new(RECOVERY_REQUEST_CONTEXT)
@@ -44,18 +54,23 @@ impl RecoveryRequest<'_> {
             .bytes(self.kdf_params)
             .bytes(auth_hash.as_ref())
             .bytes(self.sealed_vault_key)
+            .bytes(self.new_recovery_vault_key)
+            .bytes(self.new_recovery_public_key)
             .finish()
     }
 
-    /// Signs the request with the member's Ed25519 key (opened from the vault).
-    pub fn sign(&self, keys: &MemberKeys) -> Signature {
-        sign::sign(&keys.signing, context::ACCOUNT_RECOVERY, &self.message())
+    /// Signs the request with the recovery signing key (or, for an account from before
+    /// datacoop 0.2, the member's own Ed25519 key opened from the vault).
+    pub fn sign(&self, key: &SigningKey) -> Signature {
+        sign::sign(key, context::ACCOUNT_RECOVERY, &self.message())
     }
 
-    /// Checks a proof against the member's stored public keys; [`crate::Error::InvalidSignature`] if it fails.
-    pub fn verify(&self, public: &MemberPublicKeys, signature: &Signature) -> Result<()> {
+    /// Checks a proof against the account's registered recovery public key (or, for an
+    /// account from before datacoop 0.2, its member signing key);
+    /// [`crate::Error::InvalidSignature`] if it fails.
+    pub fn verify(&self, public: &VerifyingKey, signature: &Signature) -> Result<()> {
         sign::verify(
-            &public.signing,
+            public,
             context::ACCOUNT_RECOVERY,
             &self.message(),
             signature,
@@ -66,10 +81,14 @@ impl RecoveryRequest<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::RecoveryKey;
 
     #[test]
     fn proof_binds_member_challenge_and_material() {
-        let keys = MemberKeys::generate().unwrap();
+        let code = RecoveryKey::generate().unwrap();
+        let key = code.signing_key().unwrap();
+        let public = code.verifying_key().unwrap();
+        assert_eq!(public, key.verifying_key());
         let id = Uuid::from_u128(1);
         let req = RecoveryRequest {
             member_id: &id,
@@ -77,9 +96,11 @@ mod tests {
             kdf_params: b"params",
             auth_key: &[7u8; 32],
             sealed_vault_key: b"sealed",
+            new_recovery_vault_key: b"new recovery copy",
+            new_recovery_public_key: &[9u8; 32],
         };
-        let sig = req.sign(&keys);
-        req.verify(&keys.public_keys(), &sig).unwrap();
+        let sig = req.sign(&key);
+        req.verify(&public, &sig).unwrap();
         let other = Uuid::from_u128(2);
         for changed in [
             RecoveryRequest {
@@ -98,16 +119,21 @@ mod tests {
                 sealed_vault_key: b"sealeD",
                 ..req
             },
+            RecoveryRequest {
+                new_recovery_vault_key: b"another copy",
+                ..req
+            },
+            RecoveryRequest {
+                new_recovery_public_key: &[1u8; 32],
+                ..req
+            },
         ] {
             assert_eq!(
-                changed
-                    .verify(&keys.public_keys(), &sig)
-                    .unwrap_err()
-                    .code(),
+                changed.verify(&public, &sig).unwrap_err().code(),
                 "invalid_signature"
             );
         }
-        let stranger = MemberKeys::generate().unwrap();
-        assert!(req.verify(&stranger.public_keys(), &sig).is_err());
+        let stranger = RecoveryKey::generate().unwrap().verifying_key().unwrap();
+        assert!(req.verify(&stranger, &sig).is_err());
     }
 }

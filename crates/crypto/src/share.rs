@@ -96,6 +96,7 @@ impl ShareKey {
         hpke_seal::seal_key(
             Kind::StudyShareKey,
             study_public_key,
+            None,
             &share_info(&self.study_id, &self.consent_id),
             &self.key,
             rng,
@@ -112,6 +113,7 @@ impl ShareKey {
         let key = hpke_seal::open_key(
             Kind::StudyShareKey,
             study_keys,
+            None,
             &share_info(&study_id, &consent_id),
             sealed,
         )?;
@@ -160,26 +162,28 @@ impl ShareKey {
         vault_key: &VaultKey,
         member_id: &Uuid,
         record_id: &Uuid,
+        version: u64,
         member_wrapped: &[u8],
         rng: &mut impl CryptoRng,
     ) -> Result<Vec<u8>> {
-        let key = unwrap_record_key(vault_key, member_id, record_id, member_wrapped)?;
+        let key = unwrap_record_key(vault_key, member_id, record_id, version, member_wrapped)?;
         self.wrap_record_key_with_rng(record_id, &key, rng)
     }
 
-    /// Grants a consent over many records at once: `(record_id, member_wrapped_key)` in, share wraps out.
+    /// Grants a consent over many records at once: `(record_id, version, member_wrapped_key)`
+    /// in, share wraps out.
     pub fn grant_from_vault<'a>(
         &self,
         vault_key: &VaultKey,
         member_id: &Uuid,
-        records: impl IntoIterator<Item = (Uuid, &'a [u8])>,
+        records: impl IntoIterator<Item = (Uuid, u64, &'a [u8])>,
     ) -> Result<Vec<(Uuid, Vec<u8>)>> {
         let mut rng = os_rng()?;
         records
             .into_iter()
-            .map(|(record_id, wrapped)| {
+            .map(|(record_id, version, wrapped)| {
                 let out = self.rewrap_from_vault_with_rng(
-                    vault_key, member_id, &record_id, wrapped, &mut rng,
+                    vault_key, member_id, &record_id, version, wrapped, &mut rng,
                 )?;
                 Ok((record_id, out))
             })

@@ -26,6 +26,8 @@ pub mod context {
     pub const CHECKPOINT: &str = "datacoop/v1/checkpoint";
     /// The governance key's approval of a study's public key.
     pub const STUDY_KEY_APPROVAL: &str = "datacoop/v1/study-key-approval";
+    /// A member's certificate for a write-only device: its id, name, categories and key.
+    pub const DEVICE_CERTIFICATE: &str = "datacoop/v1/device-certificate";
     /// A member's proof, during account recovery, that the recovery code opened the vault.
     pub const ACCOUNT_RECOVERY: &str = "datacoop/v1/account-recovery";
 }

@@ -1,8 +1,11 @@
 //! End-to-end flows through the public API, as the client crate will call it.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod common;
+
 use std::io::{Read, Write};
 
+use common::legacy::{self, V1Binding};
 use datacoop_crypto::envelope::{inspect, Kind};
 use datacoop_crypto::*;
 use uuid::Uuid;
@@ -23,7 +26,40 @@ fn binding(member_id: Uuid, record_id: Uuid) -> RecordBinding {
         record_id,
         version: 1,
         content_type: "application/json".into(),
+        category: "vital-signs".into(),
+        type_code: "29463-7".into(),
+        effective_at: Some(1_795_478_400_000_000),
+        author: Author::Member,
     }
+}
+
+const DEVICE: Uuid = Uuid::from_u128(40);
+
+fn device_binding(member_id: Uuid, record_id: Uuid) -> RecordBinding {
+    RecordBinding {
+        author: Author::Device(DEVICE),
+        ..binding(member_id, record_id)
+    }
+}
+
+/// What enrolment leaves: the device's key pair (in its credentials) and the member's
+/// signature over its certificate (on the server), checked with the member's own keys.
+fn enrol(
+    keys: &MemberKeys,
+    member: Uuid,
+    categories: Option<&[&str]>,
+) -> (HpkeKeyPair, VerifiedDevice) {
+    let device_keys = HpkeKeyPair::generate().unwrap();
+    let cert = DeviceCertificate {
+        member_id: member,
+        device_id: DEVICE,
+        name: "bathroom scale".into(),
+        categories: categories.map(|c| c.iter().map(|s| s.to_string()).collect()),
+        public_key: device_keys.public_key().clone(),
+    };
+    let sig = cert.sign(keys);
+    let verified = cert.verify(&keys.public_keys(), &sig).unwrap();
+    (device_keys, verified)
 }
 
 #[test]
@@ -95,11 +131,24 @@ fn device_batches_and_study_shares() {
     let member = Uuid::from_u128(1);
     let vault = VaultKey::generate().unwrap();
     let keys = MemberKeys::generate().unwrap();
+    let (device_keys, device) = enrol(&keys, member, Some(&["vital-signs"]));
     let batch_id = Uuid::from_u128(50);
-    let batch = DeviceBatch::new(&keys.public_keys().hpke, member, batch_id).unwrap();
+    let batch = DeviceBatch::new(
+        &keys.public_keys().hpke,
+        &device_keys,
+        member,
+        DEVICE,
+        batch_id,
+    )
+    .unwrap();
+    assert_eq!(
+        inspect(batch.sealed_batch_key()).unwrap(),
+        (Kind::DeviceBatchKey, 2)
+    );
+    assert_eq!(device_batch_format(batch.sealed_batch_key()).unwrap(), 2);
     let sealed: Vec<_> = (0..5u128)
         .map(|i| {
-            let b = binding(member, Uuid::from_u128(100 + i));
+            let b = device_binding(member, Uuid::from_u128(100 + i));
             (
                 b.clone(),
                 batch
@@ -110,31 +159,56 @@ fn device_batches_and_study_shares() {
         .collect();
     assert_eq!(
         batch
-            .seal_record(&binding(Uuid::from_u128(9), Uuid::from_u128(1)), b"x")
+            .seal_record(
+                &device_binding(Uuid::from_u128(9), Uuid::from_u128(1)),
+                b"x"
+            )
             .unwrap_err()
             .code(),
         "binding_mismatch"
     );
     assert!(format!("{batch:?}").contains("[redacted]"));
-
-    let opened = open_device_batch(&keys, &member, &batch_id, batch.sealed_batch_key()).unwrap();
-    // The member may adopt a device record's key into the vault.
-    let adopted = SealedRecord {
-        ciphertext: sealed[1].1.ciphertext.clone(),
-        wrapped_key: wrap_record_key(
-            &vault,
-            &member,
-            &sealed[1].0.record_id,
-            &opened.record_key(&sealed[1].0.record_id).unwrap(),
-        )
-        .unwrap(),
-    };
     assert_eq!(
-        &*open_record(&vault, &sealed[1].0, &adopted).unwrap(),
+        inspect(&sealed[0].1.wrapped_key).unwrap(),
+        (Kind::DeviceRecordKeyRef, 2)
+    );
+
+    let opened = open_device_batch(&keys, &device, &batch_id, batch.sealed_batch_key()).unwrap();
+    assert_eq!(opened.device(), Some(&device));
+    // The member may adopt a device record's key into the vault; the record stays the
+    // device's (its AAD names the device), so it opens by key and content, not open_record.
+    let adopted = wrap_record_key(
+        &vault,
+        &member,
+        &sealed[1].0.record_id,
+        sealed[1].0.version,
+        &opened.record_key(&sealed[1].0.record_id).unwrap(),
+    )
+    .unwrap();
+    let dek = unwrap_record_key(
+        &vault,
+        &member,
+        &sealed[1].0.record_id,
+        sealed[1].0.version,
+        &adopted,
+    )
+    .unwrap();
+    assert_eq!(
+        &*open_content(&dek, &sealed[1].0, &sealed[1].1.ciphertext).unwrap(),
         b"reading 1"
     );
     assert_eq!(
         open_record(&vault, &sealed[1].0, &sealed[1].1)
+            .unwrap_err()
+            .code(),
+        "binding_mismatch"
+    );
+    let as_member = RecordBinding {
+        author: Author::Member,
+        ..sealed[1].0.clone()
+    };
+    assert_eq!(
+        open_record(&vault, &as_member, &sealed[1].1)
             .unwrap_err()
             .code(),
         "wrong_kind"
@@ -152,7 +226,7 @@ fn device_batches_and_study_shares() {
     assert_eq!(
         open_device_batch(
             &keys,
-            &member,
+            &device,
             &Uuid::from_u128(51),
             batch.sealed_batch_key()
         )
@@ -162,7 +236,7 @@ fn device_batches_and_study_shares() {
     );
     let other_keys = MemberKeys::generate().unwrap();
     assert_eq!(
-        open_device_batch(&other_keys, &member, &batch_id, batch.sealed_batch_key())
+        open_device_batch(&other_keys, &device, &batch_id, batch.sealed_batch_key())
             .unwrap_err()
             .code(),
         "cannot_open"
@@ -179,9 +253,25 @@ fn device_batches_and_study_shares() {
         .grant_from_vault(
             &vault,
             &member,
-            [(own_b.record_id, own.wrapped_key.as_slice())],
+            [(own_b.record_id, own_b.version, own.wrapped_key.as_slice())],
         )
         .unwrap();
+    // A grant names the version its wrap is for.
+    assert_eq!(
+        share
+            .grant_from_vault(
+                &vault,
+                &member,
+                [(
+                    own_b.record_id,
+                    own_b.version + 1,
+                    own.wrapped_key.as_slice()
+                )],
+            )
+            .unwrap_err()
+            .code(),
+        "tampered"
+    );
     let device_wrap = share
         .wrap_record_key(
             &sealed[0].0.record_id,
@@ -204,6 +294,22 @@ fn device_batches_and_study_shares() {
         .unwrap(),
         b"reading 0"
     );
+    // The study sees who wrote a record, and cannot be told otherwise.
+    let relabelled = RecordBinding {
+        author: Author::Member,
+        ..sealed[0].0.clone()
+    };
+    assert_eq!(
+        open_shared_record(
+            &study_share,
+            &relabelled,
+            &device_wrap,
+            &sealed[0].1.ciphertext
+        )
+        .unwrap_err()
+        .code(),
+        "tampered"
+    );
     // A wrap for one record cannot open another.
     assert!(open_shared_record(
         &study_share,
@@ -217,6 +323,621 @@ fn device_batches_and_study_shares() {
     assert_eq!(
         share.seal_to_study(&bad).unwrap_err().code(),
         "invalid_public_key"
+    );
+}
+
+#[test]
+fn every_visible_field_is_bound_into_a_version_2_record() {
+    let member = Uuid::from_u128(1);
+    let vault = VaultKey::generate().unwrap();
+    let b = binding(member, Uuid::from_u128(10));
+    let sealed = seal_record(&vault, &b, b"72 bpm").unwrap();
+    assert_eq!(record_format(&sealed.ciphertext).unwrap(), 2);
+    assert_eq!(
+        inspect(&sealed.wrapped_key).unwrap(),
+        (Kind::RecordKeyWrap, 2)
+    );
+    assert_eq!(&*open_record(&vault, &b, &sealed).unwrap(), b"72 bpm");
+    let dek = unwrap_record_key(
+        &vault,
+        &member,
+        &b.record_id,
+        b.version,
+        &sealed.wrapped_key,
+    )
+    .unwrap();
+    let changed = [
+        RecordBinding {
+            category: "activity".into(),
+            ..b.clone()
+        },
+        RecordBinding {
+            type_code: "8867-4".into(),
+            ..b.clone()
+        },
+        RecordBinding {
+            effective_at: Some(1_795_478_400_000_001),
+            ..b.clone()
+        },
+        RecordBinding {
+            effective_at: Some(-1_795_478_400_000_000),
+            ..b.clone()
+        },
+        RecordBinding {
+            effective_at: None,
+            ..b.clone()
+        },
+    ];
+    for other in &changed {
+        assert_eq!(
+            open_record(&vault, other, &sealed).unwrap_err().code(),
+            "tampered",
+            "{other:?}"
+        );
+        assert_eq!(
+            open_content(&dek, other, &sealed.ciphertext)
+                .unwrap_err()
+                .code(),
+            "tampered"
+        );
+    }
+    // The author: the member's own records refuse any other author before opening, and the
+    // content itself (what a study opens with the key alone) refuses it too.
+    let by_device = RecordBinding {
+        author: Author::Device(DEVICE),
+        ..b.clone()
+    };
+    assert_eq!(
+        open_record(&vault, &by_device, &sealed).unwrap_err().code(),
+        "binding_mismatch"
+    );
+    assert_eq!(
+        open_content(&dek, &by_device, &sealed.ciphertext)
+            .unwrap_err()
+            .code(),
+        "tampered"
+    );
+    assert_eq!(
+        seal_record(&vault, &by_device, b"x").unwrap_err().code(),
+        "binding_mismatch"
+    );
+    // No effective time and an empty category are values too, told apart from others.
+    let bare = RecordBinding {
+        category: String::new(),
+        type_code: String::new(),
+        effective_at: None,
+        ..b.clone()
+    };
+    let sealed_bare = seal_record(&vault, &bare, b"").unwrap();
+    assert!(open_record(&vault, &bare, &sealed_bare).unwrap().is_empty());
+    assert_eq!(
+        open_record(
+            &vault,
+            &RecordBinding {
+                effective_at: Some(0),
+                ..bare.clone()
+            },
+            &sealed_bare
+        )
+        .unwrap_err()
+        .code(),
+        "tampered"
+    );
+    // Metadata too long to bind is refused when sealing.
+    let long = RecordBinding {
+        category: "x".repeat(MAX_META_LEN + 1),
+        ..b.clone()
+    };
+    assert_eq!(
+        seal_record(&vault, &long, b"x").unwrap_err().code(),
+        "invalid_input"
+    );
+}
+
+#[test]
+fn a_key_wrap_is_bound_to_its_record_version() {
+    let member = Uuid::from_u128(1);
+    let record = Uuid::from_u128(10);
+    let vault = VaultKey::generate().unwrap();
+    let dek = RecordKey::generate().unwrap();
+    let wrapped = wrap_record_key(&vault, &member, &record, 1, &dek).unwrap();
+    assert_eq!(inspect(&wrapped).unwrap(), (Kind::RecordKeyWrap, 2));
+    assert_eq!(
+        unwrap_record_key(&vault, &member, &record, 1, &wrapped).unwrap(),
+        dek
+    );
+    assert_eq!(
+        unwrap_record_key(&vault, &member, &record, 2, &wrapped)
+            .unwrap_err()
+            .code(),
+        "tampered"
+    );
+    // So the server cannot pair version 2's content with version 1's key wrap.
+    let v1 = RecordBinding {
+        version: 1,
+        ..binding(member, record)
+    };
+    let v2 = RecordBinding {
+        version: 2,
+        ..v1.clone()
+    };
+    let (s1, s2) = (
+        seal_record(&vault, &v1, b"first").unwrap(),
+        seal_record(&vault, &v2, b"second").unwrap(),
+    );
+    let spliced = SealedRecord {
+        ciphertext: s2.ciphertext.clone(),
+        wrapped_key: s1.wrapped_key.clone(),
+    };
+    assert_eq!(
+        open_record(&vault, &v2, &spliced).unwrap_err().code(),
+        "tampered"
+    );
+    assert_eq!(&*open_record(&vault, &v2, &s2).unwrap(), b"second");
+}
+
+#[test]
+fn version_1_records_still_open_without_their_metadata_authenticated() {
+    let member = Uuid::from_u128(1);
+    let vault = VaultKey::generate().unwrap();
+    let old = V1Binding {
+        member_id: member,
+        record_id: Uuid::from_u128(11),
+        version: 4,
+        content_type: "application/json".into(),
+    };
+    let mut rng = rng::os_rng().unwrap();
+    let (_, ct, wrapped) =
+        legacy::seal_record_v1(&vault.to_local_bytes(), &old, b"old data", &mut rng);
+    let sealed = SealedRecord {
+        ciphertext: ct,
+        wrapped_key: wrapped,
+    };
+    assert_eq!(record_format(&sealed.ciphertext).unwrap(), 1);
+    // The old JSON binding (no category, type, time or author) still parses and opens.
+    let b: RecordBinding = serde_json::from_value(old.to_json()).unwrap();
+    assert_eq!(b.author, Author::Member);
+    assert_eq!(&*open_record(&vault, &b, &sealed).unwrap(), b"old data");
+    // What version 1 bound still holds...
+    for other in [
+        RecordBinding {
+            version: 5,
+            ..b.clone()
+        },
+        RecordBinding {
+            content_type: "text/plain".into(),
+            ..b.clone()
+        },
+    ] {
+        assert!(open_record(&vault, &other, &sealed).is_err());
+    }
+    // ...but the server's category, type and time are not authenticated (the client says so,
+    // and offers to re-seal), and the old wrap is not bound to the version.
+    let relabelled = RecordBinding {
+        category: "anything".into(),
+        type_code: "x".into(),
+        effective_at: Some(0),
+        ..b.clone()
+    };
+    assert_eq!(
+        &*open_record(&vault, &relabelled, &sealed).unwrap(),
+        b"old data"
+    );
+    let dek = unwrap_record_key(&vault, &member, &b.record_id, 99, &sealed.wrapped_key).unwrap();
+    // Re-sealing it as version 2 binds everything.
+    let resealed = seal_record(
+        &vault,
+        &relabelled,
+        &open_content(&dek, &b, &sealed.ciphertext).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(record_format(&resealed.ciphertext).unwrap(), 2);
+    assert_eq!(
+        open_record(&vault, &b, &resealed).unwrap_err().code(),
+        "tampered"
+    );
+    // A version-1 header cannot be put on a version-2 record, nor an unknown one read.
+    let mut downgraded = resealed.clone();
+    downgraded.ciphertext[2] = 1;
+    assert_eq!(
+        open_record(&vault, &relabelled, &downgraded)
+            .unwrap_err()
+            .code(),
+        "tampered"
+    );
+    downgraded.ciphertext[2] = 3;
+    assert_eq!(
+        open_record(&vault, &relabelled, &downgraded)
+            .unwrap_err()
+            .code(),
+        "unsupported_version"
+    );
+}
+
+#[test]
+fn only_a_certified_device_can_seal_a_batch() {
+    let member = Uuid::from_u128(1);
+    let keys = MemberKeys::generate().unwrap();
+    let (device_keys, device) = enrol(&keys, member, None);
+    let batch_id = Uuid::from_u128(50);
+
+    // A key pair the certificate does not name (another device, or one the server made).
+    let stranger = HpkeKeyPair::generate().unwrap();
+    let batch =
+        DeviceBatch::new(keys.hpke.public_key(), &stranger, member, DEVICE, batch_id).unwrap();
+    assert_eq!(
+        open_device_batch(&keys, &device, &batch_id, batch.sealed_batch_key())
+            .unwrap_err()
+            .code(),
+        "cannot_open"
+    );
+
+    // A base-mode seal (all that the member's public key alone allows), current header and info.
+    let mut rng = rng::os_rng().unwrap();
+    let info = legacy::c(&[
+        b"datacoop/v2/device-batch",
+        member.as_bytes(),
+        DEVICE.as_bytes(),
+        batch_id.as_bytes(),
+    ]);
+    let forged = legacy::hpke_base_seal(
+        [0xDC, 0x30, 0x02],
+        keys.hpke.public_key().as_bytes(),
+        &info,
+        &[7; 32],
+        &mut rng,
+    );
+    assert_eq!(
+        open_device_batch(&keys, &device, &batch_id, &forged)
+            .unwrap_err()
+            .code(),
+        "cannot_open"
+    );
+    // The same in the version-1 format: refused as unauthenticated, before any HPKE.
+    let (_, legacy_batch) = legacy::seal_device_batch_v1(
+        keys.hpke.public_key().as_bytes(),
+        &member,
+        &batch_id,
+        &mut rng,
+    );
+    let err = open_device_batch(&keys, &device, &batch_id, &legacy_batch).unwrap_err();
+    assert_eq!(err.code(), "unauthenticated");
+    assert!(err.to_string().contains("version 1"), "{err}");
+
+    // The certified device's own batch opens.
+    let batch = DeviceBatch::new(
+        keys.hpke.public_key(),
+        &device_keys,
+        member,
+        DEVICE,
+        batch_id,
+    )
+    .unwrap();
+    assert!(open_device_batch(&keys, &device, &batch_id, batch.sealed_batch_key()).is_ok());
+    // And a batch of another device id (even with this key pair) does not open as this device.
+    let other_id = DeviceBatch::new(
+        keys.hpke.public_key(),
+        &device_keys,
+        member,
+        Uuid::from_u128(41),
+        batch_id,
+    )
+    .unwrap();
+    assert_eq!(
+        open_device_batch(&keys, &device, &batch_id, other_id.sealed_batch_key())
+            .unwrap_err()
+            .code(),
+        "cannot_open"
+    );
+}
+
+#[test]
+fn a_certificate_verifies_only_as_the_member_signed_it() {
+    let member = Uuid::from_u128(1);
+    let keys = MemberKeys::generate().unwrap();
+    let device_keys = HpkeKeyPair::generate().unwrap();
+    let cert = DeviceCertificate {
+        member_id: member,
+        device_id: DEVICE,
+        name: "bathroom scale".into(),
+        categories: Some(vec!["vital-signs".into(), "activity".into()]),
+        public_key: device_keys.public_key().clone(),
+    };
+    let sig = cert.sign(&keys);
+    let public = keys.public_keys();
+    let verified = cert.clone().verify(&public, &sig).unwrap();
+    assert_eq!(verified.certificate(), &cert);
+    assert!(verified.allows("activity") && verified.allows("vital-signs"));
+    assert!(!verified.allows("location"));
+    // Category order and repetition do not change what is signed.
+    let reordered = DeviceCertificate {
+        categories: Some(vec![
+            "activity".into(),
+            "vital-signs".into(),
+            "activity".into(),
+        ]),
+        ..cert.clone()
+    };
+    assert_eq!(reordered.message(), cert.message());
+    assert!(reordered.verify(&public, &sig).is_ok());
+    let changed = [
+        DeviceCertificate {
+            name: "bathroom scale (new)".into(),
+            ..cert.clone()
+        },
+        DeviceCertificate {
+            categories: Some(vec!["vital-signs".into()]),
+            ..cert.clone()
+        },
+        DeviceCertificate {
+            categories: Some(vec![
+                "vital-signs".into(),
+                "activity".into(),
+                "location".into(),
+            ]),
+            ..cert.clone()
+        },
+        DeviceCertificate {
+            categories: None,
+            ..cert.clone()
+        },
+        DeviceCertificate {
+            categories: Some(vec![]),
+            ..cert.clone()
+        },
+        DeviceCertificate {
+            public_key: HpkeKeyPair::generate().unwrap().public_key().clone(),
+            ..cert.clone()
+        },
+        DeviceCertificate {
+            device_id: Uuid::from_u128(41),
+            ..cert.clone()
+        },
+        DeviceCertificate {
+            member_id: Uuid::from_u128(2),
+            ..cert.clone()
+        },
+    ];
+    for other in changed {
+        assert_eq!(
+            other.clone().verify(&public, &sig).unwrap_err().code(),
+            "invalid_signature",
+            "{other:?}"
+        );
+    }
+    // Signed by anyone else (the server, say), or under another context: refused.
+    let server = MemberKeys::generate().unwrap();
+    assert_eq!(
+        cert.clone()
+            .verify(&public, &cert.sign(&server))
+            .unwrap_err()
+            .code(),
+        "invalid_signature"
+    );
+    let other_context = sign(&keys.signing, sign::context::BALLOT, &cert.message());
+    assert_eq!(
+        cert.clone()
+            .verify(&public, &other_context)
+            .unwrap_err()
+            .code(),
+        "invalid_signature"
+    );
+    // Verifying with the server's idea of the member's key is what a client must not do:
+    // a certificate the server signed verifies only against the server's key.
+    assert!(cert
+        .clone()
+        .verify(&server.public_keys(), &cert.sign(&server))
+        .is_ok());
+    // No categories in the certificate: any category.
+    let any = DeviceCertificate {
+        categories: None,
+        ..cert.clone()
+    };
+    let sig = any.sign(&keys);
+    assert!(any.verify(&public, &sig).unwrap().allows("anything"));
+}
+
+#[test]
+fn device_records_must_name_the_device_and_a_category_it_may_add() {
+    let member = Uuid::from_u128(1);
+    let keys = MemberKeys::generate().unwrap();
+    let (device_keys, device) = enrol(&keys, member, Some(&["vital-signs"]));
+    let batch_id = Uuid::from_u128(50);
+    let batch = DeviceBatch::new(
+        keys.hpke.public_key(),
+        &device_keys,
+        member,
+        DEVICE,
+        batch_id,
+    )
+    .unwrap();
+    let opened = open_device_batch(&keys, &device, &batch_id, batch.sealed_batch_key()).unwrap();
+
+    // The device cannot seal as the member or as another device.
+    for author in [Author::Member, Author::Device(Uuid::from_u128(41))] {
+        let b = RecordBinding {
+            author,
+            ..device_binding(member, Uuid::from_u128(100))
+        };
+        assert_eq!(
+            batch.seal_record(&b, b"x").unwrap_err().code(),
+            "binding_mismatch"
+        );
+    }
+
+    let b = device_binding(member, Uuid::from_u128(100));
+    let sealed = batch.seal_record(&b, b"81.5 kg").unwrap();
+    assert_eq!(
+        &*open_device_record(&opened, &b, &sealed).unwrap(),
+        b"81.5 kg"
+    );
+    // An Author::Member binding (or another device) on a device record is refused.
+    for author in [Author::Member, Author::Device(Uuid::from_u128(41))] {
+        let other = RecordBinding {
+            author,
+            ..b.clone()
+        };
+        assert_eq!(
+            open_device_record(&opened, &other, &sealed)
+                .unwrap_err()
+                .code(),
+            "binding_mismatch"
+        );
+    }
+    // The device can seal outside its categories (it holds the batch key), but the member's
+    // client refuses the record.
+    let off = RecordBinding {
+        category: "location".into(),
+        ..device_binding(member, Uuid::from_u128(101))
+    };
+    let off_sealed = batch.seal_record(&off, b"52.1N 4.3E").unwrap();
+    assert_eq!(
+        open_device_record(&opened, &off, &off_sealed)
+            .unwrap_err()
+            .code(),
+        "binding_mismatch"
+    );
+    // The server relabelling the category into an allowed one breaks the AEAD instead.
+    let relabelled = RecordBinding {
+        category: "vital-signs".into(),
+        ..off.clone()
+    };
+    assert_eq!(
+        open_device_record(&opened, &relabelled, &off_sealed)
+            .unwrap_err()
+            .code(),
+        "tampered"
+    );
+    // Other fields are bound as for the member's records.
+    let redated = RecordBinding {
+        effective_at: Some(0),
+        ..b.clone()
+    };
+    assert_eq!(
+        open_device_record(&opened, &redated, &sealed)
+            .unwrap_err()
+            .code(),
+        "tampered"
+    );
+    // A record of another batch.
+    let other_batch = DeviceBatch::new(
+        keys.hpke.public_key(),
+        &device_keys,
+        member,
+        DEVICE,
+        Uuid::from_u128(51),
+    )
+    .unwrap();
+    let elsewhere = other_batch.seal_record(&b, b"x").unwrap();
+    assert_eq!(
+        open_device_record(&opened, &b, &elsewhere)
+            .unwrap_err()
+            .code(),
+        "binding_mismatch"
+    );
+    // A version-1 record in a current batch (the device holds the batch key, so it could
+    // write one): refused, its AAD names no author or category. Made from raw primitives: a
+    // current batch sealed by the device's key pair in HPKE auth mode, which the crate opens.
+    let batch_key = [9u8; 32];
+    let mut rng = rng::os_rng().unwrap();
+    let raw_batch = legacy::hpke_auth_seal(
+        [0xDC, 0x30, 0x02],
+        keys.hpke.public_key().as_bytes(),
+        device_keys.private_bytes().as_slice(),
+        &legacy::c(&[
+            b"datacoop/v2/device-batch",
+            member.as_bytes(),
+            DEVICE.as_bytes(),
+            batch_id.as_bytes(),
+        ]),
+        &batch_key,
+        &mut rng,
+    );
+    let raw_opened = open_device_batch(&keys, &device, &batch_id, &raw_batch).unwrap();
+    let old = V1Binding {
+        member_id: member,
+        record_id: b.record_id,
+        version: b.version,
+        content_type: b.content_type.clone(),
+    };
+    let (_, v1_ct, v1_ref) =
+        legacy::seal_device_record_v1(&batch_key, &batch_id, &old, b"x", &mut rng);
+    let err = open_device_record(
+        &raw_opened,
+        &b,
+        &SealedRecord {
+            ciphertext: v1_ct,
+            wrapped_key: v1_ref,
+        },
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "unauthenticated");
+}
+
+#[test]
+fn legacy_device_batches_open_only_on_request() {
+    let member = Uuid::from_u128(1);
+    let keys = MemberKeys::generate().unwrap();
+    let (device_keys, device) = enrol(&keys, member, None);
+    let batch_id = Uuid::from_u128(50);
+    let mut rng = rng::os_rng().unwrap();
+    let (batch_key, sealed_batch) = legacy::seal_device_batch_v1(
+        keys.hpke.public_key().as_bytes(),
+        &member,
+        &batch_id,
+        &mut rng,
+    );
+    let old = V1Binding {
+        member_id: member,
+        record_id: Uuid::from_u128(100),
+        version: 1,
+        content_type: "application/json".into(),
+    };
+    let (_, ct, key_ref) =
+        legacy::seal_device_record_v1(&batch_key, &batch_id, &old, b"old reading", &mut rng);
+    let sealed = SealedRecord {
+        ciphertext: ct,
+        wrapped_key: key_ref,
+    };
+    assert_eq!(device_batch_format(&sealed_batch).unwrap(), 1);
+    assert_eq!(
+        device_record_batch_id(&sealed.wrapped_key).unwrap(),
+        batch_id
+    );
+    assert_eq!(
+        open_device_batch(&keys, &device, &batch_id, &sealed_batch)
+            .unwrap_err()
+            .code(),
+        "unauthenticated"
+    );
+    // The member explicitly accepts it (to re-seal it under their own key).
+    let legacy_batch = open_legacy_device_batch(&keys, &member, &batch_id, &sealed_batch).unwrap();
+    assert!(legacy_batch.device().is_none());
+    let b: RecordBinding = serde_json::from_value(old.to_json()).unwrap();
+    assert_eq!(
+        &*open_device_record(&legacy_batch, &b, &sealed).unwrap(),
+        b"old reading"
+    );
+    // The legacy path opens only version-1 batches, with their own member and batch.
+    let current = DeviceBatch::new(
+        keys.hpke.public_key(),
+        &device_keys,
+        member,
+        DEVICE,
+        batch_id,
+    )
+    .unwrap();
+    assert_eq!(
+        open_legacy_device_batch(&keys, &member, &batch_id, current.sealed_batch_key())
+            .unwrap_err()
+            .code(),
+        "malformed"
+    );
+    assert_eq!(
+        open_legacy_device_batch(&keys, &member, &Uuid::from_u128(51), &sealed_batch)
+            .unwrap_err()
+            .code(),
+        "cannot_open"
     );
 }
 
@@ -304,12 +1025,18 @@ fn sans_io_core_refuses_misuse() {
 fn secrets_never_print() {
     let member = Uuid::from_u128(1);
     let keys = MemberKeys::generate().unwrap();
+    let (device_keys, device) = enrol(&keys, member, None);
+    let batch =
+        DeviceBatch::new(keys.hpke.public_key(), &device_keys, member, DEVICE, member).unwrap();
+    let opened = open_device_batch(&keys, &device, &member, batch.sealed_batch_key()).unwrap();
     let rendered = [
         format!("{:?}", VaultKey::generate().unwrap()),
         format!("{:?}", RecordKey::generate().unwrap()),
         format!("{:?}", ShareKey::generate(member, member).unwrap()),
         format!("{:?}", RecoveryKey::generate().unwrap()),
         format!("{keys:?}"),
+        format!("{device_keys:?}"),
+        format!("{opened:?}"),
         format!(
             "{:?}",
             StreamSealer::new_with_rng(
@@ -353,8 +1080,44 @@ fn json_forms_round_trip() {
     let back: Signature = serde_json::from_str(&serde_json::to_string(&sig).unwrap()).unwrap();
     assert_eq!(back, sig);
     for kind in Kind::ALL {
-        assert_eq!(inspect(&kind.header()).unwrap(), (kind, 1));
+        let latest = match kind {
+            Kind::RecordContent
+            | Kind::RecordKeyWrap
+            | Kind::DeviceRecordKeyRef
+            | Kind::DeviceBatchKey => 2,
+            _ => 1,
+        };
+        assert_eq!(kind.latest_version(), latest, "{kind:?}");
+        assert_eq!(inspect(&kind.header()).unwrap(), (kind, latest));
     }
+    // Bindings: the author's JSON form, and the old form without the version-2 fields.
+    let b = RecordBinding {
+        author: Author::Device(Uuid::from_u128(7)),
+        ..binding(Uuid::from_u128(1), Uuid::from_u128(2))
+    };
+    let json = serde_json::to_value(&b).unwrap();
+    assert_eq!(
+        json["author"],
+        serde_json::json!({"kind": "device", "id": "00000000-0000-0000-0000-000000000007"})
+    );
+    assert_eq!(
+        serde_json::to_value(Author::Member).unwrap(),
+        serde_json::json!({"kind": "member"})
+    );
+    assert_eq!(serde_json::from_value::<RecordBinding>(json).unwrap(), b);
+    let old: RecordBinding = serde_json::from_str(
+        r#"{"member_id":"00000000-0000-0000-0000-000000000001","record_id":"00000000-0000-0000-0000-000000000002","version":1,"content_type":"text/plain"}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            old.category.as_str(),
+            old.type_code.as_str(),
+            old.effective_at,
+            old.author
+        ),
+        ("", "", None, Author::Member)
+    );
     assert_eq!(inspect(&[0xDC, 0xEE, 1]).unwrap_err().code(), "malformed");
     assert_eq!(
         inspect(&[0x00, 0x20, 1]).unwrap_err().code(),

@@ -1,6 +1,8 @@
 //! A second, independent implementation of the *opening* side of docs/crypto.md, built only
 //! from raw primitives (argon2, ring HKDF/HMAC, RustCrypto XChaCha20/ChaCha20-Poly1305, raw
 //! HPKE), run against tests/vectors.json. If the spec and the crate disagree, this fails.
+//! It reads both the current formats (specification version 2) and the version-1 data that
+//! must stay readable. It never calls the crate's record or device code.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod common;
@@ -52,8 +54,12 @@ fn uuid(v: &Value) -> [u8; 16] {
 }
 
 /// Opens a committed XChaCha20-Poly1305 box: header(3) ‖ nonce(24) ‖ commitment(32) ‖ ct ‖ tag(16).
-fn open_box(kind: u8, key: &[u8], aad: &[u8], env: &[u8]) -> Vec<u8> {
-    assert_eq!(&env[..3], &[0xDC, kind, 0x01]);
+fn open_box(kind: u8, version: u8, key: &[u8], aad: &[u8], env: &[u8]) -> Vec<u8> {
+    try_open_box(kind, version, key, aad, env).expect("box opens")
+}
+
+fn try_open_box(kind: u8, version: u8, key: &[u8], aad: &[u8], env: &[u8]) -> Option<Vec<u8>> {
+    assert_eq!(&env[..3], &[0xDC, kind, version]);
     let nonce = &env[3..27];
     let commit = hmac::sign(
         &hmac::Key::new(hmac::HMAC_SHA256, key),
@@ -70,21 +76,107 @@ fn open_box(kind: u8, key: &[u8], aad: &[u8], env: &[u8]) -> Vec<u8> {
                 aad: &full_aad,
             },
         )
-        .expect("box opens")
+        .ok()
 }
 
-fn hpke_open(kind: u8, sk: &<Kem as hpke::Kem>::PrivateKey, info: &[u8], env: &[u8]) -> Vec<u8> {
+/// Opens an HPKE envelope (aad = its 3-byte header) in base mode, or in auth mode from `sender`.
+fn hpke_open(
+    header: [u8; 3],
+    sk: &<Kem as hpke::Kem>::PrivateKey,
+    sender: Option<&<Kem as hpke::Kem>::PublicKey>,
+    info: &[u8],
+    env: &[u8],
+) -> Option<Vec<u8>> {
     assert_eq!(env.len(), 3 + 32 + 48);
+    assert_eq!(&env[..3], &header);
     let enc = <Kem as hpke::Kem>::EncappedKey::from_bytes(&env[3..35]).unwrap();
+    let mode = match sender {
+        None => hpke::OpModeR::Base,
+        Some(pk) => hpke::OpModeR::Auth(pk.clone()),
+    };
     hpke::single_shot_open::<hpke::aead::ChaCha20Poly1305, hpke::kdf::HkdfSha256, Kem>(
-        &hpke::OpModeR::Base,
+        &mode,
         sk,
         &enc,
         info,
         &env[35..],
-        &[0xDC, kind, 0x01],
+        &header,
     )
-    .unwrap()
+    .ok()
+}
+
+/// The version-2 content AAD of a record binding in its JSON form (section 9).
+fn record_aad_v2(b: &Value) -> Vec<u8> {
+    let mut fields: Vec<Vec<u8>> = vec![
+        b"datacoop/v2/record".to_vec(),
+        uuid(&b["member_id"]).to_vec(),
+        uuid(&b["record_id"]).to_vec(),
+        b["version"].as_u64().unwrap().to_be_bytes().to_vec(),
+        b["content_type"].as_str().unwrap().as_bytes().to_vec(),
+        b["category"].as_str().unwrap().as_bytes().to_vec(),
+        b["type_code"].as_str().unwrap().as_bytes().to_vec(),
+    ];
+    match b["effective_at"].as_i64() {
+        None => {
+            assert!(b["effective_at"].is_null());
+            fields.push(vec![0]);
+        }
+        Some(micros) => {
+            fields.push(vec![1]);
+            fields.push(micros.to_be_bytes().to_vec());
+        }
+    }
+    match b["author"]["kind"].as_str().unwrap() {
+        "member" => fields.push(vec![0]),
+        "device" => {
+            fields.push(vec![1]);
+            fields.push(uuid(&b["author"]["id"]).to_vec());
+        }
+        other => panic!("unknown author kind {other}"),
+    }
+    c(&fields.iter().map(Vec::as_slice).collect::<Vec<_>>())
+}
+
+/// The version-1 content AAD (the old JSON binding has only these fields).
+fn record_aad_v1(b: &Value) -> Vec<u8> {
+    c(&[
+        b"datacoop/v1/record",
+        &[1],
+        &uuid(&b["member_id"]),
+        &uuid(&b["record_id"]),
+        &b["version"].as_u64().unwrap().to_be_bytes(),
+        b["content_type"].as_str().unwrap().as_bytes(),
+    ])
+}
+
+/// The bytes a member signs for a device (section 10): categories sorted, duplicates dropped.
+fn certificate_message(cert: &Value) -> Vec<u8> {
+    let mut fields: Vec<Vec<u8>> = vec![
+        b"datacoop/v1/device-certificate".to_vec(),
+        uuid(&cert["member_id"]).to_vec(),
+        uuid(&cert["device_id"]).to_vec(),
+        cert["name"].as_str().unwrap().as_bytes().to_vec(),
+    ];
+    match cert["categories"].as_array() {
+        None => fields.push(vec![0]),
+        Some(list) => {
+            let mut cats: Vec<&str> = list.iter().map(|c| c.as_str().unwrap()).collect();
+            cats.sort_unstable();
+            cats.dedup();
+            fields.push(vec![1]);
+            fields.push((cats.len() as u32).to_be_bytes().to_vec());
+            fields.extend(cats.iter().map(|c| c.as_bytes().to_vec()));
+        }
+    }
+    fields.push(unhex(cert["public_key"].as_str().unwrap()));
+    c(&fields.iter().map(Vec::as_slice).collect::<Vec<_>>())
+}
+
+fn ed25519_verify(public: &[u8], context: &str, message: &[u8], signature: &[u8]) -> bool {
+    let signed = c(&[b"datacoop/v1/signature", context.as_bytes(), message]);
+    ring::signature::UnparsedPublicKey::new(&ring::signature::ED25519, public)
+        .verify(&signed, signature)
+        .is_ok()
 }
 
 fn crockford_decode(code: &str) -> Vec<u8> {
@@ -135,6 +227,7 @@ fn vectors_open_with_an_independent_implementation_of_the_spec() {
     let vault_aad = c(&[b"datacoop/v1/vault-key", &member]);
     let vault = open_box(
         0x10,
+        1,
         &kek,
         &vault_aad,
         &unb64(vv["sealed_by_passphrase"].as_str().unwrap()),
@@ -156,6 +249,7 @@ fn vectors_open_with_an_independent_implementation_of_the_spec() {
     assert_eq!(
         open_box(
             0x11,
+            1,
             &rwrap,
             &vault_aad,
             &unb64(vv["sealed_by_recovery"].as_str().unwrap())
@@ -168,6 +262,7 @@ fn vectors_open_with_an_independent_implementation_of_the_spec() {
     let mk_wrap = derive(&vault, &c(&[b"datacoop/v1/member-keys-wrap-key"]));
     let private = open_box(
         0x12,
+        1,
         &mk_wrap,
         &c(&[b"datacoop/v1/member-keys", &member]),
         &unb64(mk["sealed_private_keys"].as_str().unwrap()),
@@ -184,23 +279,45 @@ fn vectors_open_with_an_independent_implementation_of_the_spec() {
         ring::signature::KeyPair::public_key(&ed).as_ref()
     );
 
-    // Records.
+    // Records (version 2): content and wrap bound to every visible field and the version.
     let rwk = derive(&vault, &c(&[b"datacoop/v1/record-key-wrap-key"]));
-    let record_aad = |b: &Value| {
-        c(&[
-            b"datacoop/v1/record",
-            &[1],
-            &uuid(&b["member_id"]),
-            &uuid(&b["record_id"]),
-            &b["version"].as_u64().unwrap().to_be_bytes(),
-            b["content_type"].as_str().unwrap().as_bytes(),
-        ])
-    };
     let mut json_dek = Vec::new();
     for r in v["records"].as_array().unwrap() {
         let b = &r["binding"];
+        assert_eq!(hex(&record_aad_v2(b)), r["aad"].as_str().unwrap());
         let dek = open_box(
             0x21,
+            2,
+            &rwk,
+            &c(&[
+                b"datacoop/v2/record-key-wrap",
+                &uuid(&b["member_id"]),
+                &uuid(&b["record_id"]),
+                &b["version"].as_u64().unwrap().to_be_bytes(),
+            ]),
+            &unb64(r["sealed"]["wrapped_key"].as_str().unwrap()),
+        );
+        assert_eq!(hex(&dek), r["dek"].as_str().unwrap());
+        let plain = open_box(
+            0x20,
+            2,
+            &dek,
+            &record_aad_v2(b),
+            &unb64(r["sealed"]["ciphertext"].as_str().unwrap()),
+        );
+        assert_eq!(plain, r["plaintext"].as_str().unwrap().as_bytes());
+        if r["name"] == "json" {
+            json_dek = dek;
+        }
+    }
+
+    // Records of version 1 (member, record, version and content type bound; no more).
+    for r in v["legacy_records"].as_array().unwrap() {
+        let b = &r["binding"];
+        assert_eq!(hex(&record_aad_v1(b)), r["aad"].as_str().unwrap());
+        let dek = open_box(
+            0x21,
+            1,
             &rwk,
             &c(&[
                 b"datacoop/v1/record-key-wrap",
@@ -212,44 +329,145 @@ fn vectors_open_with_an_independent_implementation_of_the_spec() {
         assert_eq!(hex(&dek), r["dek"].as_str().unwrap());
         let plain = open_box(
             0x20,
+            1,
             &dek,
-            &record_aad(b),
+            &record_aad_v1(b),
             &unb64(r["sealed"]["ciphertext"].as_str().unwrap()),
         );
         assert_eq!(plain, r["plaintext"].as_str().unwrap().as_bytes());
-        if r["name"] == "json" {
-            json_dek = dek;
-        }
     }
 
-    // Device batch: HPKE to the member, derived record keys.
+    // Device: the member's signed certificate, an HPKE auth-mode batch, derived record keys.
     let d = &v["device"];
-    let batch = uuid(&d["batch_id"]);
-    let batch_key = hpke_open(
-        0x30,
-        &sk,
-        &c(&[b"datacoop/v1/device-batch", &member, &batch]),
-        &unb64(d["sealed_batch_key"].as_str().unwrap()),
+    let (device, batch) = (uuid(&d["device_id"]), uuid(&d["batch_id"]));
+    let (device_sk, device_pk) =
+        Kem::derive_keypair(&unhex(d["device_hpke_ikm"].as_str().unwrap()));
+    assert_eq!(
+        hex(&device_sk.to_bytes()),
+        d["device_private_key"].as_str().unwrap()
     );
+    assert_eq!(
+        hex(&device_pk.to_bytes()),
+        d["device_public_key"].as_str().unwrap()
+    );
+    let cert = &d["certificate"];
+    assert_eq!(uuid(&cert["member_id"]), member);
+    assert_eq!(uuid(&cert["device_id"]), device);
+    assert_eq!(
+        cert["public_key"].as_str().unwrap(),
+        d["device_public_key"].as_str().unwrap()
+    );
+    let message = certificate_message(cert);
+    assert_eq!(hex(&message), d["message"].as_str().unwrap());
+    assert_eq!(d["context"], "datacoop/v1/device-certificate");
+    // Verified with the member's own Ed25519 key (the seed opened from box 0x12 above).
+    let member_ed25519 = ring::signature::KeyPair::public_key(&ed).as_ref().to_vec();
+    assert!(ed25519_verify(
+        &member_ed25519,
+        "datacoop/v1/device-certificate",
+        &message,
+        &unhex(d["signature"].as_str().unwrap())
+    ));
+    let batch_info = c(&[b"datacoop/v2/device-batch", &member, &device, &batch]);
+    let sealed_batch = unb64(d["sealed_batch_key"].as_str().unwrap());
+    let batch_key = hpke_open(
+        [0xDC, 0x30, 0x02],
+        &sk,
+        Some(&device_pk),
+        &batch_info,
+        &sealed_batch,
+    )
+    .expect("auth-mode batch opens");
     assert_eq!(hex(&batch_key), d["batch_key"].as_str().unwrap());
+    // Base mode (what anyone holding the member's public key could have made) does not open it.
+    assert!(hpke_open([0xDC, 0x30, 0x02], &sk, None, &batch_info, &sealed_batch).is_none());
     let key_ref = unb64(d["sealed"]["wrapped_key"].as_str().unwrap());
-    assert_eq!(key_ref, [&[0xDC, 0x22, 0x01][..], &batch].concat());
+    assert_eq!(key_ref, [&[0xDC, 0x22, 0x02][..], &batch].concat());
+    let db = &d["binding"];
+    assert_eq!(db["author"]["kind"], "device");
+    assert_eq!(uuid(&db["author"]["id"]), device);
+    assert!(cert["categories"]
+        .as_array()
+        .unwrap()
+        .contains(&db["category"]));
     let dek = derive(
         &batch_key,
         &c(&[
             b"datacoop/v1/device-record-key",
             &member,
             &batch,
-            &uuid(&d["binding"]["record_id"]),
+            &uuid(&db["record_id"]),
         ]),
     );
+    assert_eq!(hex(&dek), d["dek"].as_str().unwrap());
+    assert_eq!(hex(&record_aad_v2(db)), d["aad"].as_str().unwrap());
+    let device_ct = unb64(d["sealed"]["ciphertext"].as_str().unwrap());
+    let plain = open_box(0x20, 2, &dek, &record_aad_v2(db), &device_ct);
+    assert_eq!(plain, d["plaintext"].as_str().unwrap().as_bytes());
+    // The author is authenticated: the same content under a member-authored binding fails.
+    let mut as_member = db.clone();
+    as_member["author"] = serde_json::json!({"kind": "member"});
+    assert!(try_open_box(0x20, 2, &dek, &record_aad_v2(&as_member), &device_ct).is_none());
+
+    // A version-1 device batch: base mode, old info, old key reference, version-1 record.
+    let ld = &v["legacy_device"];
+    let lbatch = uuid(&ld["batch_id"]);
+    let lsealed = unb64(ld["sealed_batch_key"].as_str().unwrap());
+    let linfo = c(&[b"datacoop/v1/device-batch", &member, &lbatch]);
+    let lkey = hpke_open([0xDC, 0x30, 0x01], &sk, None, &linfo, &lsealed).unwrap();
+    assert_eq!(hex(&lkey), ld["batch_key"].as_str().unwrap());
+    assert_eq!(
+        unb64(ld["sealed"]["wrapped_key"].as_str().unwrap()),
+        [&[0xDC, 0x22, 0x01][..], &lbatch].concat()
+    );
+    let ldek = derive(
+        &lkey,
+        &c(&[
+            b"datacoop/v1/device-record-key",
+            &member,
+            &lbatch,
+            &uuid(&ld["binding"]["record_id"]),
+        ]),
+    );
+    assert_eq!(hex(&ldek), ld["dek"].as_str().unwrap());
     let plain = open_box(
         0x20,
-        &dek,
-        &record_aad(&d["binding"]),
-        &unb64(d["sealed"]["ciphertext"].as_str().unwrap()),
+        1,
+        &ldek,
+        &record_aad_v1(&ld["binding"]),
+        &unb64(ld["sealed"]["ciphertext"].as_str().unwrap()),
     );
-    assert_eq!(plain, d["plaintext"].as_str().unwrap().as_bytes());
+    assert_eq!(plain, ld["plaintext"].as_str().unwrap().as_bytes());
+
+    // The negative device vectors fail here too: forged certificates do not verify, and no
+    // refused batch opens in auth mode from the certified key.
+    for n in v["negative"].as_array().unwrap() {
+        match n["op"].as_str().unwrap() {
+            "verify_device_certificate" => assert!(!ed25519_verify(
+                &member_ed25519,
+                "datacoop/v1/device-certificate",
+                &certificate_message(&n["certificate"]),
+                &unhex(n["signature"].as_str().unwrap())
+            )),
+            "open_device_batch" => {
+                let env = unb64(n["sealed_batch_key"].as_str().unwrap());
+                let info = c(&[
+                    b"datacoop/v2/device-batch",
+                    &member,
+                    &device,
+                    &uuid(&n["batch_id"]),
+                ]);
+                if env[2] == 0x02 {
+                    assert!(
+                        hpke_open([0xDC, 0x30, 0x02], &sk, Some(&device_pk), &info, &env).is_none()
+                    );
+                } else {
+                    assert_eq!(n["expected_error"], "unauthenticated");
+                }
+            }
+            _ => {}
+        }
+    }
 
     // Study share.
     let s = &v["share"];
@@ -260,15 +478,18 @@ fn vectors_open_with_an_independent_implementation_of_the_spec() {
     );
     let (study, consent) = (uuid(&s["study_id"]), uuid(&s["consent_id"]));
     let share = hpke_open(
-        0x40,
+        [0xDC, 0x40, 0x01],
         &study_sk,
+        None,
         &c(&[b"datacoop/v1/study-share", &study, &consent]),
         &unb64(s["sealed_share_key"].as_str().unwrap()),
-    );
+    )
+    .unwrap();
     assert_eq!(hex(&share), s["share_key"].as_str().unwrap());
     let rec = &v["records"][0];
     let shared_dek = open_box(
         0x41,
+        1,
         &share,
         &c(&[
             b"datacoop/v1/share-record-key-wrap",

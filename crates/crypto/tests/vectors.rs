@@ -1,17 +1,20 @@
 //! Test vectors: `tests/vectors.json` is regenerated from fixed randomness and must match byte
 //! for byte; every positive vector must open, every negative vector must fail with its error code.
 //!
-//! Regenerate after an intended format change with `DATACOOP_WRITE_VECTORS=1 cargo test --test vectors`.
+//! Regenerate after an intended format change with
+//! `DATACOOP_WRITE_VECTORS=1 cargo test -p datacoop-crypto --test vectors` (the other tests
+//! then check what is being written, so they do not race the rewrite).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod common;
 #[path = "vectors/generate.rs"]
 mod generate;
 
+use common::legacy::V1Binding;
 use common::{hex, pattern, unb64, unhex, ReplayRng};
 use datacoop_crypto::*;
 use generate::{flip, generate};
-use serde_json::Value;
+use serde_json::{json, Value};
 use uuid::Uuid;
 
 const PASSPHRASE: &str = "correct horse battery staple";
@@ -19,19 +22,78 @@ const MEMBER: Uuid = Uuid::from_u128(0x0b0c0a1e_0000_4000_8000_000000000001);
 const RECORD: Uuid = Uuid::from_u128(0x0b0c0a1e_0000_4000_8000_0000000000a1);
 const EMPTY_RECORD: Uuid = Uuid::from_u128(0x0b0c0a1e_0000_4000_8000_0000000000a2);
 const DEVICE_RECORD: Uuid = Uuid::from_u128(0x0b0c0a1e_0000_4000_8000_0000000000a3);
+const HISTORIC_RECORD: Uuid = Uuid::from_u128(0x0b0c0a1e_0000_4000_8000_0000000000a6);
+const LEGACY_RECORD: Uuid = Uuid::from_u128(0x0b0c0a1e_0000_4000_8000_0000000000a4);
+const LEGACY_DEVICE_RECORD: Uuid = Uuid::from_u128(0x0b0c0a1e_0000_4000_8000_0000000000a5);
 const BATCH: Uuid = Uuid::from_u128(0x0b0c0a1e_0000_4000_8000_0000000000b1);
+const LEGACY_BATCH: Uuid = Uuid::from_u128(0x0b0c0a1e_0000_4000_8000_0000000000b2);
 const STUDY: Uuid = Uuid::from_u128(0x0b0c0a1e_0000_4000_8000_0000000000c1);
 const CONSENT: Uuid = Uuid::from_u128(0x0b0c0a1e_0000_4000_8000_0000000000d1);
 const BLOB: Uuid = Uuid::from_u128(0x0b0c0a1e_0000_4000_8000_0000000000e1);
+const DEVICE: Uuid = Uuid::from_u128(0x0b0c0a1e_0000_4000_8000_0000000000f1);
+const OTHER_DEVICE: Uuid = Uuid::from_u128(0x0b0c0a1e_0000_4000_8000_0000000000f2);
 const STREAM_SIZES: [usize; 4] = [0, 1000, 65536, 2 * 65536 + 100];
 const RECORD_TEXT: &str = r#"{"type":"steps","count":8042,"date":"2026-11-24"}"#;
+const DEVICE_CATEGORIES: [&str; 2] = ["vital-signs", "activity"];
 
+/// A version-2 binding written by the member's own client.
 fn binding(record_id: Uuid, content_type: &str) -> RecordBinding {
     RecordBinding {
         member_id: MEMBER,
         record_id,
         version: 3,
         content_type: content_type.into(),
+        category: "activity".into(),
+        type_code: "55423-8".into(),
+        effective_at: Some(1_795_478_400_000_000), // 2026-11-24T00:00:00Z
+        author: Author::Member,
+    }
+}
+
+/// The binding of the device vector's record.
+fn device_binding() -> RecordBinding {
+    RecordBinding {
+        author: Author::Device(DEVICE),
+        ..binding(DEVICE_RECORD, "application/json")
+    }
+}
+
+/// A version-1 binding (the JSON of datacoop 0.1 has only these fields).
+fn legacy_binding(record_id: Uuid) -> V1Binding {
+    V1Binding {
+        member_id: MEMBER,
+        record_id,
+        version: 1,
+        content_type: "application/json".into(),
+    }
+}
+
+/// The certificate the member signs for the vector's device.
+fn device_certificate(public_key: HpkePublicKey) -> DeviceCertificate {
+    DeviceCertificate {
+        member_id: MEMBER,
+        device_id: DEVICE,
+        name: "wrist tracker".into(),
+        categories: Some(DEVICE_CATEGORIES.iter().map(|c| c.to_string()).collect()),
+        public_key,
+    }
+}
+
+/// A certificate in the vector file: ids, name, categories (`null`: any), key in hex.
+fn certificate_json(cert: &DeviceCertificate) -> Value {
+    json!({
+        "member_id": cert.member_id, "device_id": cert.device_id, "name": cert.name,
+        "categories": cert.categories, "public_key": hex(cert.public_key.as_bytes()),
+    })
+}
+
+fn certificate_from(v: &Value) -> DeviceCertificate {
+    DeviceCertificate {
+        member_id: serde_json::from_value(v["member_id"].clone()).unwrap(),
+        device_id: serde_json::from_value(v["device_id"].clone()).unwrap(),
+        name: v["name"].as_str().unwrap().into(),
+        categories: serde_json::from_value(v["categories"].clone()).unwrap(),
+        public_key: HpkePublicKey::from_bytes(&unhex(v["public_key"].as_str().unwrap())).unwrap(),
     }
 }
 
@@ -85,6 +147,9 @@ fn path() -> std::path::PathBuf {
 }
 
 fn load() -> Value {
+    if std::env::var_os("DATACOOP_WRITE_VECTORS").is_some() {
+        return generate();
+    }
     serde_json::from_str(&std::fs::read_to_string(path()).expect("tests/vectors.json")).unwrap()
 }
 
@@ -95,8 +160,11 @@ fn vectors_file_matches_fixed_randomness() {
         let text = serde_json::to_string_pretty(&generated).unwrap() + "\n";
         std::fs::write(path(), text).unwrap();
     }
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(path()).expect("tests/vectors.json"))
+            .unwrap();
     assert!(
-        load() == generated,
+        written == generated,
         "tests/vectors.json differs from what the code produces"
     );
 }
@@ -150,6 +218,22 @@ fn positive_vectors_open() {
     for r in v["records"].as_array().unwrap() {
         let b: RecordBinding = serde_json::from_value(r["binding"].clone()).unwrap();
         let s: SealedRecord = serde_json::from_value(r["sealed"].clone()).unwrap();
+        assert_eq!(record_format(&s.ciphertext).unwrap(), 2);
+        assert_eq!(hex(&b.aad(2).unwrap()), r["aad"].as_str().unwrap());
+        let plain = open_record(&vault, &b, &s).unwrap();
+        assert_eq!(
+            plain.as_slice(),
+            r["plaintext"].as_str().unwrap().as_bytes()
+        );
+    }
+
+    // Version-1 records still open; their binding is the old JSON (new fields defaulted).
+    for r in v["legacy_records"].as_array().unwrap() {
+        let b: RecordBinding = serde_json::from_value(r["binding"].clone()).unwrap();
+        assert_eq!(b.author, Author::Member);
+        let s: SealedRecord = serde_json::from_value(r["sealed"].clone()).unwrap();
+        assert_eq!(record_format(&s.ciphertext).unwrap(), 1);
+        assert_eq!(hex(&b.aad(1).unwrap()), r["aad"].as_str().unwrap());
         let plain = open_record(&vault, &b, &s).unwrap();
         assert_eq!(
             plain.as_slice(),
@@ -158,18 +242,52 @@ fn positive_vectors_open() {
     }
 
     let d = &v["device"];
-    let batch = open_device_batch(
-        &keys,
-        &MEMBER,
-        &BATCH,
-        &unb64(d["sealed_batch_key"].as_str().unwrap()),
-    )
+    let device_keys =
+        HpkeKeyPair::from_private_bytes(&unhex(d["device_private_key"].as_str().unwrap())).unwrap();
+    let replayed = HpkeKeyPair::generate_with_rng(&mut ReplayRng::new(unhex(
+        d["device_hpke_ikm"].as_str().unwrap(),
+    )))
     .unwrap();
+    assert_eq!(replayed.public_key(), device_keys.public_key());
+    assert_eq!(
+        hex(device_keys.public_key().as_bytes()),
+        d["device_public_key"].as_str().unwrap()
+    );
+    let cert = certificate_from(&d["certificate"]);
+    assert_eq!(&cert.public_key, device_keys.public_key());
+    assert_eq!(hex(&cert.message()), d["message"].as_str().unwrap());
+    let sig = Signature::from_bytes(&unhex(d["signature"].as_str().unwrap())).unwrap();
+    // The member's client checks the certificate with the key it holds itself.
+    let device = cert.verify(&keys.public_keys(), &sig).unwrap();
+    let sealed_batch = unb64(d["sealed_batch_key"].as_str().unwrap());
+    assert_eq!(device_batch_format(&sealed_batch).unwrap(), 2);
+    let batch = open_device_batch(&keys, &device, &BATCH, &sealed_batch).unwrap();
+    assert_eq!(batch.device(), Some(&device));
     let b: RecordBinding = serde_json::from_value(d["binding"].clone()).unwrap();
+    assert_eq!(b.author, Author::Device(DEVICE));
+    assert!(device.allows(&b.category));
+    assert_eq!(hex(&b.aad(2).unwrap()), d["aad"].as_str().unwrap());
     let s: SealedRecord = serde_json::from_value(d["sealed"].clone()).unwrap();
+    assert_eq!(device_record_batch_id(&s.wrapped_key).unwrap(), BATCH);
     assert_eq!(
         open_device_record(&batch, &b, &s).unwrap().as_slice(),
         RECORD_TEXT.as_bytes()
+    );
+    let dek = RecordKey::generate_with_rng(&mut ReplayRng::new(unhex(d["dek"].as_str().unwrap())));
+    assert_eq!(batch.record_key(&DEVICE_RECORD).unwrap(), dek);
+
+    // A version-1 device batch opens only through the explicit legacy path.
+    let ld = &v["legacy_device"];
+    let sealed_batch = unb64(ld["sealed_batch_key"].as_str().unwrap());
+    assert_eq!(device_batch_format(&sealed_batch).unwrap(), 1);
+    let legacy = open_legacy_device_batch(&keys, &MEMBER, &LEGACY_BATCH, &sealed_batch).unwrap();
+    assert!(legacy.device().is_none());
+    let b: RecordBinding = serde_json::from_value(ld["binding"].clone()).unwrap();
+    let s: SealedRecord = serde_json::from_value(ld["sealed"].clone()).unwrap();
+    assert_eq!(record_format(&s.ciphertext).unwrap(), 1);
+    assert_eq!(
+        open_device_record(&legacy, &b, &s).unwrap().as_slice(),
+        ld["plaintext"].as_str().unwrap().as_bytes()
     );
 
     let sh = &v["share"];
@@ -228,18 +346,23 @@ fn positive_vectors_open() {
     let field = |name: &str| ar[name].as_str().unwrap();
     let (challenge, params) = (unhex(field("challenge")), unb64(field("kdf_params")));
     let (auth, sealed) = (unhex(field("auth_key")), unb64(field("sealed_vault_key")));
+    let (new_copy, new_public) = (
+        unb64(field("new_recovery_vault_key")),
+        unhex(field("new_recovery_public_key")),
+    );
     let req = RecoveryRequest {
         member_id: &MEMBER,
         challenge: &challenge,
         kdf_params: &params,
         auth_key: &auth,
         sealed_vault_key: &sealed,
+        new_recovery_vault_key: &new_copy,
+        new_recovery_public_key: &new_public,
     };
     assert_eq!(hex(&req.message()), field("message"));
-    let public = MemberPublicKeys::from_envelope(&unb64(
-        v["member_keys"]["public_keys_envelope"].as_str().unwrap(),
-    ))
-    .unwrap();
+    let code = RecoveryKey::from_code(v["vault"]["recovery_code"].as_str().unwrap()).unwrap();
+    let public = code.verifying_key().unwrap();
+    assert_eq!(hex(public.as_bytes()), field("recovery_public_key"));
     let sig = Signature::from_bytes(&unhex(field("signature"))).unwrap();
     req.verify(&public, &sig).unwrap();
     let replayed = RecoveryRequest {
@@ -247,6 +370,12 @@ fn positive_vectors_open() {
         ..req
     };
     assert!(replayed.verify(&public, &sig).is_err());
+    // The member's own key (which a vault-key thief could open) does not verify it.
+    let member = MemberPublicKeys::from_envelope(&unb64(
+        v["member_keys"]["public_keys_envelope"].as_str().unwrap(),
+    ))
+    .unwrap();
+    assert!(req.verify(&member.signing, &sig).is_err());
 }
 
 #[test]
@@ -259,8 +388,28 @@ fn negative_vectors_fail_with_their_error() {
     )))
     .unwrap();
     let sg = &v["signatures"][0];
+    let keys = MemberKeys::open(
+        &unb64(v["member_keys"]["sealed_private_keys"].as_str().unwrap()),
+        &vault,
+        &MEMBER,
+    )
+    .unwrap();
+    let d = &v["device"];
+    let device_sig = Signature::from_bytes(&unhex(d["signature"].as_str().unwrap())).unwrap();
+    let device = certificate_from(&d["certificate"])
+        .verify(&keys.public_keys(), &device_sig)
+        .unwrap();
+    let batch = open_device_batch(
+        &keys,
+        &device,
+        &BATCH,
+        &unb64(d["sealed_batch_key"].as_str().unwrap()),
+    )
+    .unwrap();
+    let mut names = std::collections::HashSet::new();
     for n in v["negative"].as_array().unwrap() {
         let name = n["name"].as_str().unwrap();
+        assert!(names.insert(name), "duplicate negative vector {name}");
         let bytes = |field: &str| unb64(n[field].as_str().unwrap());
         let result: Result<()> = match n["op"].as_str().unwrap() {
             "open_vault_key" => open_vault_key(
@@ -303,6 +452,33 @@ fn negative_vectors_fail_with_their_error() {
                 )
             }
             "recovery_code" => RecoveryKey::from_code(n["code"].as_str().unwrap()).map(drop),
+            "open_content" => {
+                let key = RecordKey::generate_with_rng(&mut ReplayRng::new(unhex(
+                    n["dek"].as_str().unwrap(),
+                )));
+                let b: RecordBinding = serde_json::from_value(n["binding"].clone()).unwrap();
+                open_content(&key, &b, &bytes("ciphertext")).map(drop)
+            }
+            "unwrap_record_key" => {
+                let record: Uuid = serde_json::from_value(n["record_id"].clone()).unwrap();
+                let version = n["version"].as_u64().unwrap();
+                unwrap_record_key(&vault, &MEMBER, &record, version, &bytes("wrapped")).map(drop)
+            }
+            "verify_device_certificate" => {
+                let sig = Signature::from_bytes(&unhex(n["signature"].as_str().unwrap())).unwrap();
+                certificate_from(&n["certificate"])
+                    .verify(&keys.public_keys(), &sig)
+                    .map(drop)
+            }
+            "open_device_batch" => {
+                let batch_id: Uuid = serde_json::from_value(n["batch_id"].clone()).unwrap();
+                open_device_batch(&keys, &device, &batch_id, &bytes("sealed_batch_key")).map(drop)
+            }
+            "open_device_record" => {
+                let b: RecordBinding = serde_json::from_value(n["binding"].clone()).unwrap();
+                let s: SealedRecord = serde_json::from_value(n["sealed"].clone()).unwrap();
+                open_device_record(&batch, &b, &s).map(drop)
+            }
             other => panic!("unknown op {other}"),
         };
         let err = result.expect_err(name);

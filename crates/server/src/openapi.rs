@@ -23,6 +23,7 @@ use utoipa::{Modify, OpenApi};
         crate::routes::members::prelogin,
         crate::routes::members::login,
         crate::routes::members::change_passphrase,
+        crate::routes::members::change_recovery_code,
         crate::routes::members::delete_account,
         crate::routes::members::key_material,
         crate::routes::devices::add,

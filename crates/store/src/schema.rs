@@ -43,6 +43,7 @@ diesel::table! {
         public_keys -> Binary,
         sealed_member_keys -> Binary,
         created_at -> BigInt,
+        recovery_public_key -> Nullable<Binary>,
     }
 }
 
@@ -91,6 +92,8 @@ diesel::table! {
         last_used_at -> Nullable<BigInt>,
         records_added -> BigInt,
         revoked_at -> Nullable<BigInt>,
+        public_key -> Nullable<Binary>,
+        certificate -> Nullable<Binary>,
     }
 }
 

@@ -5,9 +5,11 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod db;
+mod proxy;
 mod server;
 
 pub use db::{Backend, TestDb};
+pub use proxy::{Exchange, TamperProxy};
 pub use server::TestServer;
 
 /// Declares each named `async fn(Backend)` scenario as two tests,

@@ -1,4 +1,4 @@
-//! `datacoop member passphrase|recover|sessions|delete`: account management.
+//! `datacoop member passphrase|recover|recovery-code|sessions|delete`: account management.
 
 use super::{secret, Credentials};
 use crate::records::fresh;
@@ -58,19 +58,56 @@ pub async fn recover(c: Credentials, json: bool) -> Result<(), String> {
     let done = account::recover(&client, &c.email, &code, &new)
         .await
         .map_err(|e| e.to_string())?;
-    if session::load().is_ok_and(|s| s.session.member_id == done.member_id) {
+    if session::load().is_ok_and(|s| s.session.member_id == done.replaced.member_id) {
         session::remove();
     }
     if json {
-        crate::print_json(&done);
+        crate::print_json(&serde_json::json!({
+            "member_id": done.replaced.member_id,
+            "sessions_revoked": done.replaced.sessions_revoked,
+            "recovery_code": done.recovery_code,
+        }));
     } else {
         println!("New passphrase set for {}.", c.email);
         println!(
             "All {} session(s) were logged out; {LAPSE}.",
-            done.sessions_revoked
+            done.replaced.sessions_revoked
         );
-        println!("Your recovery code stays valid: keep it safe.");
+        print_new_code(
+            &done.recovery_code,
+            "The code you just used no longer works.",
+        );
         println!("Next: datacoop member login --email {}", c.email);
+    }
+    Ok(())
+}
+
+fn print_new_code(code: &str, why: &str) {
+    println!();
+    println!("Your NEW recovery code (shown only now; print it and keep it safe):");
+    println!();
+    println!("    {code}");
+    println!();
+    println!("{why}");
+}
+
+/// Replaces the recovery code (the old one stops working), after the current passphrase.
+pub async fn recovery_code(json: bool) -> Result<(), String> {
+    let saved = fresh().await?;
+    let current = secret("DATACOOP_PASSPHRASE", "Current passphrase", false)?;
+    let code = saved
+        .session
+        .new_recovery_code(&saved.email, &current)
+        .await
+        .map_err(|e| e.to_string())?;
+    if json {
+        crate::print_json(&serde_json::json!({ "recovery_code": code }));
+    } else {
+        println!("New recovery code set for {}.", saved.email);
+        print_new_code(
+            &code,
+            "Your old recovery code no longer works. Do this whenever the old one may have been seen.",
+        );
     }
     Ok(())
 }

@@ -1,6 +1,9 @@
-//! Shared test helpers: a documented deterministic generator and hex/base64 helpers.
+//! Shared test helpers: a documented deterministic generator, hex/base64 helpers, and an
+//! independent encoder of the version-1 formats (`legacy`).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 #![allow(dead_code)]
+
+pub mod legacy;
 
 use std::convert::Infallible;
 

@@ -8,6 +8,7 @@ use datacoop_crypto::*;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use super::common::legacy::{self, hpke_base_seal, V1Binding};
 use super::common::{b64, hex, pattern, FixedRng};
 use super::*;
 
@@ -66,29 +67,103 @@ pub fn generate() -> Value {
     });
 
     let mut records = Vec::new();
-    for (name, id, text, ct) in [
-        ("json", RECORD, RECORD_TEXT, "application/json"),
-        ("empty", EMPTY_RECORD, "", "text/plain"),
+    for (name, b, text) in [
+        ("json", binding(RECORD, "application/json"), RECORD_TEXT),
+        (
+            "empty",
+            RecordBinding {
+                category: "notes".into(),
+                type_code: String::new(),
+                effective_at: None,
+                ..binding(EMPTY_RECORD, "text/plain")
+            },
+            "",
+        ),
+        (
+            "before_1970",
+            RecordBinding {
+                category: "vital-signs".into(),
+                type_code: "8867-4".into(),
+                effective_at: Some(-618_105_600_000_000), // 1950-06-01T00:00:00Z
+                ..binding(HISTORIC_RECORD, "application/json")
+            },
+            r#"{"type":"heart-rate","bpm":72}"#,
+        ),
     ] {
         let mut rng = FixedRng::new(&format!("record/{name}"));
-        let b = binding(id, ct);
         let sealed = seal_record_with_rng(&vault, &b, text.as_bytes(), &mut rng).unwrap();
         records.push(json!({
-            "name": name, "binding": b, "plaintext": text, "dek": hex(&rng.drawn[..32]),
-            "sealed": sealed, "random": rng.drawn_hex(),
+            "name": name, "binding": b, "aad": hex(&b.aad(RECORD_FORMAT_VERSION).unwrap()),
+            "plaintext": text, "dek": hex(&rng.drawn[..32]), "sealed": sealed, "random": rng.drawn_hex(),
         }));
     }
 
+    // Version-1 data, made by the test's own encoder of the old format (tests/common/legacy.rs).
+    let vault_bytes = vault.to_local_bytes();
+    let mut rng = FixedRng::new("legacy-record/json");
+    let lb = legacy_binding(LEGACY_RECORD);
+    let (ldek, lct, lwrap) =
+        legacy::seal_record_v1(&vault_bytes, &lb, RECORD_TEXT.as_bytes(), &mut rng);
+    let legacy_records = vec![json!({
+        "name": "json", "binding": lb.to_json(), "aad": hex(&lb.content_aad()),
+        "plaintext": RECORD_TEXT, "dek": hex(&ldek),
+        "sealed": {"ciphertext": b64(&lct), "wrapped_key": b64(&lwrap)}, "random": rng.drawn_hex(),
+    })];
+
+    let mut rng = FixedRng::new("legacy-device");
+    let (lbatch_key, lsealed_batch) = legacy::seal_device_batch_v1(
+        keys.hpke.public_key().as_bytes(),
+        &MEMBER,
+        &LEGACY_BATCH,
+        &mut rng,
+    );
+    let ldb = legacy_binding(LEGACY_DEVICE_RECORD);
+    let (ld_dek, ld_ct, ld_ref) = legacy::seal_device_record_v1(
+        &lbatch_key,
+        &LEGACY_BATCH,
+        &ldb,
+        RECORD_TEXT.as_bytes(),
+        &mut rng,
+    );
+    let legacy_device_v = json!({
+        "member_id": MEMBER, "batch_id": LEGACY_BATCH, "batch_key": hex(&lbatch_key),
+        "sealed_batch_key": b64(&lsealed_batch), "binding": ldb.to_json(), "plaintext": RECORD_TEXT,
+        "dek": hex(&ld_dek), "sealed": {"ciphertext": b64(&ld_ct), "wrapped_key": b64(&ld_ref)},
+        "random": rng.drawn_hex(),
+    });
+
     let mut rng = FixedRng::new("device");
-    let batch = DeviceBatch::new_with_rng(keys.hpke.public_key(), MEMBER, BATCH, &mut rng).unwrap();
-    let db = binding(DEVICE_RECORD, "application/json");
+    let device_keys = HpkeKeyPair::generate_with_rng(&mut rng).unwrap();
+    let cert = device_certificate(device_keys.public_key().clone());
+    let cert_message = cert.message();
+    let cert_sig = cert.sign(&keys);
+    let batch = DeviceBatch::new_with_rng(
+        keys.hpke.public_key(),
+        &device_keys,
+        MEMBER,
+        DEVICE,
+        BATCH,
+        &mut rng,
+    )
+    .unwrap();
+    let db = device_binding();
     let dsealed = batch
         .seal_record_with_rng(&db, RECORD_TEXT.as_bytes(), &mut rng)
         .unwrap();
+    let batch_key: [u8; 32] = rng.drawn[32..64].try_into().unwrap();
+    let device_dek = legacy::device_record_key(&batch_key, &MEMBER, &BATCH, &DEVICE_RECORD);
     let device_v = json!({
-        "member_id": MEMBER, "batch_id": BATCH, "batch_key": hex(&rng.drawn[..32]),
-        "sealed_batch_key": b64(batch.sealed_batch_key()), "binding": db, "plaintext": RECORD_TEXT,
-        "sealed": dsealed, "random": rng.drawn_hex(),
+        "member_id": MEMBER, "device_id": DEVICE, "batch_id": BATCH,
+        "device_hpke_ikm": hex(&rng.drawn[..32]),
+        "device_private_key": hex(device_keys.private_bytes().as_slice()),
+        "device_public_key": hex(device_keys.public_key().as_bytes()),
+        "certificate": certificate_json(&cert), "signing_key": "member_keys",
+        "context": context::DEVICE_CERTIFICATE, "message": hex(&cert_message),
+        "signed_bytes": hex(&datacoop_crypto::sign::signed_bytes(context::DEVICE_CERTIFICATE, &cert_message)),
+        "signature": hex(&cert_sig.to_bytes()),
+        "batch_key": hex(&batch_key), "sealed_batch_key": b64(batch.sealed_batch_key()),
+        "binding": db, "aad": hex(&db.aad(RECORD_FORMAT_VERSION).unwrap()), "plaintext": RECORD_TEXT,
+        "dek": hex(&device_dek), "sealed": dsealed, "random": rng.drawn_hex(),
     });
 
     let mut rng = FixedRng::new("share");
@@ -98,7 +173,7 @@ pub fn generate() -> Value {
         .seal_to_study_with_rng(study.public_key(), &mut rng)
         .unwrap();
     let rec_sealed: SealedRecord = serde_json::from_value(records[0]["sealed"].clone()).unwrap();
-    let dek = unwrap_record_key(&vault, &MEMBER, &RECORD, &rec_sealed.wrapped_key).unwrap();
+    let dek = unwrap_record_key(&vault, &MEMBER, &RECORD, 3, &rec_sealed.wrapped_key).unwrap();
     let share_wrap = share
         .wrap_record_key_with_rng(&RECORD, &dek, &mut rng)
         .unwrap();
@@ -134,27 +209,38 @@ pub fn generate() -> Value {
     let challenge = pattern(56);
     let new_params = super::common::unb64(kdf_floor["params_envelope"].as_str().unwrap());
     let new_auth = super::common::unhex(kdf_floor["auth_key"].as_str().unwrap());
+    let recovery_public = recovery.verifying_key().unwrap();
     let rec_req = RecoveryRequest {
         member_id: &MEMBER,
         challenge: &challenge,
         kdf_params: &new_params,
         auth_key: &new_auth,
         sealed_vault_key: &by_pass,
+        new_recovery_vault_key: &by_rec,
+        new_recovery_public_key: recovery_public.as_bytes(),
     };
     let recovery_v = json!({
-        "member_id": MEMBER, "signing_key": "member_keys", "challenge": hex(&challenge),
+        "member_id": MEMBER, "signing_key": "derived from vault.recovery_code",
+        "recovery_public_key": hex(recovery_public.as_bytes()), "challenge": hex(&challenge),
         "kdf_params": b64(&new_params), "auth_key": hex(&new_auth), "sealed_vault_key": b64(&by_pass),
+        "new_recovery_vault_key": b64(&by_rec), "new_recovery_public_key": hex(recovery_public.as_bytes()),
         "context": context::ACCOUNT_RECOVERY, "message": hex(&rec_req.message()),
-        "signature": hex(&rec_req.sign(&keys).to_bytes()),
+        "signature": hex(&rec_req.sign(&recovery.signing_key().unwrap()).to_bytes()),
     });
 
     json!({
-        "format": "datacoop-crypto-test-vectors", "version": 1,
+        "format": "datacoop-crypto-test-vectors", "version": 2,
         "rng": "random bytes of vector L are SHA-256(\"datacoop test rng\" || u32be(len(L)) || L || u64be(i)) for i = 0,1,... concatenated; 'random' lists the bytes drawn, in order",
         "stream_plaintext": "byte i of a stream plaintext is i mod 251",
         "kdf": [kdf_floor, kdf_default], "vault": vault_v, "member_keys": keys_v,
-        "records": records, "device": device_v, "share": share_v, "streams": streams,
-        "signatures": [sig_v], "account_recovery": recovery_v, "negative": negative_vectors(&by_pass, &records, &streams, &share_v, &sig_v),
+        "records": records, "legacy_records": legacy_records, "device": device_v,
+        "legacy_device": legacy_device_v, "share": share_v, "streams": streams,
+        "signatures": [sig_v], "account_recovery": recovery_v,
+        "negative": negative_vectors(&Inputs {
+            by_pass: &by_pass, records: &records, share: &share_v, sig: &sig_v, keys: &keys,
+            batch: &batch, batch_key: &batch_key, legacy_device: &legacy_device_v,
+            device: &device_v,
+        }),
     })
 }
 
@@ -164,16 +250,23 @@ pub fn flip(bytes: &[u8], index: usize) -> Vec<u8> {
     out
 }
 
-fn negative_vectors(
-    by_pass: &[u8],
-    records: &[Value],
-    streams: &[Value],
-    share: &Value,
-    sig: &Value,
-) -> Value {
-    let sealed: SealedRecord = serde_json::from_value(records[0]["sealed"].clone()).unwrap();
+/// What the negative vectors are made from.
+struct Inputs<'a> {
+    by_pass: &'a [u8],
+    records: &'a [Value],
+    share: &'a Value,
+    sig: &'a Value,
+    keys: &'a MemberKeys,
+    batch: &'a DeviceBatch,
+    batch_key: &'a [u8; 32],
+    legacy_device: &'a Value,
+    device: &'a Value,
+}
+
+fn negative_vectors(i: &Inputs) -> Value {
+    let (by_pass, share, sig) = (i.by_pass, i.share, i.sig);
+    let sealed: SealedRecord = serde_json::from_value(i.records[0]["sealed"].clone()).unwrap();
     let last = sealed.ciphertext.len() - 1;
-    let _ = streams;
     let (h, c) = (99, 65536 + 16);
     let mut v2 = by_pass.to_vec();
     v2[2] = 2;
@@ -196,6 +289,118 @@ fn negative_vectors(
     let other_type = binding(RECORD, "text/plain");
     let other_record = binding(EMPTY_RECORD, "application/json");
     let b = binding(RECORD, "application/json");
+    let other_category = RecordBinding {
+        category: "vital-signs".into(),
+        ..b.clone()
+    };
+    let other_type_code = RecordBinding {
+        type_code: "8867-4".into(),
+        ..b.clone()
+    };
+    let other_effective = RecordBinding {
+        effective_at: Some(1_795_564_800_000_000), // 2026-11-25T00:00:00Z
+        ..b.clone()
+    };
+    let no_effective = RecordBinding {
+        effective_at: None,
+        ..b.clone()
+    };
+    let device_author = RecordBinding {
+        author: Author::Device(DEVICE),
+        ..b.clone()
+    };
+    let mut downgraded_record = sealed.clone();
+    downgraded_record.ciphertext[2] = 1;
+    let content = |name: &str, b: RecordBinding, dek: &Value, ct: &Value, err: &str| json!({"name": name, "op": "open_content", "dek": dek, "binding": b, "ciphertext": ct, "expected_error": err});
+
+    // Device records and batches, checked against the device vector's verified certificate.
+    let d = i.device;
+    let dsealed: SealedRecord = serde_json::from_value(d["sealed"].clone()).unwrap();
+    let db = device_binding();
+    let cert = certificate_from(&d["certificate"]);
+    let cert_v = |name: &str, c: &DeviceCertificate, signature: &str| json!({"name": name, "op": "verify_device_certificate", "certificate": certificate_json(c), "signature": signature, "expected_error": "invalid_signature"});
+    let d_sig = d["signature"].as_str().unwrap();
+    let renamed = DeviceCertificate {
+        name: "wrist tracker 2".into(),
+        ..cert.clone()
+    };
+    let widened = DeviceCertificate {
+        categories: Some(vec![
+            "vital-signs".into(),
+            "activity".into(),
+            "location".into(),
+        ]),
+        ..cert.clone()
+    };
+    let unrestricted = DeviceCertificate {
+        categories: None,
+        ..cert.clone()
+    };
+    let mut rng = FixedRng::new("negative/other-device-key");
+    let other_device_keys = HpkeKeyPair::generate_with_rng(&mut rng).unwrap();
+    let rekeyed = DeviceCertificate {
+        public_key: other_device_keys.public_key().clone(),
+        ..cert.clone()
+    };
+    let other_member = DeviceCertificate {
+        member_id: Uuid::from_u128(0x0b0c0a1e_0000_4000_8000_000000000002),
+        ..cert.clone()
+    };
+    let mut rng = FixedRng::new("negative/forged-certificate");
+    let forger = MemberKeys::generate_with_rng(&mut rng).unwrap();
+    let forged_sig = hex(&cert.sign(&forger).to_bytes());
+    // A batch sealed in auth mode by a key pair the certificate does not name.
+    let mut rng = FixedRng::new("negative/device-batch-other-key");
+    let stolen_batch = DeviceBatch::new_with_rng(
+        i.keys.hpke.public_key(),
+        &other_device_keys,
+        MEMBER,
+        DEVICE,
+        BATCH,
+        &mut rng,
+    )
+    .unwrap();
+    // What anyone knowing the member's public key can make: base mode, current header and info.
+    let mut rng = FixedRng::new("negative/device-batch-base-mode");
+    let mut forged_key = [0u8; 32];
+    rand_core::Rng::fill_bytes(&mut rng, &mut forged_key);
+    let forged_batch = hpke_base_seal(
+        [0xDC, 0x30, 0x02],
+        i.keys.hpke.public_key().as_bytes(),
+        &legacy::c(&[
+            b"datacoop/v2/device-batch",
+            MEMBER.as_bytes(),
+            DEVICE.as_bytes(),
+            BATCH.as_bytes(),
+        ]),
+        &forged_key,
+        &mut rng,
+    );
+    let batch_op = |name: &str, batch_id: Uuid, sealed: &[u8], err: &str| json!({"name": name, "op": "open_device_batch", "batch_id": batch_id, "sealed_batch_key": b64(sealed), "expected_error": err});
+    let drec = |name: &str, b: RecordBinding, s: &SealedRecord, err: &str| json!({"name": name, "op": "open_device_record", "binding": b, "sealed": s, "expected_error": err});
+    let mut rng = FixedRng::new("negative/device-record-category");
+    let off_category = RecordBinding {
+        category: "location".into(),
+        ..db.clone()
+    };
+    let off_sealed = i
+        .batch
+        .seal_record_with_rng(&off_category, RECORD_TEXT.as_bytes(), &mut rng)
+        .unwrap();
+    // The device writing an old-format record into a current batch: refused, its AAD names no author.
+    let mut rng = FixedRng::new("negative/device-record-version-1");
+    let v1b = V1Binding {
+        version: db.version,
+        ..legacy_binding(DEVICE_RECORD)
+    };
+    let (_, v1_ct, _) =
+        legacy::seal_device_record_v1(i.batch_key, &BATCH, &v1b, RECORD_TEXT.as_bytes(), &mut rng);
+    let v1_in_batch = SealedRecord {
+        ciphertext: v1_ct,
+        wrapped_key: dsealed.wrapped_key.clone(),
+    };
+    let legacy_batch = unb64(i.legacy_device["sealed_batch_key"].as_str().unwrap());
+
     json!([
         {"name": "wrong_passphrase", "op": "open_vault_key", "passphrase": "correct horse battery stapler",
          "sealed": b64(by_pass), "expected_error": "wrong_key"},
@@ -210,6 +415,29 @@ fn negative_vectors(
         rec("swapped_aad_version", other_version, &sealed, "tampered"),
         rec("swapped_aad_content_type", other_type, &sealed, "tampered"),
         rec("swapped_aad_record_id", other_record, &sealed, "tampered"),
+        rec("swapped_aad_category", other_category, &sealed, "tampered"),
+        rec("swapped_aad_type_code", other_type_code, &sealed, "tampered"),
+        rec("swapped_aad_effective_at", other_effective, &sealed, "tampered"),
+        rec("removed_aad_effective_at", no_effective, &sealed, "tampered"),
+        rec("downgraded_record_version", b.clone(), &downgraded_record, "tampered"),
+        rec("record_author_not_member", device_author, &sealed, "binding_mismatch"),
+        content("swapped_aad_author", RecordBinding { author: Author::Member, ..db.clone() }, &d["dek"], &d["sealed"]["ciphertext"], "tampered"),
+        content("swapped_aad_author_device", RecordBinding { author: Author::Device(OTHER_DEVICE), ..db.clone() }, &d["dek"], &d["sealed"]["ciphertext"], "tampered"),
+        {"name": "wrap_for_other_version", "op": "unwrap_record_key", "record_id": RECORD, "version": 4,
+         "wrapped": b64(&sealed.wrapped_key), "expected_error": "tampered"},
+        cert_v("device_certificate_changed_name", &renamed, d_sig),
+        cert_v("device_certificate_added_category", &widened, d_sig),
+        cert_v("device_certificate_any_category", &unrestricted, d_sig),
+        cert_v("device_certificate_changed_key", &rekeyed, d_sig),
+        cert_v("device_certificate_changed_member", &other_member, d_sig),
+        cert_v("device_certificate_not_signed_by_member", &cert, &forged_sig),
+        batch_op("device_batch_other_device_key", BATCH, stolen_batch.sealed_batch_key(), "cannot_open"),
+        batch_op("device_batch_base_mode_forgery", BATCH, &forged_batch, "cannot_open"),
+        batch_op("device_batch_version_1", LEGACY_BATCH, &legacy_batch, "unauthenticated"),
+        drec("device_record_outside_categories", off_category, &off_sealed, "binding_mismatch"),
+        drec("device_record_member_author", RecordBinding { author: Author::Member, ..db.clone() }, &dsealed, "binding_mismatch"),
+        drec("device_record_other_device_author", RecordBinding { author: Author::Device(OTHER_DEVICE), ..db.clone() }, &dsealed, "binding_mismatch"),
+        drec("device_record_version_1", db.clone(), &v1_in_batch, "unauthenticated"),
         stream("truncated_after_middle_chunk", json!({"truncate_to": h + c}), "stream_truncated"),
         stream("truncated_mid_chunk", json!({"truncate_to": h + c + 100}), "stream_chunk"),
         stream("header_only", json!({"truncate_to": h}), "stream_truncated"),

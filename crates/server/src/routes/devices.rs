@@ -11,8 +11,9 @@ use datacoop_api::records::BatchResult;
 use datacoop_api::{BatchId, DeviceId, Problem};
 use datacoop_app::App;
 
-/// Creates a write-only token for a device or app. The token is in this
-/// answer only; the server keeps its hash.
+/// Enrols a write-only device: the member's client made its id and key pair
+/// and signed its certificate. The token is in this answer only; the server
+/// keeps its hash.
 #[utoipa::path(
     tag = "devices",
     security(("bearer" = [])),
@@ -20,7 +21,8 @@ use datacoop_app::App;
     responses(
         (status = 201, description = "Created; keep the token", body = DeviceCreated),
         (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid name or category", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A device with this id exists", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid name, category, key or certificate", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/devices")]

@@ -6,7 +6,8 @@ use crate::extract::{peer, Member};
 use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
 use datacoop_api::accounts::{
     AccountDeleted, AccountDeletion, LoginMaterialReplaced, LoginRequest, LoginResponse,
-    PassphraseChange, PreloginRequest, PreloginResponse, RegisterRequest, Registered,
+    PassphraseChange, PreloginRequest, PreloginResponse, RecoveryCodeChange, RegisterRequest,
+    Registered,
 };
 use datacoop_api::devices::MemberKeyMaterial;
 use datacoop_api::Problem;
@@ -89,6 +90,31 @@ pub async fn change_passphrase(
     Ok(web::Json(
         app.change_passphrase(&me.0, body.into_inner()).await?,
     ))
+}
+
+/// Replaces the recovery code: the member proves the current passphrase and
+/// sends the vault key sealed under a new recovery key with that key's public
+/// half; the old code no longer recovers anything.
+#[utoipa::path(
+    tag = "members",
+    security(("bearer" = [])),
+    request_body = RecoveryCodeChange,
+    responses(
+        (status = 204, description = "Recovery code replaced"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The current passphrase is wrong (wrong_passphrase)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid recovery material", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/members/me/recovery")]
+pub async fn change_recovery_code(
+    app: web::Data<App>,
+    me: Member,
+    body: web::Json<RecoveryCodeChange>,
+) -> Result<HttpResponse, ApiError> {
+    app.change_recovery_code(&me.0, body.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Deletes the account and everything in it (right to erasure), after the

@@ -28,6 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(members::prelogin)
                 .service(members::login)
                 .service(members::change_passphrase)
+                .service(members::change_recovery_code)
                 .service(members::delete_account)
                 .service(members::key_material)
                 .service(devices::add)

@@ -1,0 +1,92 @@
+//! `datacoop records upgrade`: re-seals records from before datacoop 0.2 in the
+//! current format (docs/crypto.md section 9), so their category, type,
+//! effective time and author are authenticated like every new record's.
+
+use crate::records::fresh;
+use clap::Args;
+use datacoop_client::member::Provenance;
+use datacoop_client::ClientError;
+
+/// What `records upgrade` takes.
+#[derive(Args)]
+pub struct UpgradeArgs {
+    /// Also re-seal device records from before datacoop 0.2. Nothing proves a device (and
+    /// not the server) wrote those: give this only if you trust every such record.
+    #[arg(long)]
+    accept_legacy_device_records: bool,
+    /// Only count what would be re-sealed; change nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+#[derive(serde::Serialize, Default)]
+struct Summary {
+    checked: usize,
+    current: usize,
+    resealed: usize,
+    would_reseal: usize,
+    refused_legacy_device: usize,
+}
+
+/// Runs the upgrade: every record is opened here; old-format ones get a new version.
+pub async fn run(a: UpgradeArgs, json: bool) -> Result<(), String> {
+    let saved = fresh().await?;
+    let s = saved
+        .session
+        .clone()
+        .accept_legacy_device_records(a.accept_legacy_device_records);
+    let (metas, bar) = crate::records::all_with_bar(&s, json, "checked").await?;
+    let mut sum = Summary::default();
+    for meta in &metas {
+        bar.inc(1);
+        sum.checked += 1;
+        let opened = match s.open(meta.id).await {
+            Ok(o) => o,
+            Err(ClientError::LegacyDeviceRecord { .. }) => {
+                sum.refused_legacy_device += 1;
+                continue;
+            }
+            Err(e) => return Err(e.to_string()),
+        };
+        match opened.provenance {
+            Provenance::Member | Provenance::Device(_) => sum.current += 1,
+            Provenance::LegacyMember | Provenance::LegacyDevice if a.dry_run => {
+                sum.would_reseal += 1
+            }
+            Provenance::LegacyMember | Provenance::LegacyDevice => {
+                s.reseal(&opened).await.map_err(|e| {
+                    format!(
+                        "record {}: {e} (records done so far stay upgraded; run again)",
+                        meta.id
+                    )
+                })?;
+                sum.resealed += 1;
+            }
+        }
+    }
+    bar.finish_and_clear();
+    if json {
+        crate::print_json(&sum);
+        return Ok(());
+    }
+    println!(
+        "Checked {} records: {} already current, {} re-sealed{}.",
+        sum.checked,
+        sum.current,
+        sum.resealed,
+        if a.dry_run {
+            format!(", {} would be re-sealed (dry run)", sum.would_reseal)
+        } else {
+            String::new()
+        }
+    );
+    if sum.refused_legacy_device > 0 {
+        println!(
+            "{} device records from before datacoop 0.2 were left alone: nothing proves which \
+             device wrote them. If you trust them, run `datacoop records upgrade \
+             --accept-legacy-device-records`.",
+            sum.refused_legacy_device
+        );
+    }
+    Ok(())
+}
