@@ -76,7 +76,7 @@ async fn passphrase_change_reseals_and_revokes_other_sessions(backend: Backend) 
     assert_ne!(new_params.salt(), old_params.salt());
 
     // Bad new material is refused before anything changes.
-    let (current, _) = derive_passphrase_keys(NEW, &new_params).unwrap();
+    let (current, _) = derive_passphrase_keys(NEW, "ana@example.org", &new_params).unwrap();
     let res = again
         .client
         .request(Method::PUT, "/api/v1/members/me/passphrase")

@@ -13,7 +13,8 @@ use datacoop_client::device::DeviceClient;
 use datacoop_client::member::{self, MemberSession};
 use datacoop_client::ClientError;
 use datacoop_crypto::{
-    envelope::to_base64url, Author, DeviceBatch, HpkeKeyPair, HpkePublicKey, RecordBinding,
+    envelope::to_base64url, Author, DeviceBatch, HpkeKeyPair, HpkePublicKey, KdfParams,
+    RecordBinding,
 };
 use datacoop_testkit::{backend_tests, Backend, TamperProxy, TestServer};
 use reqwest::Method;
@@ -27,6 +28,7 @@ backend_tests!(
     an_old_version_relabelled_as_current_is_refused,
     substituted_member_keys_are_refused,
     endless_cursors_and_oversized_answers_are_refused,
+    lowered_or_changed_kdf_parameters_are_refused,
 );
 
 /// The real server and a proxy in front of it.
@@ -335,4 +337,80 @@ async fn endless_cursors_and_oversized_answers_are_refused(backend: Backend) {
         "an answer larger than any honest one",
         "is longer than",
     );
+}
+
+async fn lowered_or_changed_kdf_parameters_are_refused(backend: Backend) {
+    let Some((_srv, proxy)) = hostile(backend).await else {
+        return;
+    };
+    let email = "kdf@example.org";
+    let (s, _) = member(&proxy, email).await;
+    let remembered = member::KdfPolicy {
+        remembered: s.kdf_cost(),
+        accept_weaker: false,
+    };
+    let honest: KdfParams = {
+        let v = honest_prelogin(&proxy, email).await;
+        KdfParams::from_envelope(
+            &datacoop_crypto::envelope::from_base64url(v.as_str().unwrap()).unwrap(),
+        )
+        .unwrap()
+    };
+    let floor = KdfParams::new(
+        KdfParams::FLOOR_MEMORY_KIB,
+        KdfParams::FLOOR_ITERATIONS,
+        KdfParams::FLOOR_PARALLELISM,
+        *honest.salt(),
+    )
+    .unwrap();
+    let mut legacy = honest.to_envelope();
+    legacy[2] = 1; // the 0.1 format: the server's salt used as is
+    for (scenario, envelope, says, policy) in [
+        (
+            "parameters lowered to the floor",
+            floor.to_envelope(),
+            "weaker passphrase hashing than this machine accepted before",
+            remembered,
+        ),
+        (
+            "the 0.1 format on an account this machine knows",
+            legacy.clone(),
+            "weaker passphrase hashing than this machine accepted before",
+            remembered,
+        ),
+        (
+            "the 0.1 format on a fresh machine",
+            legacy,
+            "0.1 format",
+            member::KdfPolicy::default(),
+        ),
+    ] {
+        let forged = to_base64url(&envelope);
+        proxy.rewrite_json(paths::PRELOGIN, move |_, v| {
+            v["kdf_params"] = json!(forged);
+        });
+        refused(
+            member::login_with(&proxy.client(), email, PASS, None, &policy).await,
+            scenario,
+            says,
+        );
+    }
+    proxy.clear();
+    member::login_with(&proxy.client(), email, PASS, None, &remembered)
+        .await
+        .unwrap();
+}
+
+async fn honest_prelogin(proxy: &TamperProxy, email: &str) -> Value {
+    let v: Value = proxy
+        .client()
+        .request(Method::POST, paths::PRELOGIN)
+        .json(&json!({ "email": email }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v["kdf_params"].clone()
 }

@@ -20,11 +20,18 @@ pub enum AccountError {
     /// The token's account no longer exists (deleted).
     #[error("this account no longer exists")]
     NoAccount,
-    /// Too many failed logins.
+    /// Too many failed logins: wait the seconds given.
     #[error(
         "too many failed attempts (login, passphrase or recovery); wait {0} seconds and try again"
     )]
     RateLimited(u64),
+    /// Too many registrations from one client address: wait the seconds given.
+    #[error("too many new accounts from this address; wait {0} seconds and try again")]
+    TooManyRegistrations(u64),
+    /// Every passphrase-hashing permit stayed taken for the whole wait: retry
+    /// after the seconds given (nothing was counted against the caller).
+    #[error("the server is busy checking passphrases; try again in a few seconds")]
+    Busy(u64),
     /// A field is invalid.
     #[error("{0}")]
     Invalid(String),

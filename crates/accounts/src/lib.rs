@@ -8,6 +8,7 @@ pub mod blobs;
 pub mod deletion;
 pub mod devices;
 mod error;
+pub mod hasher;
 mod login_material;
 pub mod members;
 pub mod passphrase;
@@ -16,5 +17,6 @@ pub mod recovery;
 
 pub use deletion::{erase_member, Erased};
 pub use error::AccountError;
+pub use hasher::Hasher;
 pub use members::Pepper;
 pub use passphrase::Confirmed;

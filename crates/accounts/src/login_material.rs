@@ -2,17 +2,16 @@
 //! KDF parameters, the server's hash of the new authentication key and the
 //! re-sealed vault key, written together or not at all.
 
-use crate::members::{encode_hash, server_hash, verify_hash, Pepper, KEY_LEN, MAX_SEALED};
+use crate::hasher::Hasher;
+use crate::members::{KEY_LEN, MAX_SEALED};
 use crate::AccountError;
 use datacoop_api::b64::Base64Url;
 use datacoop_api::MemberId;
 use datacoop_crypto::envelope::{inspect, Kind};
 use datacoop_crypto::KdfParams;
-use datacoop_store::blocking;
 use datacoop_store::schema::members;
 use datacoop_store::{Db, DbConn};
 use diesel::prelude::*;
-use ring::rand::{SecureRandom, SystemRandom};
 
 /// Checked and hashed material, ready to store.
 #[derive(Debug, Clone)]
@@ -22,9 +21,10 @@ pub(crate) struct NewLoginMaterial {
     sealed_vault_key: Vec<u8>,
 }
 
-/// Checks the shapes (KDF floor, key length, a 0x10 envelope) and hashes the new key.
+/// Checks the shapes (KDF floor, key length, a 0x10 envelope) and hashes the
+/// new key (through the hasher's permits).
 pub(crate) async fn prepare(
-    pepper: &Pepper,
+    hasher: &Hasher,
     kdf_params: Base64Url,
     auth_key: Base64Url,
     sealed_vault_key: Base64Url,
@@ -35,15 +35,10 @@ pub(crate) async fn prepare(
         sealed_vault_key.into_inner(),
     );
     check_shapes(&kdf_params, &auth_key, &sealed_vault_key)?;
-    let mut salt = [0u8; 16];
-    SystemRandom::new()
-        .fill(&mut salt)
-        .map_err(|_| AccountError::Invalid("the system random source failed".into()))?;
-    let pepper = pepper.clone();
-    let hash = blocking(move || server_hash(&pepper, &salt, &auth_key)).await?;
+    let auth_hash = hasher.hash_new(auth_key).await?;
     Ok(NewLoginMaterial {
         kdf_params,
-        auth_hash: encode_hash(&salt, &hash),
+        auth_hash,
         sealed_vault_key,
     })
 }
@@ -57,8 +52,7 @@ pub(crate) fn check_shapes(
     if auth_key.len() != KEY_LEN {
         return Err(AccountError::Invalid("auth_key must be 32 bytes".into()));
     }
-    KdfParams::from_envelope(kdf_params)
-        .map_err(|e| AccountError::Invalid(format!("kdf_params: {e}")))?;
+    crate::login_material::check_kdf_params(kdf_params)?;
     let kind_ok = matches!(
         inspect(sealed_vault_key),
         Ok((Kind::VaultKeyByPassphrase, _))
@@ -70,16 +64,6 @@ pub(crate) fn check_shapes(
         ));
     }
     Ok(())
-}
-
-/// Verifies an authentication key against a stored hash, off the async threads.
-pub(crate) async fn check_auth_key(
-    pepper: &Pepper,
-    stored_hash: String,
-    auth_key: Vec<u8>,
-) -> Result<bool, AccountError> {
-    let pepper = pepper.clone();
-    blocking(move || verify_hash(&pepper, &stored_hash, &auth_key)).await
 }
 
 /// Writes the material if the stored hash is still `expected_hash` (so two
@@ -116,4 +100,19 @@ pub(crate) async fn by_id(db: &Db, id: MemberId) -> Result<(String, String), Acc
         })
         .await?;
     found.ok_or(AccountError::NoAccount)
+}
+
+/// New KDF parameters must be in the current format (a client-derived salt): the 0.1
+/// format is read for old accounts, never written.
+pub(crate) fn check_kdf_params(kdf_params: &[u8]) -> Result<(), AccountError> {
+    let params = KdfParams::from_envelope(kdf_params)
+        .map_err(|e| AccountError::Invalid(format!("kdf_params: {e}")))?;
+    if params.is_legacy() {
+        return Err(AccountError::Invalid(
+            "kdf_params are in the datacoop 0.1 format; new login material must be version 2: \
+             update the app"
+                .into(),
+        ));
+    }
+    Ok(())
 }

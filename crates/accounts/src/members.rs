@@ -1,20 +1,16 @@
 //! Members: registration, the KDF-parameter lookup, and login by
 //! authentication key. The passphrase never reaches the server.
 
+use crate::hasher::{decoy_hash, Hasher};
 use crate::AccountError;
-use argon2::{Algorithm, Argon2, Params, Version};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use datacoop_api::accounts::RegisterRequest;
 use datacoop_api::MemberId;
 use datacoop_crypto::{KdfParams, MemberPublicKeys, SALT_LEN};
-use datacoop_store::limiter::LoginLimiter;
+use datacoop_store::limiter::{LoginLimiter, RateLimiter};
 use datacoop_store::schema::members;
 use datacoop_store::time::now_micros;
-use datacoop_store::{blocking, Db};
+use datacoop_store::Db;
 use diesel::prelude::*;
-use ring::rand::{SecureRandom, SystemRandom};
-use subtle::ConstantTimeEq;
 
 /// Server-side secret mixed into every stored authentication hash, so a
 /// stolen database alone cannot be used to test authentication keys.
@@ -34,72 +30,14 @@ impl Pepper {
     }
 }
 
-/// Server hash parameters (RFC 9106 / OWASP minimum: the input is already a
-/// 256-bit key stretched by the client's Argon2id, so this guards the stored
-/// value, not a weak secret).
-const HASH_M_KIB: u32 = 19 * 1024;
-const HASH_T: u32 = 2;
-const HASH_P: u32 = 1;
 pub(crate) const KEY_LEN: usize = 32;
 /// Largest sealed blob accepted at registration.
 pub(crate) const MAX_SEALED: usize = 64 * 1024;
 
-pub(crate) fn server_hash(
-    pepper: &Pepper,
-    salt: &[u8],
-    auth_key: &[u8],
-) -> Result<[u8; 32], AccountError> {
-    let params = Params::new(HASH_M_KIB, HASH_T, HASH_P, Some(32))
-        .map_err(|e| AccountError::Invalid(format!("hash parameters: {e}")))?;
-    let argon = Argon2::new_with_secret(&pepper.0, Algorithm::Argon2id, Version::V0x13, params)
-        .map_err(|e| AccountError::Invalid(format!("hash secret: {e}")))?;
-    let mut out = [0u8; 32];
-    argon
-        .hash_password_into(auth_key, salt, &mut out)
-        .map_err(|e| AccountError::Invalid(format!("hash: {e}")))?;
-    Ok(out)
-}
-
-/// `v1$salt$hash`, both unpadded base64url.
-pub(crate) fn encode_hash(salt: &[u8], hash: &[u8]) -> String {
-    format!(
-        "v1${}${}",
-        URL_SAFE_NO_PAD.encode(salt),
-        URL_SAFE_NO_PAD.encode(hash)
-    )
-}
-
-pub(crate) fn verify_hash(
-    pepper: &Pepper,
-    stored: &str,
-    auth_key: &[u8],
-) -> Result<bool, AccountError> {
-    let mut parts = stored.split('$');
-    let (Some("v1"), Some(salt), Some(hash), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Ok(false);
-    };
-    let (Ok(salt), Ok(hash)) = (URL_SAFE_NO_PAD.decode(salt), URL_SAFE_NO_PAD.decode(hash)) else {
-        return Ok(false);
-    };
-    let computed = server_hash(pepper, &salt, auth_key)?;
-    Ok(bool::from(computed.ct_eq(hash.as_slice())))
-}
-
 /// Normalises an email for lookup (trimmed, lower case) and checks its shape.
 pub fn normalise_email(email: &str) -> Result<String, AccountError> {
-    let e = email.trim().to_lowercase();
-    let ok = e.len() <= 254
-        && e.split_once('@')
-            .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.'));
-    if ok {
-        Ok(e)
-    } else {
-        Err(AccountError::Invalid(format!(
-            "{email:?} is not an email address"
-        )))
-    }
+    datacoop_api::accounts::normalise_email(email)
+        .ok_or_else(|| AccountError::Invalid(format!("{email:?} is not an email address")))
 }
 
 /// A member's row as the by-email steps (prelogin, login, recovery) need it.
@@ -152,30 +90,47 @@ fn check_sizes(req: &RegisterRequest) -> Result<(), AccountError> {
             )));
         }
     }
-    KdfParams::from_envelope(&req.kdf_params)
-        .map_err(|e| AccountError::Invalid(format!("kdf_params: {e}")))?;
+    crate::login_material::check_kdf_params(&req.kdf_params)?;
     crate::recovery::check_recovery_material(&req.recovery_vault_key, &req.recovery_public_key)?;
     MemberPublicKeys::from_envelope(&req.public_keys)
         .map_err(|e| AccountError::Invalid(format!("public_keys: {e}")))?;
     Ok(())
 }
 
-/// Creates a data account from client-sealed material.
+/// True when the email or the id is already an account's.
+async fn taken(db: &Db, email: &str, id: &str) -> Result<bool, AccountError> {
+    let (email, id) = (email.to_owned(), id.to_owned());
+    db.read(move |conn| -> Result<bool, AccountError> {
+        Ok(members::table
+            .filter(members::email.eq(email).or(members::id.eq(id)))
+            .select(members::id)
+            .first::<String>(conn)
+            .optional()?
+            .is_some())
+    })
+    .await
+}
+
+/// Creates a data account from client-sealed material. Rate-limited per
+/// client address; a taken email or id is refused before any hashing, so
+/// neither costs the server a slow hash.
 pub async fn register(
     db: &Db,
-    pepper: &Pepper,
+    hasher: &Hasher,
+    registrations: &RateLimiter,
     req: RegisterRequest,
+    address: &str,
 ) -> Result<MemberId, AccountError> {
     let email = normalise_email(&req.email)?;
     check_sizes(&req)?;
-    let mut salt = [0u8; 16];
-    SystemRandom::new()
-        .fill(&mut salt)
-        .map_err(|_| AccountError::Invalid("the system random source failed".into()))?;
-    let pepper = pepper.clone();
-    let auth_key = req.auth_key.clone();
-    let hash = blocking(move || server_hash(&pepper, &salt, &auth_key)).await?;
+    registrations
+        .take(address)
+        .map_err(AccountError::TooManyRegistrations)?;
     let id = req.member_id;
+    if taken(db, &email, &id.to_string()).await? {
+        return Err(AccountError::AlreadyExists);
+    }
+    let auth_hash = hasher.hash_new(req.auth_key.0.clone()).await?;
     // The public keys' publication is itself a log entry, so a client can
     // check that the key the server hands out is the one that was logged.
     let mut published = datacoop_accesslog::entry(
@@ -196,7 +151,7 @@ pub async fn register(
                     members::id.eq(id.to_string()),
                     members::email.eq(email),
                     members::kdf_params.eq(req.kdf_params.0),
-                    members::auth_hash.eq(encode_hash(&salt, &hash)),
+                    members::auth_hash.eq(auth_hash),
                     members::sealed_vault_key.eq(req.sealed_vault_key.0),
                     members::recovery_vault_key.eq(req.recovery_vault_key.0),
                     members::recovery_public_key.eq(Some(req.recovery_public_key.0)),
@@ -252,29 +207,35 @@ pub struct MemberKeysStored {
 }
 
 /// Checks an authentication key; unknown emails and wrong keys fail alike
-/// (same error, same hashing work).
+/// (same error, same hashing work). The attempt is counted before the hash
+/// runs (see `datacoop_store::limiter`).
 pub async fn login(
     db: &Db,
-    pepper: &Pepper,
+    hasher: &Hasher,
     limiter: &LoginLimiter,
     email: &str,
     auth_key: Vec<u8>,
     address: &str,
 ) -> Result<MemberKeysStored, AccountError> {
     let email = normalise_email(email).map_err(|_| AccountError::InvalidCredentials)?;
-    limiter
-        .check(&email, address)
+    let mut attempt = limiter
+        .attempt(&email, address)
         .map_err(AccountError::RateLimited)?;
-    let row = find_by_email(db, &email).await?;
-    let pepper = pepper.clone();
+    let row = find_by_email(db, &email)
+        .await
+        .inspect_err(|_| attempt.abandon())?;
     let stored_hash = row
         .as_ref()
         .map(|r| r.auth_hash.clone())
-        .unwrap_or_else(|| encode_hash(&[0u8; 16], &[0u8; 32]));
-    let ok = blocking(move || verify_hash(&pepper, &stored_hash, &auth_key)).await?;
+        .unwrap_or_else(decoy_hash);
+    // Busy (no hashing permit) or a fault: nothing was tried, nothing counts.
+    let ok = hasher
+        .verify(stored_hash, auth_key)
+        .await
+        .inspect_err(|_| attempt.abandon())?;
     match row {
         Some(m) if ok => {
-            limiter.succeeded(&email);
+            attempt.succeeded();
             Ok(MemberKeysStored {
                 id: m.id()?,
                 sealed_vault_key: m.sealed_vault_key,
@@ -283,7 +244,7 @@ pub async fn login(
             })
         }
         _ => {
-            limiter.failed(&email, address);
+            attempt.failed();
             Err(AccountError::InvalidCredentials)
         }
     }

@@ -2,8 +2,8 @@
 //! authentication key) and sends new login material; the vault key is only
 //! re-sealed, so nothing under it changes. Other sessions are revoked.
 
-use crate::login_material::{by_id, check_auth_key, check_shapes, prepare, store};
-use crate::members::Pepper;
+use crate::hasher::Hasher;
+use crate::login_material::{by_id, check_shapes, prepare, store};
 use crate::AccountError;
 use datacoop_api::accounts::PassphraseChange;
 use datacoop_api::{MemberId, SessionId};
@@ -41,22 +41,28 @@ impl Confirmed {
 /// Checks the current authentication key, counting failures like failed logins.
 pub async fn confirm(
     db: &Db,
-    pepper: &Pepper,
+    hasher: &Hasher,
     limiter: &LoginLimiter,
     caller: Caller<'_>,
     auth_key: Vec<u8>,
 ) -> Result<Confirmed, AccountError> {
     let (email, stored_hash) = by_id(db, caller.member_id).await?;
-    limiter
-        .check(&email, caller.address)
+    let mut attempt = limiter
+        .attempt(&email, caller.address)
         .map_err(AccountError::RateLimited)?;
-    if check_auth_key(pepper, stored_hash.clone(), auth_key).await? {
+    // Busy (no hashing permit) or a fault: nothing was tried, nothing counts.
+    let ok = hasher
+        .verify(stored_hash.clone(), auth_key)
+        .await
+        .inspect_err(|_| attempt.abandon())?;
+    if ok {
+        attempt.succeeded();
         Ok(Confirmed {
             member: caller.member_id,
             auth_hash: stored_hash,
         })
     } else {
-        limiter.failed(&email, caller.address);
+        attempt.failed();
         Err(AccountError::WrongPassphrase)
     }
 }
@@ -65,16 +71,16 @@ pub async fn confirm(
 /// how many other sessions were revoked.
 pub async fn change(
     db: &Db,
-    pepper: &Pepper,
+    hasher: &Hasher,
     limiter: &LoginLimiter,
     caller: Caller<'_>,
     req: PassphraseChange,
 ) -> Result<u64, AccountError> {
     check_shapes(&req.kdf_params, &req.auth_key, &req.sealed_vault_key)?;
-    let old_hash = confirm(db, pepper, limiter, caller, req.current_auth_key.0)
+    let old_hash = confirm(db, hasher, limiter, caller, req.current_auth_key.0)
         .await?
         .auth_hash;
-    let material = prepare(pepper, req.kdf_params, req.auth_key, req.sealed_vault_key).await?;
+    let material = prepare(hasher, req.kdf_params, req.auth_key, req.sealed_vault_key).await?;
     let (id, keep) = (caller.member_id, caller.session);
     let revoked = db
         .write(move |conn| -> Result<usize, AccountError> {

@@ -13,6 +13,7 @@
 //! Accounts from before datacoop 0.2 have no recovery public key: their proof
 //! is the member's own signature, once. Spec: docs/accounts.md, docs/crypto.md §7.1.
 
+use crate::hasher::Hasher;
 use crate::login_material::{check_shapes, prepare, store};
 use crate::members::{find_by_email, normalise_email, ByEmail, Pepper};
 use crate::AccountError;
@@ -233,19 +234,16 @@ fn proof_holds(
 
 /// Second step: checks the challenge and the signed proof, stores the new
 /// login material and revokes every session. Returns the account and how
-/// many sessions were revoked.
+/// many sessions were revoked. Malformed requests are refused before the
+/// attempt is counted; a failed proof counts like a failed login.
 pub async fn complete(
     db: &Db,
-    pepper: &Pepper,
+    hasher: &Hasher,
     limiter: &LoginLimiter,
     req: RecoveryComplete,
     address: &str,
 ) -> Result<(MemberId, u64), AccountError> {
     let email = normalise_email(&req.email)?;
-    let key = limiter_key(&email);
-    limiter
-        .check(&key, address)
-        .map_err(AccountError::RateLimited)?;
     check_shapes(&req.kdf_params, &req.auth_key, &req.sealed_vault_key)?;
     check_recovery_material(&req.new_recovery_vault_key, &req.new_recovery_public_key)?;
     if req.challenge.len() != CHALLENGE_LEN {
@@ -253,14 +251,25 @@ pub async fn complete(
             "challenge must be the bytes returned by recovery/start".into(),
         ));
     }
-    let row = find_by_email(db, &email).await?;
-    let Some((member, old_hash)) = proof_holds(pepper, &row, &req)? else {
-        limiter.failed(&key, address);
+    let key = limiter_key(&email);
+    let mut attempt = limiter
+        .attempt(&key, address)
+        .map_err(AccountError::RateLimited)?;
+    let row = find_by_email(db, &email)
+        .await
+        .inspect_err(|_| attempt.abandon())?;
+    // An expired challenge is refused (422) without counting as a failed proof.
+    let proven = proof_holds(hasher.pepper(), &row, &req).inspect_err(|_| attempt.abandon())?;
+    let Some((member, old_hash)) = proven else {
+        attempt.failed();
         return Err(AccountError::RecoveryFailed);
     };
     let member_id = MemberId::from(member);
     let recovery = (req.new_recovery_vault_key.0, req.new_recovery_public_key.0);
-    let material = prepare(pepper, req.kdf_params, req.auth_key, req.sealed_vault_key).await?;
+    // The proof held: busy hashing or a concurrent change is not a failed guess.
+    let material = prepare(hasher, req.kdf_params, req.auth_key, req.sealed_vault_key)
+        .await
+        .inspect_err(|_| attempt.abandon())?;
     let revoked = db
         .write(move |conn| -> Result<usize, AccountError> {
             if !store(conn, member_id, &old_hash, &material)? {
@@ -276,9 +285,10 @@ pub async fn complete(
             )?;
             Ok(sessions::revoke_all_in(conn, member, None)?)
         })
-        .await?;
-    limiter.succeeded(&key);
-    limiter.succeeded(&email);
+        .await
+        .inspect_err(|_| attempt.abandon())?;
+    attempt.succeeded();
+    limiter.reset(&email);
     Ok((member_id, revoked as u64))
 }
 
@@ -309,14 +319,14 @@ fn store_recovery(
 /// recovers anything.
 pub async fn replace_code(
     db: &Db,
-    pepper: &Pepper,
+    hasher: &Hasher,
     limiter: &LoginLimiter,
     caller: crate::passphrase::Caller<'_>,
     req: datacoop_api::accounts::RecoveryCodeChange,
 ) -> Result<(), AccountError> {
     check_recovery_material(&req.recovery_vault_key, &req.recovery_public_key)?;
     let confirmed =
-        crate::passphrase::confirm(db, pepper, limiter, caller, req.current_auth_key.0).await?;
+        crate::passphrase::confirm(db, hasher, limiter, caller, req.current_auth_key.0).await?;
     let (member, hash) = (confirmed.member, confirmed.auth_hash);
     db.write(move |conn| -> Result<(), AccountError> {
         if store_recovery(

@@ -216,3 +216,13 @@ pub struct AccountDeleted {
     /// What is kept about the member, by name (empty: nothing is kept yet).
     pub kept: Vec<String>,
 }
+
+/// The form an email takes everywhere (stored, looked up, bound into the passphrase
+/// derivation): trimmed and lower case; `None` if it is not an address.
+pub fn normalise_email(email: &str) -> Option<String> {
+    let e = email.trim().to_lowercase();
+    let ok = e.len() <= 254
+        && e.split_once('@')
+            .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.'));
+    ok.then_some(e)
+}

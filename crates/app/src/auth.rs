@@ -25,7 +25,7 @@ impl App {
     pub async fn login(&self, req: LoginRequest, address: &str) -> Result<LoginResponse, AppError> {
         let stored = members::login(
             &self.db,
-            &self.pepper,
+            &self.hasher,
             &self.limiter,
             &req.email,
             req.auth_key.0,

@@ -18,7 +18,7 @@ impl App {
         let address = caller.address_text();
         let confirmed = passphrase::confirm(
             &self.db,
-            &self.pepper,
+            &self.hasher,
             &self.limiter,
             caller.account(&address),
             confirmation.auth_key.into_inner(),

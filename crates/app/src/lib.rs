@@ -19,17 +19,28 @@ pub use caller::{DeviceCaller, MemberCaller};
 pub use error::AppError;
 
 use datacoop_accesslog::LogSigner;
-use datacoop_accounts::Pepper;
+use datacoop_accounts::{Hasher, Pepper};
 use datacoop_auth::Tokens;
-use datacoop_store::limiter::LoginLimiter;
-use datacoop_store::{BlobStore, Db};
+use datacoop_store::limiter::{LoginLimiter, Policy, RateLimiter};
+use datacoop_store::{BlobStore, Db, PermitStats};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Limits and choices of the operator that use cases apply.
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// Largest blob accepted, bytes.
     pub max_blob_bytes: u64,
+    /// Server-side passphrase hashes allowed at once (each holds 19 MiB); at least 1.
+    pub max_concurrent_hashes: usize,
+    /// Longest a request waits for a hashing permit before it is told the server is busy.
+    pub hash_wait: Duration,
+    /// Free failures and the growing wait, per account (email).
+    pub failures_per_account: Policy,
+    /// Free failures and the growing wait, per client address.
+    pub failures_per_address: Policy,
+    /// New accounts per client address per minute (0: no limit).
+    pub registrations_per_minute: u32,
 }
 
 /// What the server prepared at start-up, handed to [`App::new`].
@@ -56,8 +67,9 @@ pub struct App {
     db: Db,
     blobs: BlobStore,
     tokens: Tokens,
-    pepper: Pepper,
+    hasher: Hasher,
     limiter: LoginLimiter,
+    registrations: RateLimiter,
     access_log: Arc<LogSigner>,
     settings: Settings,
 }
@@ -69,8 +81,16 @@ impl App {
             db: parts.db,
             blobs: parts.blobs,
             tokens: parts.tokens,
-            pepper: parts.pepper,
-            limiter: LoginLimiter::default(),
+            hasher: Hasher::new(
+                parts.pepper,
+                parts.settings.max_concurrent_hashes,
+                parts.settings.hash_wait,
+            ),
+            limiter: LoginLimiter::new(
+                parts.settings.failures_per_account,
+                parts.settings.failures_per_address,
+            ),
+            registrations: RateLimiter::per_minute(parts.settings.registrations_per_minute),
             access_log: Arc::new(parts.access_log),
             settings: parts.settings,
         }
@@ -94,5 +114,10 @@ impl App {
     /// The operator's limits.
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// Passphrase hashes run and requests refused as busy since start (for metrics).
+    pub fn hash_stats(&self) -> PermitStats {
+        self.hasher.stats()
     }
 }

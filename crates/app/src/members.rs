@@ -12,14 +12,19 @@ use datacoop_api::MemberId;
 
 impl App {
     /// Opens a data account from key material sealed on the client; the
-    /// publication of its public keys is logged.
-    pub async fn register(&self, req: RegisterRequest) -> Result<MemberId, AppError> {
-        Ok(members::register(&self.db, &self.pepper, req).await?)
+    /// publication of its public keys is logged. Rate-limited per client
+    /// address; a taken email or id costs no hash.
+    pub async fn register(
+        &self,
+        req: RegisterRequest,
+        address: &str,
+    ) -> Result<MemberId, AppError> {
+        Ok(members::register(&self.db, &self.hasher, &self.registrations, req, address).await?)
     }
 
     /// The KDF parameters for an email (a stable decoy for unknown emails).
     pub async fn prelogin(&self, email: &str) -> Result<PreloginResponse, AppError> {
-        let kdf_params = members::prelogin(&self.db, &self.pepper, email).await?;
+        let kdf_params = members::prelogin(&self.db, self.hasher.pepper(), email).await?;
         Ok(PreloginResponse {
             kdf_params: kdf_params.into(),
         })
@@ -35,7 +40,7 @@ impl App {
         let address = caller.address_text();
         let revoked = passphrase::change(
             &self.db,
-            &self.pepper,
+            &self.hasher,
             &self.limiter,
             caller.account(&address),
             req,
@@ -56,7 +61,7 @@ impl App {
         let address = caller.address_text();
         recovery::replace_code(
             &self.db,
-            &self.pepper,
+            &self.hasher,
             &self.limiter,
             caller.account(&address),
             req,
@@ -76,7 +81,8 @@ impl App {
         email: &str,
         address: &str,
     ) -> Result<RecoveryStart, AppError> {
-        Ok(recovery::start(&self.db, &self.pepper, &self.limiter, email, address).await?)
+        let pepper = self.hasher.pepper();
+        Ok(recovery::start(&self.db, pepper, &self.limiter, email, address).await?)
     }
 
     /// Recovery, second step: the signed proof sets a new passphrase and
@@ -87,7 +93,7 @@ impl App {
         address: &str,
     ) -> Result<LoginMaterialReplaced, AppError> {
         let (member_id, revoked) =
-            recovery::complete(&self.db, &self.pepper, &self.limiter, req, address).await?;
+            recovery::complete(&self.db, &self.hasher, &self.limiter, req, address).await?;
         tracing::info!(member = %member_id, "account recovered with the recovery code");
         Ok(LoginMaterialReplaced {
             member_id: member_id.uuid(),

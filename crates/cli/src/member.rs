@@ -13,7 +13,16 @@ pub enum MemberCommand {
     /// Open a data account. Prints a recovery code once: print it and keep it safe.
     Register(Credentials),
     /// Log in; keeps tokens and your opened vault key in the session file (mode 0600).
-    Login(Credentials),
+    ///
+    /// This machine remembers how strongly the server hashes your passphrase and refuses a
+    /// weaker setting later (a sign of a hostile server) unless you pass --accept-weaker-kdf.
+    Login(LoginArgs),
+    /// Print a shell line that keeps your vault open in this shell, so commands stop asking
+    /// for the passphrase: `eval "$(datacoop member unlock)"`. Closing the shell locks it.
+    ///
+    /// The session file never holds your vault key; without this, each command asks for the
+    /// passphrase (or reads DATACOOP_PASSPHRASE).
+    Unlock,
     /// End the session on the server and forget it here.
     Logout,
     /// Show who you are logged in as.
@@ -38,6 +47,17 @@ pub enum MemberCommand {
     Delete(account::DeleteArgs),
 }
 
+/// Options of `datacoop member login`.
+#[derive(Args)]
+pub struct LoginArgs {
+    #[command(flatten)]
+    c: Credentials,
+    /// Accept weaker passphrase hashing than this machine accepted before, or the format of
+    /// accounts from datacoop 0.1 (then run `datacoop member passphrase` to upgrade it).
+    #[arg(long)]
+    accept_weaker_kdf: bool,
+}
+
 /// Who and where.
 #[derive(Args)]
 pub struct Credentials {
@@ -56,7 +76,7 @@ fn passphrase(confirm: bool) -> Result<String, String> {
 
 /// Reads a passphrase from `env` for scripts, else prompts for it (twice and
 /// with a length check when `confirm`, i.e. when it is being chosen).
-fn secret(env: &str, prompt: &str, confirm: bool) -> Result<String, String> {
+pub(crate) fn secret(env: &str, prompt: &str, confirm: bool) -> Result<String, String> {
     if let Ok(p) = std::env::var(env) {
         return Ok(p);
     }
@@ -103,24 +123,58 @@ pub async fn run(cmd: MemberCommand, json: bool) -> Result<(), String> {
             }
             Ok(())
         }
-        MemberCommand::Login(c) => {
+        MemberCommand::Login(LoginArgs {
+            c,
+            accept_weaker_kdf,
+        }) => {
             let pass = passphrase(false)?;
             let client = Client::new(&c.server).map_err(|e| e.to_string())?;
             let label = Some(format!("datacoop-cli on {}", hostname()));
-            let s = member::login(&client, &c.email, &pass, label)
+            let policy = member::KdfPolicy {
+                remembered: session::remembered_kdf(&c.server, &c.email),
+                accept_weaker: accept_weaker_kdf,
+            };
+            let s = member::login_with(&client, &c.email, &pass, label, &policy)
                 .await
                 .map_err(|e| e.to_string())?;
+            if let Some(cost) = s.kdf_cost() {
+                session::remember_kdf(&c.server, &c.email, cost)?;
+                if cost.version < 2 && !json {
+                    eprintln!(
+                        "warning: this account's passphrase hashing is still in the datacoop 0.1 \
+                         format; run `datacoop member passphrase` to upgrade it"
+                    );
+                }
+            }
             session::save(&c.server, &c.email, &s)?;
             if json {
                 crate::print_json(&serde_json::json!({"member_id": s.member_id}));
             } else {
                 println!("Logged in as {} ({}).", c.email, s.member_id);
+                println!(
+                    "Commands will ask for your passphrase to open your vault; \
+                     `eval \"$(datacoop member unlock)\"` keeps it open in this shell."
+                );
+            }
+            Ok(())
+        }
+        MemberCommand::Unlock => {
+            let saved = session::load()?;
+            let key = session::session_key(&saved.session);
+            if json {
+                crate::print_json(&serde_json::json!({ "session": key }));
+            } else {
+                println!("export {}={key}", session::SESSION_ENV);
             }
             Ok(())
         }
         MemberCommand::Logout => {
-            let saved = session::load()?;
-            let res = saved.session.logout().await;
+            // Ending the session needs the tokens, not the vault.
+            let t = session::load_tokens()?;
+            let res = match Client::new(&t.server) {
+                Ok(c) => c.logout(&t.refresh_token).await,
+                Err(e) => Err(e),
+            };
             session::remove();
             res.map_err(|e| format!("logged out here, but the server said: {e}"))?;
             if !json {
@@ -134,16 +188,13 @@ pub async fn run(cmd: MemberCommand, json: bool) -> Result<(), String> {
         MemberCommand::Sessions(args) => account::sessions(args, json).await,
         MemberCommand::Delete(args) => account::delete(args, json).await,
         MemberCommand::Whoami => {
-            let saved = session::load()?;
+            let t = session::load_tokens()?;
             if json {
                 crate::print_json(&serde_json::json!({
-                    "email": saved.email, "member_id": saved.session.member_id, "server": saved.server,
+                    "email": t.email, "member_id": t.member_id, "server": t.server,
                 }));
             } else {
-                println!(
-                    "{} ({}) on {}",
-                    saved.email, saved.session.member_id, saved.server
-                );
+                println!("{} ({}) on {}", t.email, t.member_id, t.server);
             }
             Ok(())
         }

@@ -1,12 +1,16 @@
 //! The client's local state: one session file (mode 0600) in the user's
-//! config directory holding tokens and the opened vault key — never the
-//! passphrase.
+//! config directory holding the tokens and what opens the vault with the
+//! passphrase (the sealed vault key and KDF parameters) — never the passphrase
+//! and never the vault key itself. Each command opens the vault with the
+//! passphrase (prompt or `DATACOOP_PASSPHRASE`), or with the key a shell holds
+//! after `eval "$(datacoop member unlock)"` (`DATACOOP_SESSION`), as `bw unlock`
+//! does: a copied session file alone opens nothing.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use datacoop_client::member::MemberSession;
+use datacoop_client::member::{MemberSession, VaultLock};
 use datacoop_client::Client;
-use datacoop_crypto::VaultKey;
+use datacoop_crypto::{KdfCost, VaultKey};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::PathBuf;
@@ -31,8 +35,19 @@ struct Stored {
     member_id: Uuid,
     access_token: String,
     refresh_token: String,
-    vault_key: String,
+    /// What opens the vault with the passphrase.
+    #[serde(default)]
+    lock: Option<VaultLock>,
+    /// Present only in session files written by datacoop 0.1 (the vault key in clear).
+    #[serde(default, skip_serializing)]
+    vault_key: Option<String>,
+    /// The passphrase-hashing cost accepted at login.
+    #[serde(default)]
+    kdf: Option<KdfCost>,
 }
+
+/// The environment variable `datacoop member unlock` sets: the vault key, held by the shell.
+pub const SESSION_ENV: &str = "DATACOOP_SESSION";
 
 /// A saved login.
 pub struct Saved {
@@ -58,7 +73,9 @@ pub fn save(server: &str, email: &str, s: &MemberSession) -> Result<(), String> 
         member_id: s.member_id,
         access_token: s.access_token.clone(),
         refresh_token: s.refresh_token.clone(),
-        vault_key: URL_SAFE_NO_PAD.encode(*s.vault_key.to_local_bytes()),
+        lock: s.vault_lock(),
+        vault_key: None,
+        kdf: s.kdf_cost(),
     };
     let text = serde_json::to_vec_pretty(&stored).map_err(|e| e.to_string())?;
     write_private(&path(), &text).map_err(|e| format!("cannot save the session: {e}"))
@@ -87,25 +104,62 @@ pub fn write_private(target: &std::path::Path, bytes: &[u8]) -> Result<(), Strin
     std::fs::rename(&tmp, target).map_err(|e| format!("cannot write {}: {e}", target.display()))
 }
 
-/// Loads the saved session, or says how to log in.
-pub fn load() -> Result<Saved, String> {
+/// The saved login without opening the vault (for logout and whoami).
+pub struct Tokens {
+    /// Server URL.
+    pub server: String,
+    /// Login email.
+    pub email: String,
+    /// The account.
+    pub member_id: Uuid,
+    /// The refresh token.
+    pub refresh_token: String,
+}
+
+fn read_stored() -> Result<Stored, String> {
     let p = path();
     let text = std::fs::read(&p).map_err(|_| {
         "you are not logged in: run `datacoop member login --email YOU@EXAMPLE.ORG`".to_owned()
     })?;
-    let s: Stored = serde_json::from_slice(&text).map_err(|e| {
+    serde_json::from_slice(&text).map_err(|e| {
         format!(
             "{} is damaged ({e}); run `datacoop member login` again",
             p.display()
         )
-    })?;
-    let key_bytes = URL_SAFE_NO_PAD.decode(&s.vault_key).map_err(|_| {
+    })
+}
+
+/// The saved login's tokens, without asking for the passphrase.
+pub fn load_tokens() -> Result<Tokens, String> {
+    let s = read_stored()?;
+    Ok(Tokens {
+        server: s.server,
+        email: s.email,
+        member_id: s.member_id,
+        refresh_token: s.refresh_token,
+    })
+}
+
+/// Loads the saved session and opens the vault, or says how to log in.
+pub fn load() -> Result<Saved, String> {
+    let p = path();
+    let s = read_stored()?;
+    if s.vault_key.is_some() {
+        remove();
+        return Err(format!(
+            "{} was written by datacoop 0.1 and kept your vault key in clear; it is now \
+             deleted. Run `datacoop member login --email {}` again",
+            p.display(),
+            s.email
+        ));
+    }
+    let lock = s.lock.clone().ok_or_else(|| {
         format!(
             "{} is damaged; run `datacoop member login` again",
             p.display()
         )
     })?;
-    let vault = VaultKey::from_local_bytes(&key_bytes).map_err(|e| e.to_string())?;
+    let vault = open_vault(&lock, s.member_id, &s.email)?;
     let client = Client::new(&s.server).map_err(|e| e.to_string())?;
     Ok(Saved {
         session: MemberSession::resume(
@@ -114,13 +168,89 @@ pub fn load() -> Result<Saved, String> {
             s.access_token,
             s.refresh_token,
             vault,
-        ),
+        )
+        .with_kdf_cost(s.kdf.or_else(|| remembered_kdf(&s.server, &s.email)))
+        .with_vault_lock(Some(lock)),
         server: s.server,
         email: s.email,
     })
 }
 
+/// Opens the vault: with the key the shell holds (`DATACOOP_SESSION`, checked against
+/// the account), else with the passphrase (`DATACOOP_PASSPHRASE` or a prompt).
+fn open_vault(lock: &VaultLock, member_id: Uuid, email: &str) -> Result<VaultKey, String> {
+    if let Ok(text) = std::env::var(SESSION_ENV) {
+        let bytes = URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| {
+            format!("{SESSION_ENV} is not a datacoop session key; run `eval \"$(datacoop member unlock)\"` again")
+        })?;
+        let vault = VaultKey::from_local_bytes(&bytes).map_err(|_| {
+            format!("{SESSION_ENV} is not a datacoop session key; run `eval \"$(datacoop member unlock)\"` again")
+        })?;
+        lock.check(member_id, &vault).map_err(|_| {
+            format!("{SESSION_ENV} belongs to another login; run `eval \"$(datacoop member unlock)\"` again")
+        })?;
+        return Ok(vault);
+    }
+    let pass = crate::member::secret(
+        "DATACOOP_PASSPHRASE",
+        "Passphrase (to open your vault)",
+        false,
+    )?;
+    lock.open(member_id, email, &pass)
+        .map_err(|e| e.to_string())
+}
+
+/// The value for [`SESSION_ENV`] that opens this session's vault without the passphrase.
+pub fn session_key(s: &MemberSession) -> String {
+    URL_SAFE_NO_PAD.encode(*s.vault_key.to_local_bytes())
+}
+
 /// Forgets the saved session.
 pub fn remove() {
     let _ = std::fs::remove_file(path());
+}
+
+fn kdf_memory_path() -> PathBuf {
+    home().join("kdf-memory.json")
+}
+
+fn kdf_memory() -> std::collections::BTreeMap<String, KdfCost> {
+    std::fs::read(kdf_memory_path())
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+fn account_key(server: &str, email: &str) -> String {
+    let email = datacoop_api::accounts::normalise_email(email).unwrap_or_else(|| email.to_owned());
+    format!("{} {email}", server.trim_end_matches('/'))
+}
+
+/// The passphrase-hashing cost this machine last accepted for an account (kept across
+/// logouts, so a server cannot quietly lower it later).
+pub fn remembered_kdf(server: &str, email: &str) -> Option<KdfCost> {
+    kdf_memory().get(&account_key(server, email)).copied()
+}
+
+/// Remembers the cost accepted for an account (written 0600 like the session).
+pub fn remember_kdf(server: &str, email: &str, cost: KdfCost) -> Result<(), String> {
+    let dir = home();
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let mut all = kdf_memory();
+    all.insert(account_key(server, email), cost);
+    let text = serde_json::to_vec_pretty(&all).map_err(|e| e.to_string())?;
+    write_private(&kdf_memory_path(), &text)
+}
+
+/// The cost this build writes at registration and passphrase changes.
+pub fn default_kdf() -> Option<KdfCost> {
+    use datacoop_crypto::KdfParams;
+    KdfParams::new(
+        KdfParams::DEFAULT_MEMORY_KIB,
+        KdfParams::DEFAULT_ITERATIONS,
+        KdfParams::DEFAULT_PARALLELISM,
+        [0; datacoop_crypto::SALT_LEN],
+    )
+    .ok()
+    .map(|p| p.cost())
 }

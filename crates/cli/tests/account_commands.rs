@@ -1,4 +1,7 @@
-//! `datacoop member passphrase|recover|sessions|delete` against the real server.
+//! `datacoop member login|unlock|passphrase|recover|recovery-code|sessions|delete`
+//! against the real server. The session file never holds the vault key: after
+//! each login the test unlocks the vault for its "shell" (`DATACOOP_SESSION`),
+//! as a member would with `eval "$(datacoop member unlock)"`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use datacoop_testkit::{backend_tests, Backend, TestServer};
@@ -14,6 +17,8 @@ const EMAIL: &str = "acct-cli@example.org";
 struct Cli {
     home: tempfile::TempDir,
     server: String,
+    /// The shell's `DATACOOP_SESSION`, set by [`Cli::login`].
+    session: std::cell::RefCell<Option<String>>,
 }
 
 impl Cli {
@@ -25,7 +30,11 @@ impl Cli {
             .env_remove("DATACOOP_PASSPHRASE")
             .env_remove("DATACOOP_NEW_PASSPHRASE")
             .env_remove("DATACOOP_RECOVERY_CODE")
+            .env_remove("DATACOOP_SESSION")
             .stdin(Stdio::null());
+        if let Some(key) = self.session.borrow().as_ref() {
+            cmd.env("DATACOOP_SESSION", key);
+        }
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -48,6 +57,20 @@ impl Cli {
         serde_json::from_str(&self.ok(&all, env)).unwrap()
     }
 
+    /// Logs in and unlocks the vault for this "shell".
+    fn login(&self, passphrase: &str) {
+        self.session.replace(None);
+        self.ok(&["member", "login", "--email", EMAIL], &pass(passphrase));
+        self.unlock(passphrase);
+    }
+
+    /// `eval "$(datacoop member unlock)"` for this "shell".
+    fn unlock(&self, passphrase: &str) {
+        let unlocked = self.json(&["member", "unlock"], &pass(passphrase));
+        self.session
+            .replace(Some(unlocked["session"].as_str().unwrap().to_owned()));
+    }
+
     fn fails(&self, args: &[&str], env: &[(&str, &str)]) -> String {
         let out = self.run(args, env);
         assert!(!out.status.success(), "{args:?} should fail");
@@ -66,16 +89,42 @@ async fn account_commands(backend: Backend) {
     let cli = Cli {
         home: tempfile::tempdir().unwrap(),
         server: srv.base_url(),
+        session: Default::default(),
     };
     let other = Cli {
         home: tempfile::tempdir().unwrap(),
         server: srv.base_url(),
+        session: Default::default(),
     };
     tokio::task::spawn_blocking(move || {
         let reg = cli.json(&["member", "register", "--email", EMAIL], &pass(FIRST));
         let code = reg["recovery_code"].as_str().unwrap().to_owned();
         cli.ok(&["member", "login", "--email", EMAIL], &pass(FIRST));
         other.ok(&["member", "login", "--email", EMAIL], &pass(FIRST));
+
+        // The session file holds no vault key: without the passphrase or an unlocked
+        // shell, a command that needs the vault cannot run.
+        let saved = std::fs::read_to_string(cli.home.path().join("session.json")).unwrap();
+        assert!(!saved.contains("\"vault_key\""), "{saved}");
+        let err = cli.fails(&["member", "sessions"], &[]);
+        assert!(err.contains("passphrase"), "{err}");
+        let err = cli.fails(&["member", "sessions"], &pass(SECOND));
+        assert!(err.contains("check the passphrase"), "{err}");
+        cli.json(&["member", "sessions"], &pass(FIRST));
+        assert_eq!(cli.json(&["member", "whoami"], &[])["email"], EMAIL);
+        cli.unlock(FIRST);
+        // Another login's shell key does not open this one's vault.
+        other.unlock(FIRST);
+        let theirs = other.session.borrow().clone();
+        assert_eq!(
+            theirs,
+            cli.session.borrow().clone(),
+            "one account, one vault key"
+        );
+        other.session.replace(Some("AAAA".into()));
+        let err = other.fails(&["member", "sessions"], &[]);
+        assert!(err.contains("DATACOOP_SESSION"), "{err}");
+        other.session.replace(theirs);
 
         // Sessions: two, this one marked.
         let list = cli.json(&["member", "sessions"], &[]);
@@ -113,10 +162,10 @@ async fn account_commands(backend: Backend) {
             1
         );
         cli.fails(&["member", "login", "--email", EMAIL], &pass(FIRST));
-        cli.ok(&["member", "login", "--email", EMAIL], &pass(SECOND));
+        cli.login(SECOND);
 
         // Revoke another session by id.
-        other.ok(&["member", "login", "--email", EMAIL], &pass(SECOND));
+        other.login(SECOND);
         let list = cli.json(&["member", "sessions"], &[]);
         let theirs = list["sessions"]
             .as_array()
@@ -149,9 +198,35 @@ async fn account_commands(backend: Backend) {
             ],
         );
         assert!(text.contains("New passphrase set"), "{text}");
+        assert!(
+            text.contains("The code you just used no longer works"),
+            "{text}"
+        );
+        let new_code = text
+            .lines()
+            .map(str::trim)
+            .find(|l| l.len() == 69 && l.matches('-').count() == 13)
+            .unwrap()
+            .to_owned();
+        let err = cli.fails(
+            &["member", "recover", "--email", EMAIL],
+            &[
+                ("DATACOOP_RECOVERY_CODE", &code),
+                ("DATACOOP_PASSPHRASE", SECOND),
+            ],
+        );
+        assert!(
+            err.contains("recovery code"),
+            "the used code is spent: {err}"
+        );
         assert!(!cli.home.path().join("session.json").exists());
         cli.fails(&["member", "login", "--email", EMAIL], &pass(SECOND));
-        cli.ok(&["member", "login", "--email", EMAIL], &pass(THIRD));
+        cli.login(THIRD);
+
+        // A new recovery code replaces the one from the recovery.
+        let fresh = cli.json(&["member", "recovery-code"], &pass(THIRD));
+        let fresh = fresh["recovery_code"].as_str().unwrap();
+        assert_ne!(fresh, new_code);
 
         // Deletion needs the confirmation and the passphrase.
         let err = cli.fails(&["member", "delete"], &pass(THIRD));

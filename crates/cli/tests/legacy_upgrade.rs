@@ -76,10 +76,29 @@ async fn data_from_0_1_opens_and_upgrades() {
     tokio::task::spawn_blocking(move || {
         let home = tempfile::tempdir().unwrap();
         let h = home.path();
-        ok(
+        // Its passphrase hashing is in the 0.1 format: refused unless the member agrees.
+        let out = run(
             h,
             &server,
             &["member", "login", "--email", "legacy@example.org"],
+        );
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--accept-weaker-kdf"), "{err}");
+        let out = ok(
+            h,
+            &server,
+            &[
+                "member",
+                "login",
+                "--email",
+                "legacy@example.org",
+                "--accept-weaker-kdf",
+            ],
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("datacoop member passphrase"),
+            "the login says how to upgrade"
         );
 
         // The member's own old record opens, with a warning that names what is not proven.
@@ -180,6 +199,35 @@ async fn data_from_0_1_opens_and_upgrades() {
         assert_eq!(lab["effective_at"], "2025-03-01T08:30:00Z");
         let again = json(&ok(h, &server, &["records", "upgrade", "--json"]));
         assert_eq!(again["current"], 2, "{again}");
+
+        // A passphrase change writes the current format; then a plain login works,
+        // and this machine refuses the 0.1 format for the account from now on.
+        const UPGRADED: &str = "an upgraded passphrase for 0.2";
+        let with = |args: &[&str], pass: &str, new: Option<&str>| {
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_datacoop"));
+            cmd.args(args)
+                .env("DATACOOP_HOME", h)
+                .env("DATACOOP_SERVER", &server)
+                .env("DATACOOP_PASSPHRASE", pass);
+            if let Some(n) = new {
+                cmd.env("DATACOOP_NEW_PASSPHRASE", n);
+            }
+            let out = cmd.output().unwrap();
+            let err = String::from_utf8_lossy(&out.stderr).into_owned();
+            assert!(out.status.success(), "{args:?}: {err}");
+            err
+        };
+        with(
+            &["member", "passphrase"],
+            "correct horse battery staple",
+            Some(UPGRADED),
+        );
+        let err = with(
+            &["member", "login", "--email", "legacy@example.org"],
+            UPGRADED,
+            None,
+        );
+        assert!(err.is_empty(), "{err}");
     })
     .await
     .unwrap();

@@ -3,7 +3,7 @@
 //! here; the server only ever sees authentication keys, sealed keys and a
 //! signature.
 
-use crate::member::{prelogin, MemberSession};
+use crate::member::{email_key, prelogin, KdfPolicy, MemberSession};
 use crate::{empty, json, Client, ClientError};
 use datacoop_api::accounts::{
     AccountDeleted, AccountDeletion, LoginMaterialReplaced, PassphraseChange, RecoveryComplete,
@@ -26,11 +26,12 @@ struct NewMaterial {
 
 fn new_material(
     member_id: &Uuid,
+    email: &str,
     vault: &VaultKey,
     passphrase: &str,
 ) -> Result<NewMaterial, ClientError> {
     let params = KdfParams::generate().map_err(|e| ClientError::crypto("KDF parameters", e))?;
-    let (auth_key, kek) = derive_passphrase_keys(passphrase, &params)
+    let (auth_key, kek) = derive_passphrase_keys(passphrase, email, &params)
         .map_err(|e| ClientError::crypto("new passphrase", e))?;
     let sealed_vault_key = seal_vault_key(vault, &kek, member_id)
         .map_err(|e| ClientError::crypto("sealing the vault key", e))?;
@@ -88,14 +89,21 @@ impl std::fmt::Debug for Recovered {
     }
 }
 
-/// The authentication key of `passphrase` under the member's current parameters.
+/// The authentication key of `passphrase` under the member's current parameters, which
+/// must cost at least what the session accepted at login.
 async fn current_auth_key(
-    client: &Client,
+    session: &MemberSession,
     email: &str,
     passphrase: &str,
 ) -> Result<Vec<u8>, ClientError> {
-    let params = prelogin(client, email).await?;
-    let (auth_key, _) = derive_passphrase_keys(passphrase, &params)
+    let email = email_key(email)?;
+    let params = prelogin(&session.client, &email).await?;
+    KdfPolicy {
+        remembered: session.kdf_cost(),
+        accept_weaker: false,
+    }
+    .check(&params)?;
+    let (auth_key, _) = derive_passphrase_keys(passphrase, &email, &params)
         .map_err(|e| ClientError::crypto("passphrase", e))?;
     Ok(auth_key.as_bytes().to_vec())
 }
@@ -130,7 +138,7 @@ pub async fn recover(
                 e,
             )
         })?;
-    let m = new_material(&id, &vault, new_passphrase)?;
+    let m = new_material(&id, &email_key(email)?, &vault, new_passphrase)?;
     let next = new_recovery(&id, &vault)?;
     let request = RecoveryRequest {
         member_id: &id,
@@ -189,7 +197,7 @@ impl MemberSession {
         email: &str,
         passphrase: &str,
     ) -> Result<String, ClientError> {
-        let current_auth_key = current_auth_key(&self.client, email, passphrase).await?;
+        let current_auth_key = current_auth_key(self, email, passphrase).await?;
         let next = new_recovery(&self.member_id, &self.vault_key)?;
         empty(
             self.client
@@ -214,22 +222,31 @@ impl MemberSession {
         current: &str,
         new: &str,
     ) -> Result<LoginMaterialReplaced, ClientError> {
-        let current_auth_key = current_auth_key(&self.client, email, current).await?;
-        let m = new_material(&self.member_id, &self.vault_key, new)?;
+        let current_auth_key = current_auth_key(self, email, current).await?;
+        let m = new_material(&self.member_id, &email_key(email)?, &self.vault_key, new)?;
+        let (kdf_params, sealed_vault_key) = (m.kdf_params.clone(), m.sealed_vault_key.clone());
         let body = PassphraseChange {
             current_auth_key: current_auth_key.into(),
             kdf_params: m.kdf_params.into(),
             auth_key: m.auth_key.into(),
             sealed_vault_key: m.sealed_vault_key.into(),
         };
-        json(
+        let done = json(
             self.client
                 .request(Method::PUT, paths::MEMBER_PASSPHRASE)
                 .json(&body)
                 .send()
                 .await,
         )
-        .await
+        .await?;
+        // What opens the vault with the passphrase is now the new material.
+        if let Ok(mut lock) = self.lock.lock() {
+            if let Some(l) = lock.as_mut() {
+                l.kdf_params = kdf_params.into();
+                l.sealed_vault_key = sealed_vault_key.into();
+            }
+        }
+        Ok(done)
     }
 
     /// This member's live sessions (the current one marked).
@@ -260,7 +277,7 @@ impl MemberSession {
         email: &str,
         passphrase: &str,
     ) -> Result<AccountDeleted, ClientError> {
-        let auth_key = current_auth_key(&self.client, email, passphrase).await?;
+        let auth_key = current_auth_key(self, email, passphrase).await?;
         json(
             self.client
                 .request(Method::DELETE, paths::MEMBER_ME)

@@ -34,6 +34,9 @@ pub enum ClientError {
         /// The record.
         record: uuid::Uuid,
     },
+    /// The server offered weaker passphrase hashing than this machine accepts.
+    #[error("{0}")]
+    WeakerKdf(String),
     /// The caller's own input is not acceptable (said before anything is sent).
     #[error("{0}")]
     Input(String),

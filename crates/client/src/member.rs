@@ -12,7 +12,7 @@ use datacoop_api::records::{
 };
 use datacoop_crypto::{
     derive_passphrase_keys, device_record_batch_id, open_device_record, open_record, record_format,
-    seal_record_with_rng, seal_vault_key, seal_vault_key_for_recovery, Author, KdfParams,
+    seal_record_with_rng, seal_vault_key, seal_vault_key_for_recovery, Author, KdfCost, KdfParams,
     MemberKeys, Plaintext, RecordBinding, RecoveryKey, SealedRecord, VaultKey,
     RECORD_FORMAT_VERSION,
 };
@@ -34,15 +34,16 @@ pub async fn register(
     passphrase: &str,
 ) -> Result<Registration, ClientError> {
     let member_id = Uuid::now_v7();
+    let email = email_key(email)?;
     let params = KdfParams::generate().map_err(|e| ClientError::crypto("KDF parameters", e))?;
-    let (auth_key, kek) = derive_passphrase_keys(passphrase, &params)
+    let (auth_key, kek) = derive_passphrase_keys(passphrase, &email, &params)
         .map_err(|e| ClientError::crypto("passphrase", e))?;
     let vault = VaultKey::generate().map_err(|e| ClientError::crypto("vault key", e))?;
     let recovery = RecoveryKey::generate().map_err(|e| ClientError::crypto("recovery key", e))?;
     let keys = MemberKeys::generate().map_err(|e| ClientError::crypto("member keys", e))?;
     let body = RegisterRequest {
         member_id,
-        email: email.to_owned(),
+        email: email.clone(),
         kdf_params: params.to_envelope().into(),
         auth_key: auth_key.as_bytes().to_vec().into(),
         sealed_vault_key: seal_vault_key(&vault, &kek, &member_id)
@@ -94,6 +95,105 @@ pub struct MemberSession {
     pub(crate) device_keys: crate::device::DeviceKeys,
     /// Whether version-1 device records (whose origin nothing proves) may be opened.
     pub(crate) accept_legacy_device_records: bool,
+    /// The passphrase-hashing cost accepted at login: nothing lower is used to confirm
+    /// the passphrase later in this session.
+    pub(crate) kdf: Option<KdfCost>,
+    /// What opens the vault again with the passphrase (kept instead of the vault key).
+    pub(crate) lock: std::sync::Arc<std::sync::Mutex<Option<VaultLock>>>,
+}
+
+/// What opens the vault with the passphrase, as the server last handed it out: a local
+/// session file keeps this instead of the vault key, so the file alone opens nothing.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct VaultLock {
+    /// The KDF parameters envelope accepted at login.
+    pub kdf_params: datacoop_api::b64::Base64Url,
+    /// The vault key sealed under the passphrase's key-encryption key (box 0x10).
+    pub sealed_vault_key: datacoop_api::b64::Base64Url,
+    /// The member's private keys sealed under the vault key (box 0x12): tells a right vault
+    /// key from a wrong one.
+    pub sealed_member_keys: datacoop_api::b64::Base64Url,
+}
+
+impl VaultLock {
+    /// Opens the vault key with the passphrase (one passphrase derivation).
+    pub fn open(
+        &self,
+        member_id: Uuid,
+        email: &str,
+        passphrase: &str,
+    ) -> Result<VaultKey, ClientError> {
+        let params = KdfParams::from_envelope(&self.kdf_params)
+            .map_err(|e| ClientError::crypto("the saved KDF parameters", e))?;
+        let (_, kek) = derive_passphrase_keys(passphrase, &email_key(email)?, &params)
+            .map_err(|e| ClientError::crypto("passphrase", e))?;
+        let vault = datacoop_crypto::open_vault_key(&self.sealed_vault_key, &kek, &member_id)
+            .map_err(|e| ClientError::crypto("your vault does not open", e))?;
+        self.check(member_id, &vault)?;
+        Ok(vault)
+    }
+
+    /// Checks that `vault` is this account's vault key (it opens the sealed member keys).
+    pub fn check(&self, member_id: Uuid, vault: &VaultKey) -> Result<(), ClientError> {
+        MemberKeys::open(&self.sealed_member_keys, vault, &member_id)
+            .map(drop)
+            .map_err(|e| ClientError::crypto("this vault key is not your account's", e))
+    }
+}
+
+/// What passphrase-hashing parameters from the server the member accepts.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KdfPolicy {
+    /// The cost last accepted for this account on this machine (nothing lower is accepted).
+    pub remembered: Option<KdfCost>,
+    /// The member agreed to weaker parameters than remembered, or to the 0.1 format.
+    pub accept_weaker: bool,
+}
+
+impl KdfPolicy {
+    /// Refuses parameters below what is remembered, and the 0.1 format, unless agreed.
+    pub fn check(&self, params: &KdfParams) -> Result<(), ClientError> {
+        if self.accept_weaker {
+            return Ok(());
+        }
+        if let Some(r) = &self.remembered {
+            if !params.at_least(r) {
+                return Err(ClientError::WeakerKdf(format!(
+                    "the server now asks for weaker passphrase hashing than this machine \
+                     accepted before for this account (format {} with {} KiB, {} passes, {} \
+                     lanes; before: format {} with {} KiB, {} passes, {} lanes). That is how a \
+                     hostile server would make your passphrase easier to crack: do not log in, \
+                     and report it to the cooperative. If the cooperative confirms the change, \
+                     log in with --accept-weaker-kdf",
+                    params.version(),
+                    params.memory_kib(),
+                    params.iterations(),
+                    params.parallelism(),
+                    r.version,
+                    r.memory_kib,
+                    r.iterations,
+                    r.parallelism
+                )));
+            }
+            return Ok(());
+        }
+        if params.is_legacy() {
+            return Err(ClientError::WeakerKdf(
+                "this account's passphrase hashing is in the datacoop 0.1 format, in which the \
+                 server alone chooses the salt. If you registered before datacoop 0.2, log in \
+                 once with --accept-weaker-kdf and then run `datacoop member passphrase` to \
+                 upgrade it; if not, the server may be trying to weaken it: report it"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The account's email as the server stores it and the passphrase derivation binds it.
+pub(crate) fn email_key(email: &str) -> Result<String, ClientError> {
+    datacoop_api::accounts::normalise_email(email)
+        .ok_or_else(|| ClientError::Input(format!("{email:?} is not an email address")))
 }
 
 /// What opening a record proved about where it came from.
@@ -153,8 +253,8 @@ impl std::fmt::Debug for MemberSession {
     }
 }
 
-/// Logs in: fetches the KDF parameters (refusing any below the floor),
-/// derives keys locally, sends only the authentication key, and opens the
+/// Logs in: fetches the KDF parameters (refusing any below the floor, and the 0.1
+/// format), derives keys locally, sends only the authentication key, and opens the
 /// sealed vault key it gets back.
 pub async fn login(
     client: &Client,
@@ -162,14 +262,28 @@ pub async fn login(
     passphrase: &str,
     label: Option<String>,
 ) -> Result<MemberSession, ClientError> {
-    let params = prelogin(client, email).await?;
-    let (auth_key, kek) = derive_passphrase_keys(passphrase, &params)
+    login_with(client, email, passphrase, label, &KdfPolicy::default()).await
+}
+
+/// [`login`] with what this machine remembers of the account's KDF cost
+/// ([`MemberSession::kdf_cost`] after a login is what to remember next).
+pub async fn login_with(
+    client: &Client,
+    email: &str,
+    passphrase: &str,
+    label: Option<String>,
+    policy: &KdfPolicy,
+) -> Result<MemberSession, ClientError> {
+    let email = email_key(email)?;
+    let params = prelogin(client, &email).await?;
+    policy.check(&params)?;
+    let (auth_key, kek) = derive_passphrase_keys(passphrase, &email, &params)
         .map_err(|e| ClientError::crypto("passphrase", e))?;
     let res: LoginResponse = json(
         client
             .request(Method::POST, paths::LOGIN)
             .json(&LoginRequest {
-                email: email.to_owned(),
+                email: email.clone(),
                 auth_key: auth_key.as_bytes().to_vec().into(),
                 label,
             })
@@ -198,6 +312,12 @@ pub async fn login(
         vault_key,
         device_keys: Default::default(),
         accept_legacy_device_records: false,
+        kdf: Some(params.cost()),
+        lock: std::sync::Arc::new(std::sync::Mutex::new(Some(VaultLock {
+            kdf_params: params.to_envelope().into(),
+            sealed_vault_key: res.sealed_vault_key,
+            sealed_member_keys: res.sealed_member_keys,
+        }))),
     })
 }
 
@@ -348,7 +468,34 @@ impl MemberSession {
             vault_key,
             device_keys: Default::default(),
             accept_legacy_device_records: false,
+            kdf: None,
+            lock: Default::default(),
         }
+    }
+
+    /// What opens this session's vault with the passphrase (after login, or as set).
+    pub fn vault_lock(&self) -> Option<VaultLock> {
+        self.lock.lock().ok().and_then(|l| l.clone())
+    }
+
+    /// Sets what opens the vault with the passphrase (a resumed session).
+    pub fn with_vault_lock(self, lock: Option<VaultLock>) -> Self {
+        if let Ok(mut l) = self.lock.lock() {
+            *l = lock;
+        }
+        self
+    }
+
+    /// The passphrase-hashing cost this session accepted (to remember per account), or
+    /// that a resumed session was told to hold to.
+    pub fn kdf_cost(&self) -> Option<KdfCost> {
+        self.kdf
+    }
+
+    /// Holds later passphrase confirmations in this session to at least `cost`.
+    pub fn with_kdf_cost(mut self, cost: Option<KdfCost>) -> Self {
+        self.kdf = cost;
+        self
     }
 
     /// Lets this session open device records from before datacoop 0.2, whose origin nothing

@@ -350,7 +350,10 @@ fn main() {
     let mut kdf_times: Vec<f64> = (0..3)
         .map(|_| {
             let start = Instant::now();
-            black_box(derive_passphrase_keys("correct horse battery staple", &params).unwrap());
+            black_box(
+                derive_passphrase_keys("correct horse battery staple", "ana@example.org", &params)
+                    .unwrap(),
+            );
             start.elapsed().as_secs_f64()
         })
         .collect();
@@ -363,7 +366,9 @@ fn main() {
     )
     .unwrap();
     let start = Instant::now();
-    black_box(derive_passphrase_keys("correct horse battery staple", &floor).unwrap());
+    black_box(
+        derive_passphrase_keys("correct horse battery staple", "ana@example.org", &floor).unwrap(),
+    );
     let floor_time = start.elapsed().as_secs_f64();
     r.line(format!(
         "Argon2id + HKDF split: defaults (64 MiB, t=3, p=4, computed on one thread) median {:.0} ms of 3; floor (19 MiB, t=2, p=1) {:.0} ms.",

@@ -94,7 +94,8 @@ impl Kind {
     /// The version this build writes for this kind; it reads every version up to it.
     pub fn latest_version(self) -> u8 {
         match self {
-            Kind::RecordContent
+            Kind::KdfParams
+            | Kind::RecordContent
             | Kind::RecordKeyWrap
             | Kind::DeviceRecordKeyRef
             | Kind::DeviceBatchKey => VERSION_2,

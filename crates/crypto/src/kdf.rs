@@ -4,6 +4,13 @@
 //! attacker-controlled input, so the client refuses anything below a hard floor (a weaker
 //! hash would let a malicious server brute-force the `auth_key` offline) or above a ceiling
 //! (which would exhaust the device).
+//!
+//! Version 2 parameters (datacoop 0.2) do not use the server's salt as the Argon2 salt: the
+//! client derives it, `SHA-256(C("datacoop/v2/argon2-salt", email, server_salt))`, so a
+//! server that hands every member the same salt still cannot crack them all with one
+//! dictionary; and the passphrase is NFC-normalised first, so every client derives the same
+//! keys. Version 1 parameters (accounts from 0.1) use the server's salt and the passphrase as
+//! typed; a client accepts them only when the member agrees (see [`KdfParams::is_legacy`]).
 
 use argon2::{Algorithm, Argon2, Params, Version};
 use rand_core::CryptoRng;
@@ -12,7 +19,7 @@ use zeroize::Zeroizing;
 
 use crate::canonical::Canonical;
 use crate::derive::derive_key;
-use crate::envelope::{self, BodyReader, Kind};
+use crate::envelope::{self, BodyReader, Kind, HEADER_LEN, VERSION_1, VERSION_2};
 use crate::error::{Error, Result};
 use crate::rng::os_rng;
 use crate::secret::{secret_key_type, KEY_LEN};
@@ -24,6 +31,7 @@ pub const SALT_LEN: usize = 16;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "KdfParamsJson", into = "KdfParamsJson")]
 pub struct KdfParams {
+    version: u8,
     memory_kib: u32,
     iterations: u32,
     parallelism: u32,
@@ -58,6 +66,7 @@ impl KdfParams {
         salt: [u8; SALT_LEN],
     ) -> Result<Self> {
         let params = KdfParams {
+            version: VERSION_2,
             memory_kib,
             iterations,
             parallelism,
@@ -133,6 +142,37 @@ impl KdfParams {
         Ok(())
     }
 
+    /// Version 1 (datacoop 0.1): the server's salt is the Argon2 salt, the passphrase is used
+    /// as typed. A client should accept these only when the member agrees, then upgrade them
+    /// with a passphrase change.
+    pub fn is_legacy(&self) -> bool {
+        self.version == VERSION_1
+    }
+
+    /// The envelope version (1 or 2).
+    pub fn version(&self) -> u8 {
+        self.version
+    }
+
+    /// Whether these parameters cost at least as much as `other` in every dimension and are
+    /// of the same or a later version (so accepting them loses nothing remembered).
+    pub fn at_least(&self, other: &KdfCost) -> bool {
+        self.version >= other.version
+            && self.memory_kib >= other.memory_kib
+            && self.iterations >= other.iterations
+            && self.parallelism >= other.parallelism
+    }
+
+    /// The cost to remember for this account (no salt).
+    pub fn cost(&self) -> KdfCost {
+        KdfCost {
+            version: self.version,
+            memory_kib: self.memory_kib,
+            iterations: self.iterations,
+            parallelism: self.parallelism,
+        }
+    }
+
     /// Memory cost in KiB.
     pub fn memory_kib(&self) -> u32 {
         self.memory_kib
@@ -153,10 +193,11 @@ impl KdfParams {
         &self.salt
     }
 
-    /// Binary envelope: header ‖ memory_kib u32 BE ‖ iterations u32 BE ‖ parallelism u32 BE ‖ salt (16).
+    /// Binary envelope: header ‖ memory_kib u32 BE ‖ iterations u32 BE ‖ parallelism u32 BE ‖ salt (16);
+    /// the header's version byte says how the salt and passphrase are used.
     pub fn to_envelope(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(3 + 12 + SALT_LEN);
-        out.extend_from_slice(&Kind::KdfParams.header());
+        let mut out = Vec::with_capacity(HEADER_LEN + 12 + SALT_LEN);
+        out.extend_from_slice(&[envelope::MAGIC, Kind::KdfParams as u8, self.version]);
         out.extend_from_slice(&self.memory_kib.to_be_bytes());
         out.extend_from_slice(&self.iterations.to_be_bytes());
         out.extend_from_slice(&self.parallelism.to_be_bytes());
@@ -166,27 +207,61 @@ impl KdfParams {
 
     /// Decodes and validates an envelope from the server: downgraded parameters are an error.
     pub fn from_envelope(bytes: &[u8]) -> Result<Self> {
-        let mut r = BodyReader::new(
-            envelope::open(bytes, Kind::KdfParams)?,
-            Kind::KdfParams.name(),
-        );
+        let (version, body) = envelope::open_versioned(bytes, Kind::KdfParams)?;
+        let mut r = BodyReader::new(body, Kind::KdfParams.name());
         let m = u32::from_be_bytes(r.take()?);
         let t = u32::from_be_bytes(r.take()?);
         let p = u32::from_be_bytes(r.take()?);
         let salt = r.take()?;
         r.finish()?;
-        Self::new(m, t, p, salt)
+        let mut params = Self::new(m, t, p, salt)?;
+        params.version = version;
+        Ok(params)
     }
+
+    /// The Argon2 salt for `email` (normalised, as the server stores it).
+    fn argon2_salt(&self, email: &str) -> Vec<u8> {
+        if self.is_legacy() {
+            return self.salt.to_vec();
+        }
+        let input = Canonical::new("datacoop/v2/argon2-salt")
+            .str(email)
+            .bytes(&self.salt)
+            .finish();
+        ring::digest::digest(&ring::digest::SHA256, &input)
+            .as_ref()
+            .to_vec()
+    }
+}
+
+/// The cost of an account's parameters, without the salt: what a client remembers per
+/// account to refuse a later downgrade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KdfCost {
+    /// Envelope version (1: legacy salt use; 2: client-derived salt).
+    pub version: u8,
+    /// Memory in KiB.
+    pub memory_kib: u32,
+    /// Passes.
+    pub iterations: u32,
+    /// Lanes.
+    pub parallelism: u32,
 }
 
 /// JSON form of [`KdfParams`]; decoding goes through the same floor checks.
 #[derive(Serialize, Deserialize)]
 struct KdfParamsJson {
+    #[serde(default = "legacy_version")]
+    version: u8,
     memory_kib: u32,
     iterations: u32,
     parallelism: u32,
     #[serde(with = "crate::envelope::base64url")]
     salt: Vec<u8>,
+}
+
+fn legacy_version() -> u8 {
+    VERSION_1
 }
 
 impl TryFrom<KdfParamsJson> for KdfParams {
@@ -195,13 +270,25 @@ impl TryFrom<KdfParamsJson> for KdfParams {
         let salt = j.salt.as_slice().try_into().map_err(|_| {
             Error::malformed("passphrase hashing parameters", "salt is not 16 bytes")
         })?;
-        KdfParams::new(j.memory_kib, j.iterations, j.parallelism, salt)
+        let mut p = KdfParams::new(j.memory_kib, j.iterations, j.parallelism, salt)?;
+        p.version = match j.version {
+            VERSION_1 => VERSION_1,
+            VERSION_2 => VERSION_2,
+            v => {
+                return Err(Error::UnsupportedVersion {
+                    kind: Kind::KdfParams.name(),
+                    version: v,
+                })
+            }
+        };
+        Ok(p)
     }
 }
 
 impl From<KdfParams> for KdfParamsJson {
     fn from(p: KdfParams) -> Self {
         KdfParamsJson {
+            version: p.version,
             memory_kib: p.memory_kib,
             iterations: p.iterations,
             parallelism: p.parallelism,
@@ -232,14 +319,28 @@ secret_key_type!(
     Kek
 );
 
-/// Derives the login key and the key-encryption key from a passphrase, refusing weak parameters.
-///
-/// The passphrase should be NFC-normalised by the caller so every client derives the same keys.
-pub fn derive_passphrase_keys(passphrase: &str, params: &KdfParams) -> Result<(AuthKey, Kek)> {
+/// Derives the login key and the key-encryption key from a passphrase for the account
+/// `email` (normalised: trimmed, lower case, as the server stores it), refusing weak
+/// parameters. With version 2 parameters the passphrase is NFC-normalised and the Argon2
+/// salt derived from the email and the server's salt.
+pub fn derive_passphrase_keys(
+    passphrase: &str,
+    email: &str,
+    params: &KdfParams,
+) -> Result<(AuthKey, Kek)> {
+    use unicode_normalization::UnicodeNormalization;
     params.validate()?;
     if passphrase.is_empty() {
         return Err(Error::EmptyPassphrase);
     }
+    // Sized up front so growing leaves no unwiped copies behind.
+    let mut normalised = Zeroizing::new(String::with_capacity(passphrase.len() * 3));
+    if params.is_legacy() {
+        normalised.push_str(passphrase);
+    } else {
+        normalised.extend(passphrase.nfc());
+    }
+    let salt = params.argon2_salt(email);
     let argon_params = Params::new(
         params.memory_kib,
         params.iterations,
@@ -250,7 +351,7 @@ pub fn derive_passphrase_keys(passphrase: &str, params: &KdfParams) -> Result<(A
     let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, argon_params);
     let mut master = Zeroizing::new([0u8; KEY_LEN]);
     argon
-        .hash_password_into(passphrase.as_bytes(), &params.salt, master.as_mut_slice())
+        .hash_password_into(normalised.as_bytes(), &salt, master.as_mut_slice())
         .map_err(|_| Error::InvalidInput {
             what: "passphrase",
             reason: "rejected by Argon2 (too long?)",
@@ -314,7 +415,7 @@ mod tests {
     #[test]
     fn keys_are_redacted_in_debug() {
         let p = KdfParams::new(KdfParams::FLOOR_MEMORY_KIB, 2, 1, [0; SALT_LEN]).unwrap();
-        let (auth, kek) = derive_passphrase_keys("correct horse", &p).unwrap();
+        let (auth, kek) = derive_passphrase_keys("correct horse", "ana@example.org", &p).unwrap();
         assert_eq!(format!("{auth:?}"), "AuthKey([redacted])");
         assert_eq!(format!("{kek:?}"), "Kek([redacted])");
         assert_ne!(auth.as_bytes(), kek.0.as_bytes());

@@ -52,7 +52,7 @@ pub use device::{
 };
 pub use envelope::Kind;
 pub use error::{Error, Result};
-pub use kdf::{derive_passphrase_keys, AuthKey, KdfParams, Kek, SALT_LEN};
+pub use kdf::{derive_passphrase_keys, AuthKey, KdfCost, KdfParams, Kek, SALT_LEN};
 pub use keys::{HpkeKeyPair, HpkePublicKey, MemberKeys, MemberPublicKeys};
 pub use record::{
     open_content, open_record, record_format, seal_content_with_rng, seal_record,

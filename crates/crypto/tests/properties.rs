@@ -58,7 +58,7 @@ fn fixture() -> &'static Fixture {
     F.get_or_init(|| {
         let member = Uuid::from_u128(1);
         let params = KdfParams::new(KdfParams::FLOOR_MEMORY_KIB, 2, 1, [9; SALT_LEN]).unwrap();
-        let (_, kek) = derive_passphrase_keys("pass", &params).unwrap();
+        let (_, kek) = derive_passphrase_keys("pass", "member@example.org", &params).unwrap();
         let vault = VaultKey::generate().unwrap();
         let recovery = RecoveryKey::generate().unwrap();
         let keys = MemberKeys::generate().unwrap();
@@ -105,6 +105,9 @@ fn fixture() -> &'static Fixture {
             &Uuid::from_u128(3),
             &mut rng,
         );
+        // Version-1 KDF parameters, as a server still hands them out for old accounts.
+        let mut legacy_params = params.to_envelope();
+        legacy_params[2] = 1;
         let valid = vec![
             params.to_envelope(),
             keys.public_keys().to_envelope(),
@@ -122,6 +125,7 @@ fn fixture() -> &'static Fixture {
             legacy_wrap,
             legacy_batch,
             drec.ciphertext.clone(),
+            legacy_params,
         ];
         Fixture {
             kek,
@@ -397,12 +401,35 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
     #[test]
+    fn kdf_params_keep_their_version_and_compare_per_dimension(
+        (va, vb) in (1u8..=2, 1u8..=2),
+        a in (KdfParams::FLOOR_MEMORY_KIB..=256 * 1024, 2u32..=16, 1u32..=16),
+        b in (KdfParams::FLOOR_MEMORY_KIB..=256 * 1024, 2u32..=16, 1u32..=16),
+    ) {
+        let make = |(m, t, p): (u32, u32, u32), version: u8| {
+            let mut env = KdfParams::new(m, t, p, [1; SALT_LEN]).unwrap().to_envelope();
+            env[2] = version;
+            let params = KdfParams::from_envelope(&env).unwrap();
+            assert_eq!(params.to_envelope(), env);
+            let json = serde_json::to_string(&params).unwrap();
+            assert_eq!(serde_json::from_str::<KdfParams>(&json).unwrap(), params);
+            params
+        };
+        let (pa, pb) = (make(a, va), make(b, vb));
+        prop_assert_eq!(pa.version(), va);
+        prop_assert_eq!(pa.is_legacy(), va == 1);
+        let expected = va >= vb && a.0 >= b.0 && a.1 >= b.1 && a.2 >= b.2;
+        prop_assert_eq!(pa.at_least(&pb.cost()), expected);
+        prop_assert!(pa.at_least(&pa.cost()));
+    }
+
+    #[test]
     fn random_bytes_never_panic_a_decoder(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
         feed_all(&bytes);
     }
 
     #[test]
-    fn random_bytes_behind_a_valid_header_never_panic(which in 0usize..16, body in prop::collection::vec(any::<u8>(), 0..300)) {
+    fn random_bytes_behind_a_valid_header_never_panic(which in 0usize..17, body in prop::collection::vec(any::<u8>(), 0..300)) {
         let mut bytes = fixture().valid[which][..3].to_vec();
         bytes.extend_from_slice(&body);
         feed_all(&bytes);
@@ -410,7 +437,7 @@ proptest! {
 
     #[test]
     fn mutated_envelopes_never_panic_and_authenticated_ones_fail(
-        which in 0usize..16,
+        which in 0usize..17,
         pos in any::<prop::sample::Index>(),
         op in 0u8..4,
         byte in any::<u8>(),
@@ -425,8 +452,8 @@ proptest! {
             _ => bytes.push(byte),
         }
         feed_all(&bytes);
-        // Every sealed kind must refuse the mutation (0 and 1 are plain data; 7, the device
-        // record's key reference, only names a batch).
+        // Every sealed kind must refuse the mutation (0, 1 and 16 are plain data; 7, the
+        // device record's key reference, only names a batch).
         let r2 = Uuid::from_u128(2);
         let refused = match which {
             2 => open_vault_key(&bytes, &f.kek, &f.member).is_err(),

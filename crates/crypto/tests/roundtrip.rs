@@ -10,6 +10,9 @@ use datacoop_crypto::envelope::{inspect, Kind};
 use datacoop_crypto::*;
 use uuid::Uuid;
 
+/// The account's normalised email (trimmed, lower case), as the server stores it.
+const EMAIL: &str = "ana@example.org";
+
 fn floor_params() -> KdfParams {
     KdfParams::new(
         KdfParams::FLOOR_MEMORY_KIB,
@@ -66,7 +69,7 @@ fn enrol(
 fn register_login_recover_and_change_passphrase() {
     let member = Uuid::from_u128(1);
     let params = floor_params();
-    let (auth, kek) = derive_passphrase_keys("first passphrase", &params).unwrap();
+    let (auth, kek) = derive_passphrase_keys("first passphrase", EMAIL, &params).unwrap();
     let vault = VaultKey::generate().unwrap();
     let recovery = RecoveryKey::generate().unwrap();
     let sealed_vault = seal_vault_key(&vault, &kek, &member).unwrap();
@@ -76,7 +79,7 @@ fn register_login_recover_and_change_passphrase() {
     let record = seal_record(&vault, &binding(member, Uuid::from_u128(10)), b"hello").unwrap();
 
     // Login: same passphrase gives the same auth key and opens everything.
-    let (auth2, kek2) = derive_passphrase_keys("first passphrase", &params).unwrap();
+    let (auth2, kek2) = derive_passphrase_keys("first passphrase", EMAIL, &params).unwrap();
     assert_eq!(auth, auth2);
     let vault2 = open_vault_key(&sealed_vault, &kek2, &member).unwrap();
     assert_eq!(vault2, vault);
@@ -88,7 +91,7 @@ fn register_login_recover_and_change_passphrase() {
     );
 
     // Wrong passphrase and wrong member are told apart from tampering.
-    let (_, wrong) = derive_passphrase_keys("second passphrase", &params).unwrap();
+    let (_, wrong) = derive_passphrase_keys("second passphrase", EMAIL, &params).unwrap();
     assert_eq!(
         open_vault_key(&sealed_vault, &wrong, &member)
             .unwrap_err()
@@ -111,9 +114,13 @@ fn register_login_recover_and_change_passphrase() {
     // Recovery, then a new passphrase re-seals the vault key only; old records still open.
     let typed = RecoveryKey::from_code(&recovery.to_code()).unwrap();
     let vault3 = open_vault_key_with_recovery(&sealed_recovery, &typed, &member).unwrap();
+    // A passphrase change writes version-2 parameters.
     let new_params = KdfParams::generate().unwrap();
     assert_eq!(new_params.memory_kib(), 64 * 1024);
-    let (_, new_kek) = derive_passphrase_keys("new passphrase", &floor_params()).unwrap();
+    assert_eq!(new_params.version(), 2);
+    assert!(!new_params.is_legacy());
+    assert_eq!(new_params.to_envelope()[..3], [0xDC, 0x01, 0x02]);
+    let (_, new_kek) = derive_passphrase_keys("new passphrase", EMAIL, &floor_params()).unwrap();
     let resealed = seal_vault_key(&vault3, &new_kek, &member).unwrap();
     let vault4 = open_vault_key(&resealed, &new_kek, &member).unwrap();
     assert_eq!(
@@ -121,9 +128,231 @@ fn register_login_recover_and_change_passphrase() {
         b"hello"
     );
     assert_eq!(
-        derive_passphrase_keys("", &params).unwrap_err().code(),
+        derive_passphrase_keys("", EMAIL, &params)
+            .unwrap_err()
+            .code(),
         "empty_passphrase"
     );
+}
+
+/// `params` with its envelope's version byte set to `version`, decoded as the server's would be.
+fn with_version(params: &KdfParams, version: u8) -> KdfParams {
+    let mut env = params.to_envelope();
+    env[2] = version;
+    KdfParams::from_envelope(&env).unwrap()
+}
+
+#[test]
+fn version_2_binds_the_email() {
+    let params = floor_params();
+    let (auth, kek) = derive_passphrase_keys("same passphrase", EMAIL, &params).unwrap();
+    let (other_auth, other_kek) =
+        derive_passphrase_keys("same passphrase", "bo@example.org", &params).unwrap();
+    assert_ne!(auth, other_auth);
+    // The KEK differs too: a vault sealed for one account does not open with the other's.
+    let member = Uuid::from_u128(1);
+    let sealed = seal_vault_key(&VaultKey::generate().unwrap(), &kek, &member).unwrap();
+    assert_eq!(
+        open_vault_key(&sealed, &other_kek, &member)
+            .unwrap_err()
+            .code(),
+        "wrong_key"
+    );
+    // Version 1 never used the email: the same salt gave every account sharing it one hash.
+    let legacy = with_version(&params, 1);
+    assert_eq!(
+        derive_passphrase_keys("same passphrase", EMAIL, &legacy)
+            .unwrap()
+            .0,
+        derive_passphrase_keys("same passphrase", "bo@example.org", &legacy)
+            .unwrap()
+            .0
+    );
+    assert_ne!(
+        derive_passphrase_keys("same passphrase", EMAIL, &legacy)
+            .unwrap()
+            .0,
+        auth
+    );
+}
+
+#[test]
+fn version_2_normalises_the_passphrase_to_nfc() {
+    let (nfc, nfd) = ("caf\u{e9} cr\u{e8}me", "cafe\u{301} cre\u{300}me");
+    assert_ne!(nfc.as_bytes(), nfd.as_bytes());
+    let params = floor_params();
+    let (a_nfc, _) = derive_passphrase_keys(nfc, EMAIL, &params).unwrap();
+    let (a_nfd, k_nfd) = derive_passphrase_keys(nfd, EMAIL, &params).unwrap();
+    assert_eq!(a_nfc, a_nfd);
+    // Same KEK as well: a vault sealed from one form opens from the other.
+    let member = Uuid::from_u128(1);
+    let vault = VaultKey::generate().unwrap();
+    let (_, k_nfc) = derive_passphrase_keys(nfc, EMAIL, &params).unwrap();
+    let sealed = seal_vault_key(&vault, &k_nfc, &member).unwrap();
+    assert_eq!(open_vault_key(&sealed, &k_nfd, &member).unwrap(), vault);
+    // Version 1 hashes the bytes as given.
+    let legacy = with_version(&params, 1);
+    assert_ne!(
+        derive_passphrase_keys(nfc, EMAIL, &legacy).unwrap().0,
+        derive_passphrase_keys(nfd, EMAIL, &legacy).unwrap().0
+    );
+}
+
+/// Version-1 parameters derive exactly what datacoop 0.1 derived: the `kdf[0]` vector and the
+/// vault copy sealed under its KEK, as `tests/vectors.json` held them before version 2.
+#[test]
+fn version_1_parameters_derive_the_old_keys() {
+    let env = common::unb64("3AEBAABMAAAAAAIAAAABVR2iDGMpYmKoAB30fuvf6g");
+    assert_eq!(env[..3], [0xDC, 0x01, 0x01]);
+    let params = KdfParams::from_envelope(&env).unwrap();
+    assert!(params.is_legacy());
+    assert_eq!(params.version(), 1);
+    assert_eq!(
+        (
+            params.memory_kib(),
+            params.iterations(),
+            params.parallelism()
+        ),
+        (19 * 1024, 2, 1)
+    );
+    assert_eq!(
+        common::hex(params.salt()),
+        "551da20c63296262a8001df47eebdfea"
+    );
+    // Written back with its own version byte, byte for byte.
+    assert_eq!(params.to_envelope(), env);
+    let (auth, kek) =
+        derive_passphrase_keys("correct horse battery staple", "any@example.org", &params).unwrap();
+    assert_eq!(
+        common::hex(auth.as_bytes()),
+        "9c2cd42387f4f0b7efe9c1e23baa7e935cf448bb61e69b87e34e68c2459eb2c9"
+    );
+    let member = Uuid::from_u128(0x0b0c0a1e_0000_4000_8000_000000000001);
+    let sealed = common::unb64(concat!(
+        "3BABxHNGtHuPxLP5JMHdcs-dw8QCBsjlxplE9RbWbZTMhniK4179mnJlpjj1IsnRREtVk7cS3aCPRRADfi",
+        "AHi8uyCTwPHFKo8VQlpdurBvE03cbbsNc0-Cg6a9CPflEOxFfXlJf4620deA8"
+    ));
+    let vault = VaultKey::generate_with_rng(&mut common::ReplayRng::new(common::unhex(
+        "75555c1d69235805f20b60bbbe93bd8be76330135254cfc0b7d395aea725963d",
+    )))
+    .unwrap();
+    assert_eq!(open_vault_key(&sealed, &kek, &member).unwrap(), vault);
+    // The same numbers as version 2 are a different derivation.
+    let v2 = with_version(&params, 2);
+    assert!(!v2.is_legacy());
+    assert_ne!(
+        derive_passphrase_keys("correct horse battery staple", "any@example.org", &v2)
+            .unwrap()
+            .0,
+        auth
+    );
+}
+
+#[test]
+fn kdf_versions_on_every_decoding_path() {
+    let params = floor_params();
+    assert_eq!(params.version(), 2);
+    assert_eq!(params.to_envelope()[2], 2);
+    assert_eq!(
+        KdfParams::from_envelope(&params.to_envelope()).unwrap(),
+        params
+    );
+    // An unknown version (or 0) is refused before the body is read.
+    for version in [0u8, 3, 0xFF] {
+        let mut env = params.to_envelope();
+        env[2] = version;
+        assert_eq!(
+            KdfParams::from_envelope(&env).unwrap_err().code(),
+            "unsupported_version",
+            "version {version}"
+        );
+    }
+    // Version 1 keeps its floor checks.
+    let mut weak = with_version(&params, 1).to_envelope();
+    weak[3..7].copy_from_slice(&1024u32.to_be_bytes());
+    assert_eq!(
+        KdfParams::from_envelope(&weak).unwrap_err().code(),
+        "kdf_params_below_floor"
+    );
+    // JSON: `version` is written; absent means version 1 (what datacoop 0.1 stored).
+    let json = serde_json::to_value(&params).unwrap();
+    assert_eq!(json["version"], 2);
+    let mut old = json.clone();
+    old.as_object_mut().unwrap().remove("version");
+    let old: KdfParams = serde_json::from_value(old).unwrap();
+    assert!(old.is_legacy());
+    assert_eq!(old, with_version(&params, 1));
+    let legacy_json = serde_json::to_value(&old).unwrap();
+    assert_eq!(legacy_json["version"], 1);
+    assert_eq!(
+        serde_json::from_value::<KdfParams>(legacy_json).unwrap(),
+        old
+    );
+    for version in [0, 3] {
+        let mut bad = json.clone();
+        bad["version"] = version.into();
+        let err = serde_json::from_value::<KdfParams>(bad).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains(&format!("format version {version}")),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn remembered_cost_refuses_any_downgrade() {
+    let params = KdfParams::new(64 * 1024, 3, 4, [3; SALT_LEN]).unwrap();
+    let cost = params.cost();
+    assert_eq!(
+        cost,
+        KdfCost {
+            version: 2,
+            memory_kib: 64 * 1024,
+            iterations: 3,
+            parallelism: 4
+        }
+    );
+    // The cost carries no salt, and is what a client stores per account.
+    let stored = serde_json::to_string(&cost).unwrap();
+    assert!(!stored.contains("salt"), "{stored}");
+    assert_eq!(serde_json::from_str::<KdfCost>(&stored).unwrap(), cost);
+
+    // Equal: accepted (a new salt after a passphrase change changes nothing remembered).
+    assert!(params.at_least(&cost));
+    let resalted = KdfParams::new(64 * 1024, 3, 4, [4; SALT_LEN]).unwrap();
+    assert!(resalted.at_least(&cost));
+    // Any dimension lower than remembered: refused; higher: accepted.
+    let lower = [
+        KdfParams::new(64 * 1024 - 1, 3, 4, [3; SALT_LEN]).unwrap(),
+        KdfParams::new(64 * 1024, 2, 4, [3; SALT_LEN]).unwrap(),
+        KdfParams::new(64 * 1024, 3, 3, [3; SALT_LEN]).unwrap(),
+        // Higher elsewhere does not make up for one lower dimension.
+        KdfParams::new(128 * 1024, 6, 3, [3; SALT_LEN]).unwrap(),
+    ];
+    for p in &lower {
+        assert!(!p.at_least(&cost), "{:?}", p.cost());
+    }
+    let higher = [
+        KdfParams::new(64 * 1024 + 1, 3, 4, [3; SALT_LEN]).unwrap(),
+        KdfParams::new(64 * 1024, 4, 4, [3; SALT_LEN]).unwrap(),
+        KdfParams::new(64 * 1024, 3, 5, [3; SALT_LEN]).unwrap(),
+        KdfParams::new(128 * 1024, 6, 8, [3; SALT_LEN]).unwrap(),
+    ];
+    for p in &higher {
+        assert!(p.at_least(&cost), "{:?}", p.cost());
+    }
+    // A lower version is refused even at the same or a higher cost; a later one accepted.
+    let legacy = with_version(&params, 1);
+    assert!(legacy.is_legacy());
+    assert_eq!(legacy.cost(), KdfCost { version: 1, ..cost });
+    assert!(!legacy.at_least(&cost));
+    assert!(!with_version(&higher[3], 1).at_least(&cost));
+    assert!(legacy.at_least(&legacy.cost()));
+    assert!(params.at_least(&legacy.cost()));
+    assert!(!KdfParams::new(64 * 1024, 2, 4, [3; SALT_LEN])
+        .unwrap()
+        .at_least(&legacy.cost()));
 }
 
 #[test]
@@ -1081,7 +1310,8 @@ fn json_forms_round_trip() {
     assert_eq!(back, sig);
     for kind in Kind::ALL {
         let latest = match kind {
-            Kind::RecordContent
+            Kind::KdfParams
+            | Kind::RecordContent
             | Kind::RecordKeyWrap
             | Kind::DeviceRecordKeyRef
             | Kind::DeviceBatchKey => 2,

@@ -2,7 +2,8 @@
 //! from raw primitives (argon2, ring HKDF/HMAC, RustCrypto XChaCha20/ChaCha20-Poly1305, raw
 //! HPKE), run against tests/vectors.json. If the spec and the crate disagree, this fails.
 //! It reads both the current formats (specification version 2) and the version-1 data that
-//! must stay readable. It never calls the crate's record or device code.
+//! must stay readable (records, device batches, version-1 KDF parameters). It never calls
+//! the crate's KDF, record or device code.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod common;
@@ -191,6 +192,84 @@ fn crockford_decode(code: &str) -> Vec<u8> {
         .collect()
 }
 
+fn nfc(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfc().collect()
+}
+
+fn be32(b: &[u8]) -> u32 {
+    u32::from_be_bytes(b.try_into().unwrap())
+}
+
+/// Section 6: the Argon2id input and salt for `passphrase` and `email` under a `KdfParams`
+/// envelope, then `(auth_key, KEK)`. Version 2 hashes the NFC form with the salt
+/// `SHA-256(C("datacoop/v2/argon2-salt", email, salt))`; version 1 the bytes as given with
+/// the envelope's salt.
+fn argon2_inputs(passphrase: &str, email: &str, env: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let salt = &env[15..31];
+    match env[2] {
+        1 => (passphrase.as_bytes().to_vec(), salt.to_vec()),
+        2 => (
+            nfc(passphrase).into_bytes(),
+            ring::digest::digest(
+                &ring::digest::SHA256,
+                &c(&[b"datacoop/v2/argon2-salt", email.as_bytes(), salt]),
+            )
+            .as_ref()
+            .to_vec(),
+        ),
+        other => panic!("KdfParams version {other}"),
+    }
+}
+
+/// `(auth_key, KEK)` from the `passphrase`, `email` and `params_envelope` of a vector.
+fn passphrase_keys(k: &Value) -> (Vec<u8>, Vec<u8>) {
+    let env = unb64(k["params_envelope"].as_str().unwrap());
+    assert_eq!(env.len(), 31);
+    assert_eq!(&env[..2], &[0xDC, 0x01]);
+    let (input, salt) = argon2_inputs(
+        k["passphrase"].as_str().unwrap(),
+        k["email"].as_str().unwrap(),
+        &env,
+    );
+    let (m, t, p) = (be32(&env[3..7]), be32(&env[7..11]), be32(&env[11..15]));
+    let params = argon2::Params::new(m, t, p, Some(32)).unwrap();
+    let mut master = [0u8; 32];
+    argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+        .hash_password_into(&input, &salt, &mut master)
+        .unwrap();
+    (
+        derive(&master, &c(&[b"datacoop/v1/auth-key"])),
+        derive(&master, &c(&[b"datacoop/v1/kek"])),
+    )
+}
+
+/// Checks a KDF vector of envelope `version` field by field; returns its KEK.
+fn passphrase_kdf(k: &Value, version: u8) -> Vec<u8> {
+    let env = unb64(k["params_envelope"].as_str().unwrap());
+    assert_eq!(&env[..3], &[0xDC, 0x01, version]);
+    assert_eq!(k["version"], version);
+    assert_eq!(u64::from(be32(&env[3..7])), k["memory_kib"]);
+    assert_eq!(u64::from(be32(&env[7..11])), k["iterations"]);
+    assert_eq!(u64::from(be32(&env[11..15])), k["parallelism"]);
+    assert_eq!(hex(&env[15..]), k["salt"].as_str().unwrap());
+    // The email as the server stores it: trimmed, lower case.
+    let email = k["email"].as_str().unwrap();
+    assert_eq!(email, email.trim().to_lowercase());
+    let passphrase = k["passphrase"].as_str().unwrap();
+    let (_, salt) = argon2_inputs(passphrase, email, &env);
+    assert_eq!(hex(&salt), k["argon2_salt"].as_str().unwrap());
+    assert_eq!(salt.len(), if version == 1 { 16 } else { 32 });
+    if let Some(composed) = k["passphrase_nfc"].as_str() {
+        assert_eq!(version, 2);
+        assert_ne!(composed, passphrase, "given in another form than NFC");
+        assert_eq!(nfc(passphrase), composed);
+    }
+    let (auth, kek) = passphrase_keys(k);
+    assert_eq!(hex(&auth), k["auth_key"].as_str().unwrap());
+    kek
+}
+
 #[test]
 fn vectors_open_with_an_independent_implementation_of_the_spec() {
     let v: Value = serde_json::from_str(
@@ -199,27 +278,39 @@ fn vectors_open_with_an_independent_implementation_of_the_spec() {
     )
     .unwrap();
 
-    // Passphrase KDF.
-    let k = &v["kdf"][0];
-    let salt = unhex(k["salt"].as_str().unwrap());
-    let params = argon2::Params::new(19 * 1024, 2, 1, Some(32)).unwrap();
-    let mut master = [0u8; 32];
-    argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
-        .hash_password_into(
-            k["passphrase"].as_str().unwrap().as_bytes(),
-            &salt,
-            &mut master,
-        )
-        .unwrap();
-    assert_eq!(
-        hex(&derive(&master, &c(&[b"datacoop/v1/auth-key"]))),
-        k["auth_key"].as_str().unwrap()
-    );
-    let kek = derive(&master, &c(&[b"datacoop/v1/kek"]));
-    let env = unb64(k["params_envelope"].as_str().unwrap());
-    assert_eq!(&env[..3], &[0xDC, 0x01, 0x01]);
+    // Passphrase KDF: every `kdf[]` vector in version 2, `kdf_legacy` in version 1.
+    let kdf = v["kdf"].as_array().unwrap();
+    let keks: Vec<Vec<u8>> = kdf.iter().map(|k| passphrase_kdf(k, 2)).collect();
+    let kek = keks[0].clone();
+    let env = unb64(kdf[0]["params_envelope"].as_str().unwrap());
+    assert_eq!(&env[..3], &[0xDC, 0x01, 0x02]);
     assert_eq!(&env[3..15], &[0, 0, 0x4C, 0, 0, 0, 0, 2, 0, 0, 0, 1]);
-    assert_eq!(&env[15..], &salt[..]);
+    assert!(
+        kdf.iter().any(|k| k["passphrase_nfc"].is_string()),
+        "an NFC vector"
+    );
+    let legacy = &v["kdf_legacy"];
+    passphrase_kdf(legacy, 1);
+    assert_eq!(legacy["salt"], kdf[0]["salt"]);
+    assert_ne!(legacy["auth_key"], kdf[0]["auth_key"]);
+
+    // The passphrase negatives: the KEK they derive fails the vault box's key commitment.
+    for n in v["negative"].as_array().unwrap() {
+        let sealed = unb64(n["sealed"].as_str().unwrap_or_default());
+        if n["op"] == "open_vault_key" && sealed.get(2) == Some(&1) {
+            assert_eq!(n["expected_error"], "wrong_key");
+            let wrong = Value::from_iter([
+                ("passphrase", n["passphrase"].clone()),
+                ("email", n["email"].clone()),
+                ("params_envelope", kdf[0]["params_envelope"].clone()),
+            ]);
+            let commit = hmac::sign(
+                &hmac::Key::new(hmac::HMAC_SHA256, &passphrase_keys(&wrong).1),
+                &[b"datacoop/v1/key-commitment".as_slice(), &sealed[3..27]].concat(),
+            );
+            assert_ne!(commit.as_ref(), &sealed[27..59]);
+        }
+    }
 
     // Vault key, both copies.
     let vv = &v["vault"];

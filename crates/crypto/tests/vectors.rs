@@ -18,6 +18,11 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 const PASSPHRASE: &str = "correct horse battery staple";
+/// "café crème brûlée" in NFD (decomposed): version 2 hashes its NFC form.
+const NFD_PASSPHRASE: &str = "cafe\u{301} cre\u{300}me bru\u{302}le\u{301}e";
+/// The account's email, normalised (trimmed, lower case).
+const EMAIL: &str = "ana@example.org";
+const OTHER_EMAIL: &str = "bo@example.org";
 const MEMBER: Uuid = Uuid::from_u128(0x0b0c0a1e_0000_4000_8000_000000000001);
 const RECORD: Uuid = Uuid::from_u128(0x0b0c0a1e_0000_4000_8000_0000000000a1);
 const EMPTY_RECORD: Uuid = Uuid::from_u128(0x0b0c0a1e_0000_4000_8000_0000000000a2);
@@ -169,10 +174,49 @@ fn vectors_file_matches_fixed_randomness() {
     );
 }
 
-fn kek_from_file(v: &Value, passphrase: &str) -> Kek {
+fn kek_from_file(v: &Value, passphrase: &str, email: &str) -> Kek {
     let params =
         KdfParams::from_envelope(&unb64(v["kdf"][0]["params_envelope"].as_str().unwrap())).unwrap();
-    derive_passphrase_keys(passphrase, &params).unwrap().1
+    derive_passphrase_keys(passphrase, email, &params)
+        .unwrap()
+        .1
+}
+
+/// Checks one `kdf[]` or `kdf_legacy` vector against the crate; returns its parameters.
+fn check_kdf_vector(k: &Value, version: u8) -> KdfParams {
+    let env = unb64(k["params_envelope"].as_str().unwrap());
+    assert_eq!(env[2], version);
+    let params = KdfParams::from_envelope(&env).unwrap();
+    assert_eq!(params.version(), version);
+    assert_eq!(k["version"], version);
+    assert_eq!(params.is_legacy(), version == 1);
+    assert_eq!(params.to_envelope(), env);
+    assert_eq!(hex(params.salt()), k["salt"].as_str().unwrap());
+    assert_eq!(
+        (
+            params.memory_kib(),
+            params.iterations(),
+            params.parallelism()
+        ),
+        (
+            k["memory_kib"].as_u64().unwrap() as u32,
+            k["iterations"].as_u64().unwrap() as u32,
+            k["parallelism"].as_u64().unwrap() as u32
+        )
+    );
+    let (passphrase, email) = (
+        k["passphrase"].as_str().unwrap(),
+        k["email"].as_str().unwrap(),
+    );
+    let (auth, _) = derive_passphrase_keys(passphrase, email, &params).unwrap();
+    assert_eq!(hex(auth.as_bytes()), k["auth_key"].as_str().unwrap());
+    if let Some(nfc) = k["passphrase_nfc"].as_str() {
+        // Given decomposed; the composed form derives the same keys.
+        assert_ne!(nfc, passphrase);
+        let (auth, _) = derive_passphrase_keys(nfc, email, &params).unwrap();
+        assert_eq!(hex(auth.as_bytes()), k["auth_key"].as_str().unwrap());
+    }
+    params
 }
 
 fn vault_from_file(v: &Value) -> VaultKey {
@@ -185,15 +229,28 @@ fn vault_from_file(v: &Value) -> VaultKey {
 #[test]
 fn positive_vectors_open() {
     let v = load();
-    for k in v["kdf"].as_array().unwrap() {
-        let params =
-            KdfParams::from_envelope(&unb64(k["params_envelope"].as_str().unwrap())).unwrap();
-        assert_eq!(hex(params.salt()), k["salt"].as_str().unwrap());
-        let (auth, _) = derive_passphrase_keys(k["passphrase"].as_str().unwrap(), &params).unwrap();
-        assert_eq!(hex(auth.as_bytes()), k["auth_key"].as_str().unwrap());
+    let kdf = v["kdf"].as_array().unwrap();
+    assert_eq!(kdf.len(), 3);
+    assert!(kdf.iter().any(|k| k["passphrase"] == NFD_PASSPHRASE));
+    for k in kdf {
+        check_kdf_vector(k, 2);
     }
+    // Version 1: the server's salt as the Argon2 salt, the passphrase as given; the email
+    // plays no part, and the same salt as `kdf[0]` gives other keys than version 2 does.
+    let legacy = check_kdf_vector(&v["kdf_legacy"], 1);
+    assert_eq!(v["kdf_legacy"]["salt"], kdf[0]["salt"]);
+    assert_eq!(
+        v["kdf_legacy"]["argon2_salt"], v["kdf_legacy"]["salt"],
+        "version 1 uses the server's salt"
+    );
+    assert_ne!(v["kdf_legacy"]["auth_key"], kdf[0]["auth_key"]);
+    let (auth, _) = derive_passphrase_keys(PASSPHRASE, OTHER_EMAIL, &legacy).unwrap();
+    assert_eq!(
+        hex(auth.as_bytes()),
+        v["kdf_legacy"]["auth_key"].as_str().unwrap()
+    );
     let vault = vault_from_file(&v);
-    let kek = kek_from_file(&v, PASSPHRASE);
+    let kek = kek_from_file(&v, PASSPHRASE, EMAIL);
     let sealed = unb64(v["vault"]["sealed_by_passphrase"].as_str().unwrap());
     assert_eq!(open_vault_key(&sealed, &kek, &MEMBER).unwrap(), vault);
     let recovery = RecoveryKey::from_code(v["vault"]["recovery_code"].as_str().unwrap()).unwrap();
@@ -414,7 +471,11 @@ fn negative_vectors_fail_with_their_error() {
         let result: Result<()> = match n["op"].as_str().unwrap() {
             "open_vault_key" => open_vault_key(
                 &bytes("sealed"),
-                &kek_from_file(&v, n["passphrase"].as_str().unwrap()),
+                &kek_from_file(
+                    &v,
+                    n["passphrase"].as_str().unwrap(),
+                    n["email"].as_str().unwrap(),
+                ),
                 &MEMBER,
             )
             .map(drop),

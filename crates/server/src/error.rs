@@ -61,6 +61,10 @@ pub enum ApiError {
     /// The database is unreachable or overloaded.
     #[error("the service is temporarily unavailable; retry shortly")]
     Unavailable,
+    /// Every slow-work permit (passphrase hashing) stayed taken: 503 with
+    /// `Retry-After` seconds; the caller did nothing wrong.
+    #[error("{0}")]
+    Busy(String, u64),
     /// Something broke that is not the caller's fault.
     #[error("internal error; it has been logged")]
     Internal,
@@ -73,6 +77,7 @@ impl From<StoreError> for ApiError {
                 tracing::warn!(error = %e, "database unavailable");
                 ApiError::Unavailable
             }
+            StoreError::Busy(secs) => ApiError::Busy(e.to_string(), secs),
             StoreError::BlobBody(_) => {
                 ApiError::BadRequest(format!("{e}; nothing was stored, upload it again"))
             }
@@ -124,7 +129,13 @@ impl From<AccountError> for ApiError {
             AccountError::WrongPassphrase => ApiError::Forbidden("wrong_passphrase", text),
             AccountError::RecoveryFailed => ApiError::Unauthorized("recovery_failed", text),
             AccountError::NoAccount => ApiError::NotFound(text),
-            AccountError::RateLimited(secs) => ApiError::TooManyRequests(text, secs),
+            AccountError::RateLimited(secs) | AccountError::TooManyRegistrations(secs) => {
+                ApiError::TooManyRequests(text, secs)
+            }
+            AccountError::Busy(secs) => {
+                tracing::warn!("every passphrase-hashing permit is taken; answering 503");
+                ApiError::Busy(text, secs)
+            }
             AccountError::Invalid(_) => ApiError::Invalid(text),
             AccountError::NotFound => ApiError::NotFound(text),
             AccountError::VersionConflict { .. } => ApiError::Conflict("version_conflict", text),
@@ -181,6 +192,7 @@ impl ApiError {
                 AuthError::Secret(_) | AuthError::Store(_) => "internal",
             },
             ApiError::Unavailable => "unavailable",
+            ApiError::Busy(..) => "server_busy",
             ApiError::Internal => "internal",
         }
     }
@@ -225,7 +237,7 @@ impl ResponseError for ApiError {
                 AuthError::Secret(_) | AuthError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
                 _ => StatusCode::UNAUTHORIZED,
             },
-            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable | ApiError::Busy(..) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -248,7 +260,7 @@ impl ResponseError for ApiError {
             ApiError::Unavailable => {
                 res.insert_header((header::RETRY_AFTER, "5"));
             }
-            ApiError::TooManyRequests(_, secs) => {
+            ApiError::TooManyRequests(_, secs) | ApiError::Busy(_, secs) => {
                 res.insert_header((header::RETRY_AFTER, secs.to_string()));
             }
             _ => {}
@@ -310,5 +322,22 @@ mod tests {
             let p = e.problem();
             assert_eq!(p.status, e.status_code().as_u16());
         }
+    }
+
+    #[test]
+    fn busy_hashing_and_limits_say_when_to_come_back() {
+        for (e, status) in [
+            (ApiError::from(AccountError::Busy(2)), 503),
+            (ApiError::from(StoreError::Busy(2)), 503),
+            (ApiError::from(AccountError::RateLimited(2)), 429),
+            (ApiError::from(AccountError::TooManyRegistrations(2)), 429),
+        ] {
+            let res = e.error_response();
+            assert_eq!(res.status().as_u16(), status, "{e:?}");
+            assert_eq!(res.headers().get(header::RETRY_AFTER).unwrap(), "2");
+        }
+        let busy = ApiError::from(AccountError::Busy(2));
+        assert_eq!(busy.code(), "server_busy");
+        assert!(busy.to_string().contains("busy checking passphrases"));
     }
 }

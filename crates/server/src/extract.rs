@@ -3,6 +3,7 @@
 //! client's address and the `Idempotency-Key`.
 
 use crate::error::ApiError;
+use crate::forwarded::TrustedProxies;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
@@ -11,6 +12,7 @@ use datacoop_auth::{device_token, AuthError, Claims, Role};
 use datacoop_store::idempotency::IdempotencyKey;
 use futures_util::future::LocalBoxFuture;
 use std::future::{ready, Ready};
+use std::net::IpAddr;
 
 /// Any valid access token.
 #[derive(Debug, Clone)]
@@ -55,11 +57,20 @@ fn bearer_text(req: &HttpRequest) -> Result<&str, ApiError> {
     Ok(token.trim())
 }
 
-/// The client's address, the key of per-address rate limits.
+/// The client's address, the key of per-address rate limits: the TCP peer,
+/// or behind a configured trusted proxy the address it forwarded
+/// ([`TrustedProxies::client`]).
+pub fn client_ip(req: &HttpRequest) -> Option<IpAddr> {
+    let peer = req.peer_addr().map(|a| a.ip());
+    match req.app_data::<web::Data<TrustedProxies>>() {
+        Some(proxies) => proxies.client(peer, req.headers()),
+        None => peer,
+    }
+}
+
+/// [`client_ip`] as the rate limiters key it.
 pub fn peer(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default()
+    client_ip(req).map(|a| a.to_string()).unwrap_or_default()
 }
 
 /// The request's `Idempotency-Key`, bound to the hash of its body.
@@ -95,7 +106,7 @@ impl FromRequest for Member {
             Role::Member => Ok(Member(MemberCaller {
                 id: c.sub.into(),
                 session: c.sid.into(),
-                address: req.peer_addr().map(|a| a.ip()),
+                address: client_ip(req),
             })),
             other => Err(AuthError::Forbidden(other.as_str()).into()),
         }))

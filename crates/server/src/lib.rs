@@ -8,6 +8,7 @@
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod forwarded;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;

@@ -1,15 +1,18 @@
-//! Prometheus metrics: requests by route pattern and status, latency, pool state.
+//! Prometheus metrics: requests by route pattern and status, latency, pool
+//! state, passphrase hashes run and refused as busy.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{web, Error};
+use datacoop_store::PermitStats;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -31,6 +34,8 @@ pub struct Metrics {
     latency: Family<RouteLabels, Histogram>,
     pool_connections: Gauge,
     pool_idle: Gauge,
+    hashes: Counter,
+    hashes_refused: Counter,
 }
 
 impl Default for Metrics {
@@ -58,21 +63,40 @@ impl Default for Metrics {
             "Idle database connections (reader pool)",
             pool_idle.clone(),
         );
+        let hashes = Counter::default();
+        let hashes_refused = Counter::default();
+        registry.register(
+            "password_hashes",
+            "Server-side passphrase hashes run (login, registration, confirmation, recovery)",
+            hashes.clone(),
+        );
+        registry.register(
+            "password_hashes_refused",
+            "Requests answered 503 because every hashing permit stayed taken",
+            hashes_refused.clone(),
+        );
         Metrics {
             registry,
             requests,
             latency,
             pool_connections,
             pool_idle,
+            hashes,
+            hashes_refused,
         }
     }
 }
 
 impl Metrics {
     /// Renders the registry in the Prometheus/OpenMetrics text format.
-    pub fn render(&self, pool: (u32, u32)) -> String {
+    pub fn render(&self, pool: (u32, u32), hashes: PermitStats) -> String {
         self.pool_connections.set(pool.0 as i64);
         self.pool_idle.set(pool.1 as i64);
+        // The counts live with the hasher; mirror them at render time.
+        self.hashes.inner().store(hashes.ran, Ordering::Relaxed);
+        self.hashes_refused
+            .inner()
+            .store(hashes.refused, Ordering::Relaxed);
         let mut out = String::new();
         if prometheus_client::encoding::text::encode(&mut out, &self.registry).is_err() {
             out.clear();

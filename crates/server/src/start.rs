@@ -3,12 +3,14 @@
 
 use crate::config::{Config, SqliteSynchronous};
 use crate::error::{json_error, ApiError};
+use crate::forwarded::TrustedProxies;
 use crate::metrics::{self, Metrics};
 use crate::routes;
 use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse, HttpServer};
 use datacoop_app::{App, Parts, Settings};
 use datacoop_auth::{TokenSecret, TokenSettings, Tokens};
+use datacoop_store::limiter::Policy;
 use datacoop_store::{DatabaseUrl, Db, DbOptions, SqliteSync};
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -126,12 +128,38 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
             tokens,
             pepper,
             access_log: log_signer,
-            settings: Settings {
-                max_blob_bytes: config.blobs.max_bytes,
-            },
+            settings: settings(&config),
         })),
         config,
     })
+}
+
+/// The operator's limits, from the configuration.
+fn settings(config: &Config) -> Settings {
+    let auth = &config.auth;
+    let first_delay = Duration::from_secs(auth.failure_delay_secs);
+    let permits = auth.hash_permits();
+    tracing::info!(
+        permits,
+        memory_mib = (permits as u64 * datacoop_accounts::hasher::HASH_MEMORY_BYTES) >> 20,
+        "passphrase hashing bounded"
+    );
+    Settings {
+        max_blob_bytes: config.blobs.max_bytes,
+        max_concurrent_hashes: permits,
+        hash_wait: Duration::from_millis(auth.hash_wait_ms),
+        failures_per_account: Policy {
+            free: auth.free_failures,
+            first_delay,
+            max_delay: Duration::from_secs(auth.max_failure_delay_secs),
+        },
+        failures_per_address: Policy {
+            free: auth.free_failures_per_address,
+            first_delay,
+            max_delay: Duration::from_secs(auth.max_failure_delay_per_address_secs),
+        },
+        registrations_per_minute: auth.registrations_per_minute,
+    }
 }
 
 fn tempfile_probe(dir: &std::path::Path) -> std::io::Result<()> {
@@ -173,12 +201,14 @@ pub fn bind(prepared: Prepared) -> Result<Running, StartError> {
         .map_err(|e: std::net::AddrParseError| listen_err(format!("{e} (expected HOST:PORT)")))?;
     let json_limit = config.http.json_limit_bytes;
     let metrics = web::Data::new(Metrics::default());
+    let proxies = web::Data::new(TrustedProxies::from_config(&config.server));
     let shared = app.clone();
     let mut server =
         HttpServer::new(move || {
             actix_web::App::new()
                 .app_data(shared.clone())
                 .app_data(metrics.clone())
+                .app_data(proxies.clone())
                 .app_data(
                     web::JsonConfig::default()
                         .limit(json_limit)

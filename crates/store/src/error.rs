@@ -43,6 +43,10 @@ pub enum StoreError {
     /// An `Idempotency-Key` was reused for a different request.
     #[error("this Idempotency-Key was used for a different request; use a new key")]
     IdempotencyMismatch,
+    /// No permit for slow work (a password hash) freed in time: retry after
+    /// the seconds given.
+    #[error("the server is busy; try again in {0} seconds")]
+    Busy(u64),
     /// A blob's object is missing from the store (its row remains).
     #[error("the object of blob {0} is missing from the blob store")]
     BlobMissing(String),

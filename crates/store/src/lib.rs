@@ -10,6 +10,7 @@ mod error;
 mod group;
 pub mod idempotency;
 pub mod limiter;
+mod permits;
 pub mod time;
 
 pub use group::Finisher;
@@ -24,6 +25,7 @@ pub use connection::DbConn;
 pub use db::{blocking, Db, DbOptions, SqliteSync};
 pub use error::StoreError;
 pub use page::{load_page, Page};
+pub use permits::{PermitStats, Permits};
 pub use url::{Backend, DatabaseUrl};
 
 /// Re-export so domain crates write queries against the same diesel.

@@ -37,6 +37,13 @@ pub async fn passphrase(json: bool) -> Result<(), String> {
         .change_passphrase(&saved.email, &current, &new)
         .await
         .map_err(|e| e.to_string())?;
+    // The new material is in this build's format and cost: remember it, so nothing lower
+    // is accepted for this account from now on.
+    if let Some(cost) = session::default_kdf() {
+        session::remember_kdf(&saved.server, &saved.email, cost)?;
+        let s = saved.session.clone().with_kdf_cost(Some(cost));
+        session::save(&saved.server, &saved.email, &s)?;
+    }
     if json {
         crate::print_json(&done);
     } else {
@@ -58,8 +65,11 @@ pub async fn recover(c: Credentials, json: bool) -> Result<(), String> {
     let done = account::recover(&client, &c.email, &code, &new)
         .await
         .map_err(|e| e.to_string())?;
-    if session::load().is_ok_and(|s| s.session.member_id == done.replaced.member_id) {
+    if session::load_tokens().is_ok_and(|t| t.member_id == done.replaced.member_id) {
         session::remove();
+    }
+    if let Some(cost) = session::default_kdf() {
+        session::remember_kdf(&c.server, &c.email, cost)?;
     }
     if json {
         crate::print_json(&serde_json::json!({

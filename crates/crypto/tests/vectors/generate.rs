@@ -12,18 +12,56 @@ use super::common::legacy::{self, hpke_base_seal, V1Binding};
 use super::common::{b64, hex, pattern, FixedRng};
 use super::*;
 
-fn kdf_vector(name: &str, m: u32, t: u32, p: u32) -> (Value, Kek) {
-    let mut rng = FixedRng::new(&format!("kdf/{name}"));
+/// `KdfParams` as the server hands them out, in envelope `version` (1 or 2).
+fn kdf_params(m: u32, t: u32, p: u32, salt: [u8; SALT_LEN], version: u8) -> KdfParams {
+    let mut env = KdfParams::new(m, t, p, salt).unwrap().to_envelope();
+    env[2] = version;
+    KdfParams::from_envelope(&env).unwrap()
+}
+
+/// The Argon2id salt of section 6, computed here rather than by the crate (which keeps it private).
+fn argon2_salt(params: &KdfParams, email: &str) -> Vec<u8> {
+    match params.version() {
+        1 => params.salt().to_vec(),
+        _ => ring::digest::digest(
+            &ring::digest::SHA256,
+            &Canonical::new("datacoop/v2/argon2-salt")
+                .str(email)
+                .bytes(params.salt())
+                .finish(),
+        )
+        .as_ref()
+        .to_vec(),
+    }
+}
+
+/// One passphrase-KDF vector; the salt is drawn from the generator labelled `kdf/{label}`.
+fn kdf_vector(
+    name: &str,
+    label: &str,
+    version: u8,
+    passphrase: &str,
+    (m, t, p): (u32, u32, u32),
+) -> (Value, Kek) {
+    let mut rng = FixedRng::new(&format!("kdf/{label}"));
     let mut salt = [0u8; SALT_LEN];
     rand_core::Rng::fill_bytes(&mut rng, &mut salt);
-    let params = KdfParams::new(m, t, p, salt).unwrap();
-    let (auth, kek) = derive_passphrase_keys(PASSPHRASE, &params).unwrap();
-    let v = json!({
-        "name": name, "passphrase": PASSPHRASE,
+    let params = kdf_params(m, t, p, salt, version);
+    let (auth, kek) = derive_passphrase_keys(passphrase, EMAIL, &params).unwrap();
+    let mut v = json!({
+        "name": name, "version": version, "passphrase": passphrase, "email": EMAIL,
         "memory_kib": m, "iterations": t, "parallelism": p, "salt": hex(&salt),
+        "argon2_salt": hex(&argon2_salt(&params, EMAIL)),
         "params_envelope": b64(&params.to_envelope()),
         "auth_key": hex(auth.as_bytes()), "random": rng.drawn_hex(),
     });
+    if version >= 2 {
+        use unicode_normalization::UnicodeNormalization;
+        let nfc: String = passphrase.nfc().collect();
+        if nfc != passphrase {
+            v["passphrase_nfc"] = nfc.into();
+        }
+    }
     (v, kek)
 }
 
@@ -39,8 +77,12 @@ fn stream_bytes(size: usize, key: &RecordKey, rng: &mut FixedRng) -> Vec<u8> {
 
 /// Builds the whole vector file from fixed randomness.
 pub fn generate() -> Value {
-    let (kdf_floor, kek) = kdf_vector("floor", 19 * 1024, 2, 1);
-    let (kdf_default, _) = kdf_vector("default", 64 * 1024, 3, 4);
+    let floor = (19 * 1024, 2, 1);
+    let (kdf_floor, kek) = kdf_vector("floor", "floor", 2, PASSPHRASE, floor);
+    let (kdf_default, _) = kdf_vector("default", "default", 2, PASSPHRASE, (64 * 1024, 3, 4));
+    let (kdf_nfc, _) = kdf_vector("nfc", "nfc", 2, NFD_PASSPHRASE, floor);
+    // Version 1: the salt and parameters of `floor`, derived the datacoop 0.1 way.
+    let (kdf_legacy, _) = kdf_vector("floor_v1", "floor", 1, PASSPHRASE, floor);
 
     let mut rng = FixedRng::new("vault");
     let vault = VaultKey::generate_with_rng(&mut rng).unwrap();
@@ -206,6 +248,7 @@ pub fn generate() -> Value {
         "signature": hex(&sig.to_bytes()),
     });
 
+    let kdf_floor_envelope = super::common::unb64(kdf_floor["params_envelope"].as_str().unwrap());
     let challenge = pattern(56);
     let new_params = super::common::unb64(kdf_floor["params_envelope"].as_str().unwrap());
     let new_auth = super::common::unhex(kdf_floor["auth_key"].as_str().unwrap());
@@ -232,12 +275,12 @@ pub fn generate() -> Value {
         "format": "datacoop-crypto-test-vectors", "version": 2,
         "rng": "random bytes of vector L are SHA-256(\"datacoop test rng\" || u32be(len(L)) || L || u64be(i)) for i = 0,1,... concatenated; 'random' lists the bytes drawn, in order",
         "stream_plaintext": "byte i of a stream plaintext is i mod 251",
-        "kdf": [kdf_floor, kdf_default], "vault": vault_v, "member_keys": keys_v,
+        "kdf": [kdf_floor, kdf_default, kdf_nfc], "kdf_legacy": kdf_legacy, "vault": vault_v, "member_keys": keys_v,
         "records": records, "legacy_records": legacy_records, "device": device_v,
         "legacy_device": legacy_device_v, "share": share_v, "streams": streams,
         "signatures": [sig_v], "account_recovery": recovery_v,
         "negative": negative_vectors(&Inputs {
-            by_pass: &by_pass, records: &records, share: &share_v, sig: &sig_v, keys: &keys,
+            by_pass: &by_pass, kdf: &kdf_floor_envelope, records: &records, share: &share_v, sig: &sig_v, keys: &keys,
             batch: &batch, batch_key: &batch_key, legacy_device: &legacy_device_v,
             device: &device_v,
         }),
@@ -253,6 +296,8 @@ pub fn flip(bytes: &[u8], index: usize) -> Vec<u8> {
 /// What the negative vectors are made from.
 struct Inputs<'a> {
     by_pass: &'a [u8],
+    /// The `kdf[0]` parameters envelope.
+    kdf: &'a [u8],
     records: &'a [Value],
     share: &'a Value,
     sig: &'a Value,
@@ -274,6 +319,8 @@ fn negative_vectors(i: &Inputs) -> Value {
         .unwrap()
         .to_envelope();
     downgraded[3..7].copy_from_slice(&(8 * 1024u32).to_be_bytes());
+    let mut kdf_v3 = i.kdf.to_vec();
+    kdf_v3[2] = 3;
     let rec = |name: &str, b: RecordBinding, s: &SealedRecord, err: &str| json!({"name": name, "op": "open_record", "binding": b, "sealed": s, "expected_error": err});
     let stream = |name: &str, mutation: Value, err: &str| json!({"name": name, "op": "open_stream", "stream_from": 3, "mutation": mutation, "expected_error": err});
     let mut flipped_ct = sealed.clone();
@@ -403,11 +450,15 @@ fn negative_vectors(i: &Inputs) -> Value {
 
     json!([
         {"name": "wrong_passphrase", "op": "open_vault_key", "passphrase": "correct horse battery stapler",
-         "sealed": b64(by_pass), "expected_error": "wrong_key"},
+         "email": EMAIL, "sealed": b64(by_pass), "expected_error": "wrong_key"},
+        {"name": "wrong_email", "op": "open_vault_key", "passphrase": PASSPHRASE,
+         "email": OTHER_EMAIL, "sealed": b64(by_pass), "expected_error": "wrong_key"},
         {"name": "unknown_envelope_version", "op": "open_vault_key", "passphrase": PASSPHRASE,
-         "sealed": b64(&v2), "expected_error": "unsupported_version"},
+         "email": EMAIL, "sealed": b64(&v2), "expected_error": "unsupported_version"},
         {"name": "downgraded_kdf_params", "op": "kdf_params", "params_envelope": b64(&downgraded),
          "expected_error": "kdf_params_below_floor"},
+        {"name": "unknown_kdf_params_version", "op": "kdf_params", "params_envelope": b64(&kdf_v3),
+         "expected_error": "unsupported_version"},
         rec("flipped_ciphertext_bit", b.clone(), &flipped_ct, "tampered"),
         rec("flipped_tag_bit", b.clone(), &flipped_tag, "tampered"),
         rec("flipped_commitment_bit", b.clone(), &flipped_commit, "wrong_key"),

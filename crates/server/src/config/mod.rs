@@ -2,6 +2,10 @@
 //! `DATACOOP_*` environment variables. Unknown keys are an error; secrets
 //! never appear in `Debug`.
 
+mod proxies;
+
+pub use proxies::{ForwardedHeader, ProxyRange};
+
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -22,6 +26,8 @@ pub struct Config {
     /// Name of the access log in its signed checkpoints (a unique, stable
     /// string, e.g. the cooperative's domain followed by `/log`).
     pub log_origin: String,
+    /// Where the server sits: reverse proxies in front of it.
+    pub server: ServerConfig,
     /// Database tuning.
     pub database: DatabaseConfig,
     /// HTTP limits.
@@ -41,6 +47,7 @@ impl Default for Config {
             log_format: LogFormat::Text,
             workers: 0,
             log_origin: "datacoop.example/log".into(),
+            server: ServerConfig::default(),
             database: DatabaseConfig::default(),
             http: HttpConfig::default(),
             auth: AuthConfig::default(),
@@ -57,6 +64,19 @@ pub enum LogFormat {
     Text,
     /// One JSON object per line, for log collectors.
     Json,
+}
+
+/// Reverse proxies in front of the server (docs/operations.md, Reverse proxy).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Proxies whose forwarding header is believed: addresses or CIDR ranges
+    /// (from the environment: comma-separated). Empty (default): the TCP
+    /// peer is the client and forwarding headers are ignored.
+    pub trusted_proxies: Vec<ProxyRange>,
+    /// The header those proxies write: `x-forwarded-for` (default) or
+    /// `forwarded` (RFC 7239); the other one is ignored.
+    pub forwarded_header: ForwardedHeader,
 }
 
 /// Database tuning.
@@ -110,7 +130,7 @@ impl Default for HttpConfig {
     }
 }
 
-/// Token settings.
+/// Token settings, and the limits on login, registration and passphrase hashing.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AuthConfig {
@@ -125,6 +145,37 @@ pub struct AuthConfig {
     /// Token-signing secret (base64url, ≥ 32 bytes); default: generated in
     /// the data directory on first start.
     pub token_secret: Option<Secret>,
+    /// Server-side passphrase hashes (19 MiB each) running at once; 0 means
+    /// one per CPU. Memory for hashing stays at this × 19 MiB.
+    pub max_concurrent_hashes: usize,
+    /// Milliseconds a request waits for a hashing permit before it is
+    /// answered 503 with `Retry-After`.
+    pub hash_wait_ms: u64,
+    /// Failed attempts (login, passphrase, recovery) per account answered
+    /// without a wait.
+    pub free_failures: u32,
+    /// Failed attempts per client address answered without a wait.
+    pub free_failures_per_address: u32,
+    /// The wait after the first failure past the free ones, seconds; each
+    /// further failure doubles it.
+    pub failure_delay_secs: u64,
+    /// The longest wait per account, seconds (how long a stranger can hold
+    /// up a member's email after their last attempt).
+    pub max_failure_delay_secs: u64,
+    /// The longest wait per client address, seconds.
+    pub max_failure_delay_per_address_secs: u64,
+    /// New accounts per client address per minute (0: no limit).
+    pub registrations_per_minute: u32,
+}
+
+impl AuthConfig {
+    /// The hashing permits in force: the configured number, or one per CPU.
+    pub fn hash_permits(&self) -> usize {
+        match self.max_concurrent_hashes {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
+    }
 }
 
 impl Default for AuthConfig {
@@ -136,6 +187,14 @@ impl Default for AuthConfig {
             access_token_ttl_secs: t.access_ttl_secs,
             refresh_token_ttl_secs: t.refresh_ttl_secs,
             token_secret: None,
+            max_concurrent_hashes: 0,
+            hash_wait_ms: 2000,
+            free_failures: 5,
+            free_failures_per_address: 50,
+            failure_delay_secs: 1,
+            max_failure_delay_secs: 60,
+            max_failure_delay_per_address_secs: 15 * 60,
+            registrations_per_minute: 5,
         }
     }
 }
@@ -202,6 +261,8 @@ pub const ENV_KEYS: &[&str] = &[
     "log_format",
     "workers",
     "log_origin",
+    "server.trusted_proxies",
+    "server.forwarded_header",
     "database.pool_size",
     "database.connect_timeout_secs",
     "database.sqlite_synchronous",
@@ -212,6 +273,14 @@ pub const ENV_KEYS: &[&str] = &[
     "auth.access_token_ttl_secs",
     "auth.refresh_token_ttl_secs",
     "auth.token_secret",
+    "auth.max_concurrent_hashes",
+    "auth.hash_wait_ms",
+    "auth.free_failures",
+    "auth.free_failures_per_address",
+    "auth.failure_delay_secs",
+    "auth.max_failure_delay_secs",
+    "auth.max_failure_delay_per_address_secs",
+    "auth.registrations_per_minute",
     "blobs.url",
     "blobs.max_bytes",
 ];
@@ -303,10 +372,19 @@ impl Config {
     }
 }
 
-/// Environment values are text; give them the type the default has.
+/// Environment values are text; give them the type the default has (a list
+/// is comma-separated).
 fn typed(defaults: &toml::Value, key: &str, value: &str) -> toml::Value {
     let default = key.split('.').try_fold(defaults, |v, part| v.get(part));
     match default {
+        Some(toml::Value::Array(_)) => toml::Value::Array(
+            value
+                .split(',')
+                .map(str::trim)
+                .filter(|item| !item.is_empty())
+                .map(|item| toml::Value::String(item.to_owned()))
+                .collect(),
+        ),
         Some(toml::Value::Integer(_)) => value
             .parse::<i64>()
             .map(toml::Value::Integer)

@@ -103,3 +103,62 @@ fn secrets_are_redacted_in_debug() {
         "{d}"
     );
 }
+
+#[test]
+fn trusted_proxies_and_limits_from_file_and_environment() {
+    let c = Config::load(None, env(&[])).unwrap();
+    assert!(c.server.trusted_proxies.is_empty());
+    assert_eq!(c.server.forwarded_header, ForwardedHeader::XForwardedFor);
+    assert!(c.auth.hash_permits() >= 1);
+    assert_eq!(c.auth.registrations_per_minute, 5);
+
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("c.toml");
+    std::fs::write(
+        &f,
+        "[server]\ntrusted_proxies = [\"10.0.0.0/8\", \"::1\"]\nforwarded_header = \"forwarded\"\n\
+         [auth]\nmax_concurrent_hashes = 3\nhash_wait_ms = 500\n",
+    )
+    .unwrap();
+    let c = Config::load(Some(&f), env(&[])).unwrap();
+    assert_eq!(c.server.trusted_proxies.len(), 2);
+    assert_eq!(c.server.forwarded_header, ForwardedHeader::Forwarded);
+    assert_eq!((c.auth.hash_permits(), c.auth.hash_wait_ms), (3, 500));
+
+    let c = Config::load(
+        Some(&f),
+        env(&[
+            (
+                "DATACOOP_SERVER_TRUSTED_PROXIES",
+                "127.0.0.1, 192.168.0.0/16",
+            ),
+            ("DATACOOP_AUTH_REGISTRATIONS_PER_MINUTE", "2"),
+            ("DATACOOP_AUTH_FREE_FAILURES", "3"),
+        ]),
+    )
+    .unwrap();
+    let listed: Vec<String> = c
+        .server
+        .trusted_proxies
+        .iter()
+        .map(|r| r.to_string())
+        .collect();
+    assert_eq!(listed, ["127.0.0.1/32", "192.168.0.0/16"]);
+    assert_eq!(
+        (c.auth.registrations_per_minute, c.auth.free_failures),
+        (2, 3)
+    );
+    let c = Config::load(None, env(&[("DATACOOP_SERVER_TRUSTED_PROXIES", "")])).unwrap();
+    assert!(c.server.trusted_proxies.is_empty());
+
+    let e = Config::load(
+        None,
+        env(&[("DATACOOP_SERVER_TRUSTED_PROXIES", "proxy.lan")]),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("not an IP address or CIDR range"), "{e}");
+    std::fs::write(&f, "[server]\ntrusted_proxies = [\"10.0.0.1/8\"]\n").unwrap();
+    let e = Config::load(Some(&f), env(&[])).unwrap_err().to_string();
+    assert!(e.contains("10.0.0.0/8"), "{e}");
+}

@@ -55,7 +55,7 @@ pub async fn readyz(app: web::Data<App>) -> HttpResponse {
 pub async fn metrics(app: web::Data<App>, metrics: web::Data<Metrics>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
-        .body(metrics.render(app.db().pool_state()))
+        .body(metrics.render(app.db().pool_state(), app.hash_stats()))
 }
 
 /// This build's OpenAPI document, so clients and validators can fetch it.

@@ -19,16 +19,19 @@ use datacoop_app::App;
     request_body = RegisterRequest,
     responses(
         (status = 201, description = "Account created", body = Registered),
-        (status = 409, description = "Email or id already registered", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Email or id already registered (refused before any hashing)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many new accounts from this address; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Busy checking passphrases (server_busy); see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/members")]
 pub async fn register(
     app: web::Data<App>,
+    req: HttpRequest,
     body: web::Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = app.register(body.into_inner()).await?;
+    let id = app.register(body.into_inner(), &peer(&req)).await?;
     Ok(HttpResponse::Created().json(Registered {
         member_id: id.uuid(),
     }))
@@ -56,6 +59,7 @@ pub async fn prelogin(
         (status = 200, description = "Logged in", body = LoginResponse),
         (status = 401, description = "Unknown email or wrong passphrase", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed logins; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Busy checking passphrases (server_busy); see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/login")]
@@ -79,6 +83,7 @@ pub async fn login(
         (status = 403, description = "The current passphrase is wrong (wrong_passphrase)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid new material (e.g. KDF parameters below the floor)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed attempts; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Busy checking passphrases (server_busy); see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/members/me/passphrase")]
@@ -105,6 +110,7 @@ pub async fn change_passphrase(
         (status = 403, description = "The current passphrase is wrong (wrong_passphrase)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid recovery material", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed attempts; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Busy checking passphrases (server_busy); see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/members/me/recovery")]
@@ -129,6 +135,7 @@ pub async fn change_recovery_code(
         (status = 403, description = "The passphrase is wrong (wrong_passphrase)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The account no longer exists", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed attempts; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Busy checking passphrases (server_busy); see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/members/me")]

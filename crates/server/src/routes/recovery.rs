@@ -40,6 +40,7 @@ pub async fn start(
         (status = 401, description = "Unknown email, wrong proof or spent challenge (recovery_failed)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid material or expired challenge", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed attempts; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Busy checking passphrases (server_busy); see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/recovery/complete")]
