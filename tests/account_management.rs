@@ -239,6 +239,17 @@ async fn deletion_erases_the_account_and_nothing_else(backend: Backend) {
     let err = ju.upload(stale.unwrap(), "after-delete").await.unwrap_err();
     assert_eq!(err.status(), Some(404), "{err}");
 
+    // The deleted account's id is never given out again (the log still names it).
+    let res = c
+        .request(Method::POST, "/api/v1/members")
+        .json(&registration_for(ju.member_id, "reuse@example.org"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409);
+    let p: datacoop_api::Problem = res.json().await.unwrap();
+    assert_eq!(p.code, "account_id_retired");
+
     // The other member is untouched; the email can be used again.
     assert_eq!(only_record(&ka).await, b"ka's data");
     member::register(&c, "ju@example.org", PASS).await.unwrap();
@@ -251,4 +262,29 @@ async fn deletion_erases_the_account_and_nothing_else(backend: Backend) {
         .unwrap()
         .items
         .is_empty());
+}
+
+/// A well-formed registration for a chosen account id (the client always picks a fresh one).
+fn registration_for(id: uuid::Uuid, email: &str) -> datacoop_api::accounts::RegisterRequest {
+    use datacoop_crypto::{
+        seal_vault_key, seal_vault_key_for_recovery, KdfParams, MemberKeys, RecoveryKey, VaultKey,
+    };
+    let params = KdfParams::generate().unwrap();
+    let (auth, kek) = derive_passphrase_keys(PASS, email, &params).unwrap();
+    let vault = VaultKey::generate().unwrap();
+    let recovery = RecoveryKey::generate().unwrap();
+    let keys = MemberKeys::generate().unwrap();
+    datacoop_api::accounts::RegisterRequest {
+        member_id: id,
+        email: email.into(),
+        kdf_params: params.to_envelope().into(),
+        auth_key: auth.as_bytes().to_vec().into(),
+        sealed_vault_key: seal_vault_key(&vault, &kek, &id).unwrap().into(),
+        recovery_vault_key: seal_vault_key_for_recovery(&vault, &recovery, &id)
+            .unwrap()
+            .into(),
+        recovery_public_key: recovery.verifying_key().unwrap().as_bytes().to_vec().into(),
+        public_keys: keys.public_keys().to_envelope().into(),
+        sealed_member_keys: keys.seal(&vault, &id).unwrap().into(),
+    }
 }

@@ -43,6 +43,14 @@ pub fn erase_member(conn: &mut DbConn, confirmed: &Confirmed) -> Result<Erased, 
     if gone != 1 {
         return Err(AccountError::WrongPassphrase);
     }
+    // The id is retired: the access log still names it, so no later account may take it.
+    diesel::insert_into(datacoop_store::schema::retired_member_ids::table)
+        .values((
+            datacoop_store::schema::retired_member_ids::id.eq(id.to_string()),
+            datacoop_store::schema::retired_member_ids::retired_at
+                .eq(datacoop_store::time::now_micros()),
+        ))
+        .execute(conn)?;
     Ok(Erased {
         records,
         devices,

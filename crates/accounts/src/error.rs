@@ -8,6 +8,9 @@ pub enum AccountError {
     /// Registration with an email or id already in use.
     #[error("an account with this email or id already exists: log in instead, or register with another email")]
     AlreadyExists,
+    /// Registration with the id of a deleted account.
+    #[error("this account id belonged to a deleted account and is never given out again: register again (the app picks a new id)")]
+    IdRetired,
     /// Unknown email or wrong passphrase (deliberately indistinguishable).
     #[error("unknown email or wrong passphrase")]
     InvalidCredentials,

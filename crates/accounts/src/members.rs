@@ -101,6 +101,9 @@ fn check_sizes(req: &RegisterRequest) -> Result<(), AccountError> {
 async fn taken(db: &Db, email: &str, id: &str) -> Result<bool, AccountError> {
     let (email, id) = (email.to_owned(), id.to_owned());
     db.read(move |conn| -> Result<bool, AccountError> {
+        if retired(conn, &id)? {
+            return Err(AccountError::IdRetired);
+        }
         Ok(members::table
             .filter(members::email.eq(email).or(members::id.eq(id)))
             .select(members::id)
@@ -109,6 +112,12 @@ async fn taken(db: &Db, email: &str, id: &str) -> Result<bool, AccountError> {
             .is_some())
     })
     .await
+}
+
+/// Whether `id` belonged to a deleted account (ids are never reused).
+fn retired(conn: &mut datacoop_store::DbConn, id: &str) -> Result<bool, AccountError> {
+    use datacoop_store::schema::retired_member_ids as r;
+    Ok(r::table.find(id).count().get_result::<i64>(conn)? > 0)
 }
 
 /// Creates a data account from client-sealed material. Rate-limited per
@@ -145,6 +154,9 @@ pub async fn register(
     );
     let res = db
         .write(move |conn| -> Result<usize, AccountError> {
+            if retired(conn, &id.to_string())? {
+                return Err(AccountError::IdRetired);
+            }
             datacoop_accesslog::append(conn, &[published])?;
             Ok(diesel::insert_into(members::table)
                 .values((

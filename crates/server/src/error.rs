@@ -125,6 +125,7 @@ impl From<AccountError> for ApiError {
         let text = e.to_string();
         match e {
             AccountError::AlreadyExists => ApiError::Conflict("account_exists", text),
+            AccountError::IdRetired => ApiError::Conflict("account_id_retired", text),
             AccountError::InvalidCredentials => ApiError::Auth(AuthError::InvalidCredentials),
             AccountError::WrongPassphrase => ApiError::Forbidden("wrong_passphrase", text),
             AccountError::RecoveryFailed => ApiError::Unauthorized("recovery_failed", text),

@@ -170,3 +170,11 @@ diesel::table! {
 
 diesel::joinable!(blobs -> members (member_id));
 diesel::allow_tables_to_appear_in_same_query!(members, blobs);
+
+diesel::table! {
+    /// Ids of deleted accounts, never registered again.
+    retired_member_ids (id) {
+        id -> Text,
+        retired_at -> BigInt,
+    }
+}
