@@ -20,6 +20,7 @@ backend_tests!(
     upload_list_download_delete,
     members_and_roles_are_kept_apart,
     account_deletion_removes_the_objects,
+    the_storage_quota_is_per_member,
 );
 
 async fn upload_list_download_delete(backend: Backend) {
@@ -262,4 +263,41 @@ async fn account_deletion_removes_the_objects(backend: Backend) {
     assert_eq!(left.len(), 1);
     let theirs = other.list_blobs(&BlobQuery::default()).await.unwrap();
     assert!(left[0].ends_with(&theirs.items[0].sha256));
+}
+
+async fn the_storage_quota_is_per_member(backend: Backend) {
+    let Some(srv) = TestServer::start_with(backend, |c| c.blobs.quota_bytes = 300_000).await else {
+        return;
+    };
+    let s = member(&srv, "quota@example.org").await;
+    let other = member(&srv, "other@example.org").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, len: usize| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, content(len, 3)).unwrap();
+        path
+    };
+    let first = file("a.bin", 200_000);
+    s.upload_blob(&first, "health.documents", |_| {})
+        .await
+        .unwrap();
+    // 200 kB more would pass the 300 kB quota: refused before the body, nothing stored.
+    let second = file("b.bin", 200_000);
+    let err = s
+        .upload_blob(&second, "health.documents", |_| {})
+        .await
+        .unwrap_err();
+    let p = err.problem().unwrap();
+    assert_eq!((p.status, p.code.as_str()), (413, "blob_quota_exceeded"));
+    assert!(p.detail.contains("delete files"), "{}", p.detail);
+    let mine = s.list_blobs(&BlobQuery::default()).await.unwrap();
+    assert_eq!(mine.items.len(), 1);
+    // Another member's quota is their own; a small file still fits.
+    other
+        .upload_blob(&second, "health.documents", |_| {})
+        .await
+        .unwrap();
+    s.upload_blob(&file("c.bin", 50_000), "health.documents", |_| {})
+        .await
+        .unwrap();
 }

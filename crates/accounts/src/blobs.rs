@@ -6,7 +6,7 @@
 mod upload;
 
 pub use upload::{
-    upload, validate, UploadHeaders, MAX_SEALED_META, MAX_WRAPPED_KEY, MIN_CIPHERTEXT,
+    upload, validate, Limits, UploadHeaders, MAX_SEALED_META, MAX_WRAPPED_KEY, MIN_CIPHERTEXT,
 };
 
 use crate::AccountError;

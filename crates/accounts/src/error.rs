@@ -8,6 +8,9 @@ pub enum AccountError {
     /// Registration with an email or id already in use.
     #[error("an account with this email or id already exists: log in instead, or register with another email")]
     AlreadyExists,
+    /// The member's files would use more than their storage quota.
+    #[error("{0}")]
+    QuotaExceeded(String),
     /// Registration with the id of a deleted account.
     #[error("this account id belonged to a deleted account and is never given out again: register again (the app picks a new id)")]
     IdRetired,

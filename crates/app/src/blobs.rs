@@ -34,7 +34,10 @@ impl App {
             id,
             declared,
             body,
-            self.settings.max_blob_bytes,
+            blobs::Limits {
+                max_size: self.settings.max_blob_bytes,
+                quota: self.settings.blob_quota_bytes,
+            },
         )
         .await?)
     }

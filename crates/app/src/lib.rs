@@ -31,6 +31,8 @@ use std::time::Duration;
 pub struct Settings {
     /// Largest blob accepted, bytes.
     pub max_blob_bytes: u64,
+    /// Most ciphertext bytes of one member's files together (0: no quota).
+    pub blob_quota_bytes: u64,
     /// Server-side passphrase hashes allowed at once (each holds 19 MiB); at least 1.
     pub max_concurrent_hashes: usize,
     /// Longest a request waits for a hashing permit before it is told the server is busy.

@@ -58,6 +58,9 @@ pub enum ApiError {
     /// A blob is larger than the server accepts (413).
     #[error("the file is larger than this server's limit of {0} bytes (blobs.max_bytes); nothing was stored")]
     BlobTooLarge(u64),
+    /// The member's files would exceed their storage quota (413).
+    #[error("{0}")]
+    QuotaExceeded(String),
     /// The database is unreachable or overloaded.
     #[error("the service is temporarily unavailable; retry shortly")]
     Unavailable,
@@ -143,6 +146,7 @@ impl From<AccountError> for ApiError {
             AccountError::RecordExists(_) => ApiError::Conflict("record_exists", text),
             AccountError::DeviceScope(_) => ApiError::Forbidden("device_scope", text),
             AccountError::BlobExists(_) => ApiError::Conflict("blob_exists", text),
+            AccountError::QuotaExceeded(_) => ApiError::QuotaExceeded(text),
             AccountError::BlobMismatch(code, _) => ApiError::Unprocessable(code, text),
             AccountError::Auth(a) => ApiError::from(a),
             AccountError::Log(l) => ApiError::from(l),
@@ -171,6 +175,7 @@ impl ApiError {
             ApiError::BadRequest(_) => "bad_request",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::PayloadTooLarge(_) | ApiError::BlobTooLarge(_) => "payload_too_large",
+            ApiError::QuotaExceeded(_) => "blob_quota_exceeded",
             ApiError::LengthRequired(_) => "length_required",
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
@@ -221,9 +226,9 @@ impl ResponseError for ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::PayloadTooLarge(_) | ApiError::BlobTooLarge(_) => {
-                StatusCode::PAYLOAD_TOO_LARGE
-            }
+            ApiError::PayloadTooLarge(_)
+            | ApiError::BlobTooLarge(_)
+            | ApiError::QuotaExceeded(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unprocessable(..) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::LengthRequired(_) => StatusCode::LENGTH_REQUIRED,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,

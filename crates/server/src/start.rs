@@ -146,6 +146,7 @@ fn settings(config: &Config) -> Settings {
     );
     Settings {
         max_blob_bytes: config.blobs.max_bytes,
+        blob_quota_bytes: config.blobs.quota_bytes,
         max_concurrent_hashes: permits,
         hash_wait: Duration::from_millis(auth.hash_wait_ms),
         failures_per_account: Policy {

@@ -24,6 +24,39 @@ pub const MAX_WRAPPED_KEY: usize = 4096;
 /// Largest sealed metadata box.
 pub const MAX_SEALED_META: usize = 8192;
 
+/// How large one blob, and all of one member's blobs together, may be.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest single blob (ciphertext bytes).
+    pub max_size: u64,
+    /// Most bytes of one member's blobs together (0: no quota).
+    pub quota: u64,
+}
+
+/// Refuses an upload that would take the member's files past the quota (`used` bytes now).
+fn check_quota(used: i64, size: u64, quota: u64) -> Result<(), AccountError> {
+    let used = used.max(0) as u64;
+    if quota > 0 && used.saturating_add(size) > quota {
+        return Err(AccountError::QuotaExceeded(format!(
+            "this file ({size} bytes) would take your files to {} bytes, over your storage \
+             quota of {quota} bytes (blobs.quota_bytes); delete files you no longer need, or \
+             ask the cooperative for more space. Nothing was stored",
+            used.saturating_add(size)
+        )));
+    }
+    Ok(())
+}
+
+fn used_bytes(conn: &mut datacoop_store::DbConn, member: &str) -> Result<i64, AccountError> {
+    Ok(b::table
+        .filter(b::member_id.eq(member))
+        // SUM of BIGINT is NUMERIC on PostgreSQL: cast back, the same on both backends.
+        .select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+            "CAST(COALESCE(SUM(size), 0) AS BIGINT)",
+        ))
+        .first::<i64>(conn)?)
+}
+
 /// What an upload declares besides its body.
 #[derive(Debug, Clone)]
 pub struct UploadHeaders {
@@ -127,13 +160,19 @@ pub async fn upload<S, E>(
     id: BlobId,
     h: UploadHeaders,
     body: S,
-    max_size: u64,
+    limits: Limits,
 ) -> Result<(BlobMeta, bool), AccountError>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: Display,
 {
-    validate(&h, max_size)?;
+    validate(&h, limits.max_size)?;
+    if limits.quota > 0 {
+        // Before the body: a file that cannot fit is not read at all.
+        let m = member.to_string();
+        let used = db.read(move |conn| used_bytes(conn, &m)).await?;
+        check_quota(used, h.size, limits.quota)?;
+    }
     let bad = Arc::new(AtomicBool::new(false));
     let body = check_prefix(body, expected_prefix(member.uuid(), id.uuid()), bad.clone());
     let staged = match store.stage(body, h.size).await {
@@ -193,6 +232,10 @@ where
                 } else {
                     Err(AccountError::BlobExists(i))
                 };
+            }
+            // Again inside the transaction, so parallel uploads cannot overrun it.
+            if limits.quota > 0 {
+                check_quota(used_bytes(conn, &m)?, h.size, limits.quota)?;
             }
             let now = now_micros();
             diesel::insert_into(b::table)

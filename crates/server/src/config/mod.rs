@@ -209,6 +209,9 @@ pub struct BlobsConfig {
     pub url: Option<String>,
     /// Largest blob accepted (ciphertext bytes); larger uploads get 413.
     pub max_bytes: u64,
+    /// Most ciphertext bytes one member's files may take together (0: no quota);
+    /// an upload beyond it gets `413 blob_quota_exceeded`.
+    pub quota_bytes: u64,
 }
 
 impl Default for BlobsConfig {
@@ -216,6 +219,7 @@ impl Default for BlobsConfig {
         BlobsConfig {
             url: None,
             max_bytes: 16 * 1024 * 1024 * 1024,
+            quota_bytes: 50 * 1024 * 1024 * 1024,
         }
     }
 }
@@ -283,6 +287,7 @@ pub const ENV_KEYS: &[&str] = &[
     "auth.registrations_per_minute",
     "blobs.url",
     "blobs.max_bytes",
+    "blobs.quota_bytes",
 ];
 
 /// Environment variables with the prefix that are not server settings: the

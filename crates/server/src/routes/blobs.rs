@@ -97,7 +97,7 @@ fn declared(req: &HttpRequest) -> Result<UploadHeaders, ApiError> {
         (status = 400, description = "The body was cut or could not be read; nothing stored", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The id holds other content (blob_exists)", body = Problem, content_type = "application/problem+json"),
         (status = 411, description = "No declared length", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Larger than blobs.max_bytes", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than blobs.max_bytes (payload_too_large), or past the member's blobs.quota_bytes (blob_quota_exceeded)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid header, or the body differs from what was declared (blob_size_mismatch, blob_hash_mismatch, not_a_blob_stream); nothing stored", body = Problem, content_type = "application/problem+json"),
     )
 )]
