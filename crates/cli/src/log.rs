@@ -50,10 +50,18 @@ pub struct VerifyArgs {
     /// the server's log, as an outsider: no login needed.
     #[arg(long, value_name = "FILE")]
     checkpoint: Option<PathBuf>,
-    /// The log's verifier key to trust (default: the one pinned at your first
-    /// check, or for --checkpoint the one the server publishes).
-    #[arg(long, value_name = "KEY")]
+    /// The log's verifier key to trust, as the cooperative publishes it outside
+    /// this server (its statutes, website or a DNS record; DATACOOP_LOG_KEY lets
+    /// a deployment ship it). Default: the key pinned at your first check (trust
+    /// on first use), or for --checkpoint the one the server publishes. A key
+    /// that differs from your pin is refused unless you add --repin.
+    #[arg(long, value_name = "KEY", env = "DATACOOP_LOG_KEY")]
     log_key: Option<String>,
+    /// Replace the pinned log key (only when the cooperative has announced a new
+    /// one out of band): with --log-key KEY, or the key the server publishes.
+    /// Entries verified before must still be there.
+    #[arg(long)]
+    repin: bool,
     /// Server URL for --checkpoint.
     #[arg(long, env = "DATACOOP_SERVER", default_value = "http://127.0.0.1:8080")]
     server: String,
@@ -78,7 +86,9 @@ fn print_report(r: &VerifyReport, json: bool) {
     }
     if r.ok() {
         println!(
-            "The access log verifies: nothing was rewritten, and every entry about you is in it."
+            "The access log verifies: the signed log only grew since your last check, nothing \
+             you verified before was rewritten or removed, and every entry the server listed \
+             about you is in it. Not yet provable: that the server listed every entry about you."
         );
     } else {
         println!("The access log does NOT verify ({} problem(s) above). Keep this output and tell the cooperative's stewards.", r.problems.len());
@@ -197,8 +207,28 @@ pub async fn run(cmd: LogCommand, json: bool) -> Result<(), String> {
                     .map_err(|e| format!("{} is damaged: {e}", path.display()))?,
                 Err(_) => LogState::default(),
             };
-            if let Some(k) = a.log_key {
-                state.verifier_key = Some(k);
+            match (&state.verifier_key, a.log_key, a.repin) {
+                (Some(pinned), Some(k), false) if *pinned != k => {
+                    return Err(format!(
+                        "the key you gave ({k}) differs from the one pinned at your first check \
+                         ({pinned}). If the cooperative has announced a new log key (outside \
+                         this server), run again with --repin; otherwise this server's log is \
+                         not the one you checked before"
+                    ));
+                }
+                (_, Some(k), _) => {
+                    if state.verifier_key.as_ref() != Some(&k) {
+                        state.checkpoint = None;
+                    }
+                    state.verifier_key = Some(k);
+                    state.key_source = Some("member".into());
+                }
+                (_, None, true) => {
+                    state.verifier_key = None;
+                    state.checkpoint = None;
+                    state.key_source = None;
+                }
+                (_, None, false) => {}
             }
             let report = log::verify(&saved.session, state)
                 .await

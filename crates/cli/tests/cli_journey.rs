@@ -153,6 +153,18 @@ async fn member_and_records_commands(backend: Backend) {
                 let mode = state.metadata().unwrap().permissions().mode();
                 assert_eq!(mode & 0o777, 0o600, "the saved log state is the member's alone");
             }
+            // A key other than the pinned one is refused unless the member repins.
+            let key: serde_json::Value = serde_json::from_str(&cli.ok(&["log", "verify", "--json"])).unwrap();
+            assert_eq!(key["ok"], true);
+            let other = "other.example/log+01234567+AXJxd2VydHl1aW9wYXNkZmdoamtsenhjdmJubTEyMzQ1Ng";
+            let out = cli.run(&["log", "verify", "--log-key", other]);
+            assert!(!out.status.success());
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains("--repin"), "{err}");
+            let out = cli.run(&["log", "verify", "--log-key", other, "--repin"]);
+            assert!(!out.status.success(), "a key that did not sign the log fails");
+            let report = cli.ok(&["log", "verify", "--repin"]);
+            assert!(report.contains("trust on first use"), "{report}");
             let cp_file = cli.home.path().join("checkpoint.txt");
             std::fs::write(&cp_file, cli.ok(&["log", "checkpoint"])).unwrap();
             let report = cli.ok(&["log", "verify", "--checkpoint", cp_file.to_str().unwrap()]);

@@ -25,6 +25,29 @@ pub struct LogState {
     pub checkpoint: Option<String>,
     /// Every entry verified so far: leaf index → leaf hash.
     pub seen: BTreeMap<u64, Hash>,
+    /// Where the pinned key came from: "server" (trusted on first use) or "member"
+    /// (given by the member, e.g. from the cooperative's statutes).
+    #[serde(default)]
+    pub key_source: Option<String>,
+}
+
+/// The origin a checkpoint must name: the name in its verifier key.
+fn expected_origin(key: &str) -> Option<String> {
+    datacoop_merkle::VerifierKey::parse(key)
+        .ok()
+        .map(|k| k.name().to_owned())
+}
+
+/// A problem if the checkpoint names another log than its key does.
+fn origin_problem(cp: &Checkpoint, key: &str) -> Option<String> {
+    match expected_origin(key) {
+        Some(name) if name == cp.origin => None,
+        Some(name) => Some(format!(
+            "the checkpoint names the log {:?}, but the key is for {name:?}: this is another log",
+            cp.origin
+        )),
+        None => Some("the log key does not parse".into()),
+    }
 }
 
 /// The outcome of a verification.
@@ -168,6 +191,7 @@ pub async fn verify(session: &MemberSession, state: LogState) -> Result<VerifyRe
     let mut checked = Vec::new();
     let mut problems = Vec::new();
     let published = log_key(client).await?;
+    let mut key_source = state.key_source.clone();
     let key = match &state.verifier_key {
         Some(k) if *k != published.verifier_key => {
             problems.push(format!(
@@ -176,12 +200,23 @@ pub async fn verify(session: &MemberSession, state: LogState) -> Result<VerifyRe
             ));
             k.clone()
         }
-        Some(k) => k.clone(),
+        Some(k) => {
+            checked.push(match key_source.as_deref() {
+                Some("member") => format!("the log key is the one you gave ({k})"),
+                _ => format!(
+                    "the log key is the one pinned at your first check ({k}); compare it once \
+                     with the key the cooperative publishes (e.g. in its statutes)"
+                ),
+            });
+            k.clone()
+        }
         None => {
             checked.push(format!(
-                "pinned the log key {} (first check)",
+                "pinned the log key {} as the server publishes it (trust on first use: compare \
+                 it with the key the cooperative publishes, or pass --log-key)",
                 published.verifier_key
             ));
+            key_source = Some("server".into());
             published.verifier_key.clone()
         }
     };
@@ -193,6 +228,10 @@ pub async fn verify(session: &MemberSession, state: LogState) -> Result<VerifyRe
                 cp.size,
                 cp.root.to_base64()
             ));
+            match origin_problem(&cp, &key) {
+                Some(p) => problems.push(p),
+                None => checked.push(format!("the checkpoint names the log {:?}", cp.origin)),
+            }
             cp
         }
         Err(e) => {
@@ -217,6 +256,25 @@ pub async fn verify(session: &MemberSession, state: LogState) -> Result<VerifyRe
     }
 
     let mine = all_entries(session, LogEntryQuery::default()).await?;
+    // The log must hold the publication of the member's own public keys, as this
+    // client computes them from the private keys it opened.
+    let own = session.member_keys().await?.public_keys().to_envelope();
+    let fingerprint = ring::digest::digest(&ring::digest::SHA256, &own);
+    let published_here = mine.iter().any(|v| {
+        v.entry.as_ref().is_some_and(|e| {
+            e.action == datacoop_api::log::Action::KeyPublished
+                && e.extra.as_deref() == Some(fingerprint.as_ref())
+        })
+    });
+    if published_here {
+        checked.push("the log holds the publication of your own public keys".into());
+    } else {
+        problems.push(
+            "the log has no entry publishing your public keys as your own client computes \
+             them: a device or study could be given another key in your name"
+                .into(),
+        );
+    }
     let mut leaves = BTreeMap::new();
     for view in &mine {
         let leaf = leaf_hash(&view.encoded);
@@ -275,7 +333,8 @@ pub async fn verify(session: &MemberSession, state: LogState) -> Result<VerifyRe
         }
     }
     checked.push(format!(
-        "{included} of your {} entries are included in the signed log (inclusion proofs verified)",
+        "{included} of the {} entries the server listed about you are included in the signed \
+         log (inclusion proofs verified); the log cannot yet show that it listed all of them",
         mine.len()
     ));
     let state = if problems.is_empty() {
@@ -283,6 +342,7 @@ pub async fn verify(session: &MemberSession, state: LogState) -> Result<VerifyRe
             verifier_key: Some(key),
             checkpoint: Some(text),
             seen: leaves,
+            key_source,
         }
     } else {
         state
@@ -309,6 +369,9 @@ pub async fn verify_published(
                 "the given checkpoint's signature verifies: {} entries",
                 given.size
             ));
+            if let Some(p) = origin_problem(&given, key) {
+                problems.push(p);
+            }
             let (_, current) = signed_checkpoint(client, key).await?;
             match current {
                 Ok(cur) => {

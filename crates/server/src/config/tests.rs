@@ -162,3 +162,19 @@ fn trusted_proxies_and_limits_from_file_and_environment() {
     let e = Config::load(Some(&f), env(&[])).unwrap_err().to_string();
     assert!(e.contains("10.0.0.0/8"), "{e}");
 }
+
+#[test]
+fn the_clients_own_variables_do_not_stop_the_server() {
+    // A member may run `datacoop serve` in a shell where the client is unlocked.
+    Config::load(
+        None,
+        env(&[
+            ("DATACOOP_SESSION", "x"),
+            ("DATACOOP_LOG_KEY", "coop+0+AA"),
+            ("DATACOOP_NEW_PASSPHRASE", "p"),
+            ("DATACOOP_RECOVERY_CODE", "c"),
+            ("DATACOOP_ALLOW_INSECURE_HTTP", "1"),
+        ]),
+    )
+    .unwrap();
+}
