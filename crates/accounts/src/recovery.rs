@@ -276,13 +276,15 @@ pub async fn complete(
                 return Err(AccountError::RecoveryFailed);
             }
             // The used code stops working: its copy of the vault key and its key are replaced.
-            store_recovery(
+            if !store_recovery(
                 conn,
                 member_id,
                 &material.auth_hash,
                 &recovery.0,
                 &recovery.1,
-            )?;
+            )? {
+                return Err(AccountError::RecoveryFailed);
+            }
             Ok(sessions::revoke_all_in(conn, member, None)?)
         })
         .await

@@ -131,7 +131,7 @@ pub async fn run(cmd: MemberCommand, json: bool) -> Result<(), String> {
             let client = Client::new(&c.server).map_err(|e| e.to_string())?;
             let label = Some(format!("datacoop-cli on {}", hostname()));
             let policy = member::KdfPolicy {
-                remembered: session::remembered_kdf(&c.server, &c.email),
+                remembered: session::remembered_kdf(&c.server, &c.email)?,
                 accept_weaker: accept_weaker_kdf,
             };
             let s = member::login_with(&client, &c.email, &pass, label, &policy)
@@ -141,8 +141,9 @@ pub async fn run(cmd: MemberCommand, json: bool) -> Result<(), String> {
                 session::remember_kdf(&c.server, &c.email, cost)?;
                 if cost.version < 2 && !json {
                     eprintln!(
-                        "warning: this account's passphrase hashing is still in the datacoop 0.1 \
-                         format; run `datacoop member passphrase` to upgrade it"
+                        "warning: this account is from datacoop 0.1: its passphrase hashing is in \
+                         the old format and its recovery still accepts the vault key alone. Run \
+                         `datacoop member passphrase` and then `datacoop member recovery-code`"
                     );
                 }
             }

@@ -169,7 +169,10 @@ pub fn load() -> Result<Saved, String> {
             s.refresh_token,
             vault,
         )
-        .with_kdf_cost(s.kdf.or_else(|| remembered_kdf(&s.server, &s.email)))
+        .with_kdf_cost(match s.kdf {
+            Some(k) => Some(k),
+            None => remembered_kdf(&s.server, &s.email)?,
+        })
         .with_vault_lock(Some(lock)),
         server: s.server,
         email: s.email,
@@ -214,11 +217,17 @@ fn kdf_memory_path() -> PathBuf {
     home().join("kdf-memory.json")
 }
 
-fn kdf_memory() -> std::collections::BTreeMap<String, KdfCost> {
-    std::fs::read(kdf_memory_path())
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default()
+fn kdf_memory() -> Result<std::collections::BTreeMap<String, KdfCost>, String> {
+    match std::fs::read(kdf_memory_path()) {
+        Err(_) => Ok(Default::default()),
+        Ok(b) => serde_json::from_slice(&b).map_err(|e| {
+            format!(
+                "{} is damaged ({e}): it remembers how strongly each account's passphrase is \
+                 hashed; fix or delete it (then the next login trusts the server once)",
+                kdf_memory_path().display()
+            )
+        }),
+    }
 }
 
 fn account_key(server: &str, email: &str) -> String {
@@ -228,15 +237,15 @@ fn account_key(server: &str, email: &str) -> String {
 
 /// The passphrase-hashing cost this machine last accepted for an account (kept across
 /// logouts, so a server cannot quietly lower it later).
-pub fn remembered_kdf(server: &str, email: &str) -> Option<KdfCost> {
-    kdf_memory().get(&account_key(server, email)).copied()
+pub fn remembered_kdf(server: &str, email: &str) -> Result<Option<KdfCost>, String> {
+    Ok(kdf_memory()?.get(&account_key(server, email)).copied())
 }
 
 /// Remembers the cost accepted for an account (written 0600 like the session).
 pub fn remember_kdf(server: &str, email: &str, cost: KdfCost) -> Result<(), String> {
     let dir = home();
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let mut all = kdf_memory();
+    let mut all = kdf_memory()?;
     all.insert(account_key(server, email), cost);
     let text = serde_json::to_vec_pretty(&all).map_err(|e| e.to_string())?;
     write_private(&kdf_memory_path(), &text)

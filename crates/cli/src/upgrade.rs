@@ -26,6 +26,8 @@ struct Summary {
     resealed: usize,
     would_reseal: usize,
     refused_legacy_device: usize,
+    /// Records that did not open at all (left alone; named on standard error).
+    failed: usize,
 }
 
 /// Runs the upgrade: every record is opened here; old-format ones get a new version.
@@ -46,7 +48,12 @@ pub async fn run(a: UpgradeArgs, json: bool) -> Result<(), String> {
                 sum.refused_legacy_device += 1;
                 continue;
             }
-            Err(e) => return Err(e.to_string()),
+            Err(e) => {
+                // One bad record (damaged, or planted) must not block the others.
+                bar.suspend(|| eprintln!("record {}: {e}", meta.id));
+                sum.failed += 1;
+                continue;
+            }
         };
         match opened.provenance {
             Provenance::Member | Provenance::Device(_) => sum.current += 1,
@@ -65,9 +72,18 @@ pub async fn run(a: UpgradeArgs, json: bool) -> Result<(), String> {
         }
     }
     bar.finish_and_clear();
+    let failed = sum.failed;
+    let outcome = if failed == 0 {
+        Ok(())
+    } else {
+        Err(format!(
+            "{failed} record(s) did not open and were left alone (named above): do not trust \
+             them, and tell the cooperative"
+        ))
+    };
     if json {
         crate::print_json(&sum);
-        return Ok(());
+        return outcome;
     }
     println!(
         "Checked {} records: {} already current, {} re-sealed{}.",
@@ -88,5 +104,5 @@ pub async fn run(a: UpgradeArgs, json: bool) -> Result<(), String> {
             sum.refused_legacy_device
         );
     }
-    Ok(())
+    outcome
 }

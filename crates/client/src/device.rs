@@ -150,7 +150,7 @@ pub(crate) struct DeviceKeys(Arc<Mutex<Cache>>);
 struct Cache {
     keys: Option<Arc<MemberKeys>>,
     /// Devices whose certificates verified with the member's own key.
-    devices: HashMap<Uuid, VerifiedDevice>,
+    devices: HashMap<Uuid, (VerifiedDevice, Option<i64>)>,
     batches: HashMap<Uuid, Arc<OpenedDeviceBatch>>,
 }
 
@@ -264,13 +264,18 @@ impl MemberSession {
 
     /// Revokes a device token.
     pub async fn revoke_device(&self, id: Uuid) -> Result<DeviceInfo, ClientError> {
-        json(
+        let info = json(
             self.client
                 .request(Method::DELETE, &paths::device(id))
                 .send()
                 .await,
         )
-        .await
+        .await?;
+        // Forget the verified device, so its revocation time is read again.
+        if let Ok(mut c) = self.device_keys.0.lock() {
+            c.devices.remove(&id);
+        }
+        Ok(info)
     }
 
     /// A device batch's key, opened here (cached for the session): only from a device whose
@@ -300,7 +305,18 @@ impl MemberSession {
             }
             open_legacy_device_batch(&keys, &self.member_id, &batch_id, &sealed.sealed_batch_key)
         } else {
-            let device = self.verified_device(sealed.device_id, &keys).await?;
+            let (device, revoked_at) = self.verified_device(sealed.device_id, &keys).await?;
+            // A batch made after the member revoked the device is refused (the batch id
+            // is a UUIDv7 the device stamped; the server cannot move it without the
+            // auth-mode open failing, as the id is bound into the sealed key).
+            if let (Some(revoked), Some(made)) = (revoked_at, uuid_v7_micros(&batch_id)) {
+                if made > revoked {
+                    return Err(ClientError::Crypto(format!(
+                        "record {record_id} comes from a batch device {} made after you revoked it",
+                        sealed.device_id
+                    )));
+                }
+            }
             open_device_batch(&keys, &device, &batch_id, &sealed.sealed_batch_key)
         }
         .map_err(|e| {
@@ -337,7 +353,7 @@ impl MemberSession {
         &self,
         device_id: Uuid,
         keys: &MemberKeys,
-    ) -> Result<VerifiedDevice, ClientError> {
+    ) -> Result<(VerifiedDevice, Option<i64>), ClientError> {
         let cached = self
             .device_keys
             .0
@@ -359,6 +375,10 @@ impl MemberSession {
                      your devices (forged?)"
                 ))
             })?;
+        let revoked_at = found
+            .revoked_at
+            .as_deref()
+            .and_then(datacoop_api::time::parse_micros);
         let verified = verify_device(self.member_id, &public, &found).ok_or_else(|| {
             ClientError::Crypto(format!(
                 "device {device_id} ({:?}) has no certificate signed by your key (enrolled \
@@ -368,9 +388,11 @@ impl MemberSession {
             ))
         })?;
         if let Ok(mut cache) = self.device_keys.0.lock() {
-            cache.devices.insert(device_id, verified.clone());
+            cache
+                .devices
+                .insert(device_id, (verified.clone(), revoked_at));
         }
-        Ok(verified)
+        Ok((verified, revoked_at))
     }
 
     fn cached_batch(&self, batch_id: Uuid) -> Option<Arc<OpenedDeviceBatch>> {
@@ -386,5 +408,28 @@ impl MemberSession {
         if let Ok(mut c) = self.device_keys.0.lock() {
             *c = Cache::default();
         }
+    }
+}
+
+/// The time a UUIDv7 carries, in microseconds since the epoch.
+fn uuid_v7_micros(id: &Uuid) -> Option<i64> {
+    let (secs, nanos) = id.get_timestamp()?.to_unix();
+    i64::try_from(secs)
+        .ok()?
+        .checked_mul(1_000_000)?
+        .checked_add(i64::from(nanos / 1000))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uuid_v7_micros;
+
+    #[test]
+    fn a_v7_id_tells_when_it_was_made() {
+        let before = datacoop_api::time::parse_micros("2020-01-01T00:00:00Z").unwrap();
+        let id = uuid::Uuid::now_v7();
+        let made = uuid_v7_micros(&id).unwrap();
+        assert!(made > before);
+        assert_eq!(uuid_v7_micros(&uuid::Uuid::nil()), None);
     }
 }

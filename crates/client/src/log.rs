@@ -260,13 +260,23 @@ pub async fn verify(session: &MemberSession, state: LogState) -> Result<VerifyRe
     // client computes them from the private keys it opened.
     let own = session.member_keys().await?.public_keys().to_envelope();
     let fingerprint = ring::digest::digest(&ring::digest::SHA256, &own);
-    let published_here = mine.iter().any(|v| {
-        v.entry.as_ref().is_some_and(|e| {
-            e.action == datacoop_api::log::Action::KeyPublished
-                && e.extra.as_deref() == Some(fingerprint.as_ref())
+    let publications: Vec<(u64, bool)> = mine
+        .iter()
+        .filter_map(|v| {
+            let e = v.entry.as_ref()?;
+            (e.action == datacoop_api::log::Action::KeyPublished)
+                .then(|| (v.index, e.extra.as_deref() == Some(fingerprint.as_ref())))
         })
-    });
-    if published_here {
+        .collect();
+    for (index, matches) in &publications {
+        if !matches {
+            problems.push(format!(
+                "entry {index} publishes public keys in your name that are not the ones your \
+                 own client computes: someone may be handed another key as yours"
+            ));
+        }
+    }
+    if publications.iter().any(|(_, m)| *m) {
         checked.push("the log holds the publication of your own public keys".into());
     } else {
         problems.push(

@@ -233,8 +233,14 @@ where
                     Err(AccountError::BlobExists(i))
                 };
             }
-            // Again inside the transaction, so parallel uploads cannot overrun it.
+            // Again inside the transaction, so parallel uploads cannot overrun it: the
+            // no-op update locks the member's row (PostgreSQL's READ COMMITTED would
+            // otherwise let two uploads each see the sum without the other).
             if limits.quota > 0 {
+                use datacoop_store::schema::members as mm;
+                diesel::update(mm::table.find(&m))
+                    .set(mm::id.eq(&m))
+                    .execute(conn)?;
                 check_quota(used_bytes(conn, &m)?, h.size, limits.quota)?;
             }
             let now = now_micros();

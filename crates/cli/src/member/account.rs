@@ -40,9 +40,10 @@ pub async fn passphrase(json: bool) -> Result<(), String> {
     // The new material is in this build's format and cost: remember it, so nothing lower
     // is accepted for this account from now on.
     if let Some(cost) = session::default_kdf() {
-        session::remember_kdf(&saved.server, &saved.email, cost)?;
+        // The session first: it holds the new sealed vault key.
         let s = saved.session.clone().with_kdf_cost(Some(cost));
         session::save(&saved.server, &saved.email, &s)?;
+        session::remember_kdf(&saved.server, &saved.email, cost)?;
     }
     if json {
         crate::print_json(&done);
