@@ -9,6 +9,8 @@ pub mod device;
 mod error;
 pub mod log;
 pub mod member;
+mod records;
+mod vault_lock;
 
 pub use error::ClientError;
 
