@@ -50,6 +50,13 @@ async fn member(proxy: &TamperProxy, email: &str) -> (MemberSession, Uuid) {
     (s, id)
 }
 
+/// A new login through the proxy (nothing cached from an earlier session).
+async fn fresh_login(proxy: &TamperProxy, email: &str) -> MemberSession {
+    member::login(&proxy.client(), email, PASS, None)
+        .await
+        .unwrap()
+}
+
 /// The JSON the honest server gives for `path` (the proxy has no rule yet).
 async fn honest(s: &MemberSession, path: &str) -> Value {
     s.client
@@ -125,9 +132,7 @@ async fn forged_device_records_are_refused(backend: Backend) {
             v["ciphertext"] = json!(forged_content);
         }
     });
-    let fresh = member::login(&proxy.client(), "fisher@example.org", PASS, None)
-        .await
-        .unwrap();
+    let fresh = fresh_login(&proxy, "fisher@example.org").await;
     refused(
         fresh.get(record).await,
         "a batch sealed by a key that is not the device's",
@@ -141,9 +146,7 @@ async fn forged_device_records_are_refused(backend: Backend) {
             v["device_id"] = json!(Uuid::now_v7());
         }
     });
-    let fresh = member::login(&proxy.client(), "fisher@example.org", PASS, None)
-        .await
-        .unwrap();
+    let fresh = fresh_login(&proxy, "fisher@example.org").await;
     refused(
         fresh.get(record).await,
         "a batch from a device that is not the member's",
@@ -164,9 +167,7 @@ async fn forged_device_records_are_refused(backend: Backend) {
                 }
             }
         });
-        let fresh = member::login(&proxy.client(), "fisher@example.org", PASS, None)
-            .await
-            .unwrap();
+        let fresh = fresh_login(&proxy, "fisher@example.org").await;
         refused(
             fresh.get(record).await,
             &format!("a device whose {what} were changed"),
@@ -174,9 +175,7 @@ async fn forged_device_records_are_refused(backend: Backend) {
         );
     }
     proxy.clear();
-    let fresh = member::login(&proxy.client(), "fisher@example.org", PASS, None)
-        .await
-        .unwrap();
+    let fresh = fresh_login(&proxy, "fisher@example.org").await;
     assert!(fresh.get(record).await.is_ok(), "honest again, it opens");
 }
 
