@@ -75,13 +75,36 @@ async fn every_content_read_is_logged_once(backend: Backend) {
     let before = log::all_entries(&s, LogEntryQuery::default())
         .await
         .unwrap();
-    // Registration published the member's keys as an entry; the login is the next.
-    assert_eq!(before.len(), 2);
+    // Registration published the member's keys as an entry; the login is the
+    // next, then one entry per stored record, with its version.
+    assert_eq!(before.len(), 5);
     let actions: Vec<_> = before
         .iter()
         .map(|v| serde_json::to_value(v.entry.as_ref().unwrap().action).unwrap())
         .collect();
-    assert_eq!(actions, ["key_published", "login"]);
+    assert_eq!(
+        actions,
+        [
+            "key_published",
+            "login",
+            "record_written",
+            "record_written",
+            "record_written"
+        ]
+    );
+    for (v, id) in before[2..].iter().zip(&ids) {
+        let e = v.entry.as_ref().unwrap();
+        assert_eq!(e.record, Some(*id));
+        assert_eq!(e.extra.as_deref(), Some(&1u64.to_be_bytes()[..]));
+    }
+    // Each entry has the member's next number and names the one before.
+    let mut prev = datacoop_merkle::Hash::default();
+    for (seq, v) in before.iter().enumerate() {
+        let chain = v.entry.as_ref().unwrap().chain.unwrap();
+        assert_eq!(chain.seq, seq as u64);
+        assert_eq!(chain.prev, prev);
+        prev = datacoop_merkle::leaf_hash(&v.encoded);
+    }
 
     // Listing metadata reads no content and logs nothing.
     s.list(&Default::default()).await.unwrap();
@@ -90,7 +113,7 @@ async fn every_content_read_is_logged_once(backend: Backend) {
             .await
             .unwrap()
             .len(),
-        2
+        5
     );
 
     // GET /api/v1/records/{id} is the route that returns record content.
@@ -116,7 +139,7 @@ async fn every_content_read_is_logged_once(backend: Backend) {
             .await
             .unwrap()
             .len(),
-        5
+        8
     );
 
     // Another member sees none of these entries.
@@ -137,7 +160,14 @@ async fn honest_log_verifies_and_grows(backend: Backend) {
     s.get(ids[0]).await.unwrap();
     let r = log::verify(&s, LogState::default()).await.unwrap();
     assert!(r.ok(), "{:?}", r.problems);
-    assert_eq!(r.state.seen.len(), 3);
+    assert_eq!(r.state.seen.len(), 7);
+    for proven in ["unbroken chain", "exactly as your logged writes say"] {
+        assert!(
+            r.checked.iter().any(|l| l.contains(proven)),
+            "{:?}",
+            r.checked
+        );
+    }
     // Others' activity and more reads: the log grows, consistency holds.
     let (_, _) = member_with_records(&srv, "someone@example.org", 2).await;
     for id in &ids {
@@ -150,7 +180,7 @@ async fn honest_log_verifies_and_grows(backend: Backend) {
         "{:?}",
         r2.checked
     );
-    assert_eq!(r2.state.seen.len(), 7);
+    assert_eq!(r2.state.seen.len(), 11);
 }
 
 async fn verified(srv: &TestServer, email: &str) -> (MemberSession, LogState) {

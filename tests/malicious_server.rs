@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod account_common;
+mod hostile_common;
 
 use account_common::{catch, draft, PASS};
 use datacoop_api::paths;
@@ -16,7 +17,8 @@ use datacoop_crypto::{
     envelope::to_base64url, Author, DeviceBatch, HpkeKeyPair, HpkePublicKey, KdfParams,
     RecordBinding,
 };
-use datacoop_testkit::{backend_tests, Backend, TamperProxy, TestServer};
+use datacoop_testkit::{backend_tests, Backend, TamperProxy};
+use hostile_common::{hostile, member};
 use reqwest::Method;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -29,26 +31,7 @@ backend_tests!(
     substituted_member_keys_are_refused,
     endless_cursors_and_oversized_answers_are_refused,
     lowered_or_changed_kdf_parameters_are_refused,
-    log_tampering_is_reported,
 );
-
-/// The real server and a proxy in front of it.
-async fn hostile(backend: Backend) -> Option<(TestServer, TamperProxy)> {
-    let srv = TestServer::start(backend).await?;
-    let proxy = TamperProxy::start(srv.base_url()).await;
-    Some((srv, proxy))
-}
-
-/// A member logged in through the proxy, with one record of their own.
-async fn member(proxy: &TamperProxy, email: &str) -> (MemberSession, Uuid) {
-    let c = proxy.client();
-    member::register(&c, email, PASS).await.unwrap();
-    let s = member::login(&c, email, PASS, None).await.unwrap();
-    let up = s.seal(&[draft("HbA1c 5.4 %")]).unwrap();
-    let id = up[0].id;
-    s.upload(up, "first").await.unwrap();
-    (s, id)
-}
 
 /// A new login through the proxy (nothing cached from an earlier session).
 async fn fresh_login(proxy: &TamperProxy, email: &str) -> MemberSession {
@@ -413,93 +396,4 @@ async fn honest_prelogin(proxy: &TamperProxy, email: &str) -> Value {
         .await
         .unwrap();
     v["kdf_params"].clone()
-}
-
-fn problem_named(r: &datacoop_client::log::VerifyReport, scenario: &str, says: &str) {
-    assert!(
-        r.problems.iter().any(|p| p.contains(says)),
-        "{scenario}: no problem says {says:?}: {:?}",
-        r.problems
-    );
-    assert!(!r.ok());
-}
-
-async fn log_tampering_is_reported(backend: Backend) {
-    use datacoop_client::log::{self, LogState};
-    let Some((_srv, proxy)) = hostile(backend).await else {
-        return;
-    };
-    let (s, id) = member(&proxy, "log@example.org").await;
-    s.get(id).await.unwrap();
-    let honest = log::verify(&s, LogState::default()).await.unwrap();
-    assert!(honest.ok(), "{:?}", honest.problems);
-    assert!(honest
-        .checked
-        .iter()
-        .any(|l| l.contains("your own public keys")));
-    assert!(honest
-        .checked
-        .iter()
-        .any(|l| l.contains("trust on first use")));
-
-    // The listing leaves out the publication of the member's keys.
-    proxy.rewrite_json(paths::LOG_ENTRIES, |_, v| {
-        v["items"]
-            .as_array_mut()
-            .unwrap()
-            .retain(|e| e["entry"]["action"] != "key_published");
-    });
-    let r = log::verify(&s, LogState::default()).await.unwrap();
-    problem_named(&r, "key publication omitted", "publishing your public keys");
-
-    // A log entry seen before is left out later.
-    proxy.rewrite_json(paths::LOG_ENTRIES, |_, v| {
-        v["items"].as_array_mut().unwrap().pop();
-    });
-    let r = log::verify(&s, honest.state.clone()).await.unwrap();
-    problem_named(&r, "a verified entry omitted", "is missing now");
-
-    // Another key and a checkpoint it signed, for a log under another name.
-    let pair = ring::signature::Ed25519KeyPair::from_seed_unchecked(&[7u8; 32]).unwrap();
-    let public: [u8; 32] = ring::signature::KeyPair::public_key(&pair)
-        .as_ref()
-        .try_into()
-        .unwrap();
-    let evil_key = datacoop_merkle::verifier_key_string("evil.example/log", &public).unwrap();
-    let real: datacoop_api::log::LogCheckpoint = s
-        .client
-        .request(Method::GET, paths::LOG_CHECKPOINT)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let real = honest_checkpoint(&real.checkpoint);
-    let forged = datacoop_merkle::sign_checkpoint(&real, "evil.example/log", &pair).unwrap();
-    let k = evil_key.clone();
-    proxy.rewrite_json("/api/v1/log/", move |ex, v| {
-        if ex.path == paths::LOG_KEY {
-            v["verifier_key"] = json!(k);
-        } else if ex.path == paths::LOG_CHECKPOINT {
-            v["checkpoint"] = json!(forged);
-        }
-    });
-    // Pinned before: the replaced key is named.
-    let r = log::verify(&s, honest.state.clone()).await.unwrap();
-    problem_named(&r, "a replaced log key", "the log was replaced");
-    // Trusted on first use: the checkpoint names another log than its key.
-    let r = log::verify(&s, LogState::default()).await.unwrap();
-    problem_named(&r, "a wrong origin", "this is another log");
-    proxy.clear();
-    assert!(log::verify(&s, honest.state).await.unwrap().ok());
-}
-
-/// The checkpoint in a signed note, without checking the signature.
-fn honest_checkpoint(note: &str) -> datacoop_merkle::Checkpoint {
-    let mut lines = note.lines();
-    let origin = lines.next().unwrap().to_owned();
-    let size = lines.next().unwrap().parse().unwrap();
-    let root = datacoop_merkle::Hash::from_base64(lines.next().unwrap()).unwrap();
-    datacoop_merkle::Checkpoint { origin, size, root }
 }

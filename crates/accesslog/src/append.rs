@@ -1,11 +1,13 @@
 //! Appending entries, inside the caller's transaction.
 
 use crate::LogError;
-use datacoop_api::log::{AccessEntry, Action, Actor};
+use datacoop_api::log::{AccessEntry, Action, Actor, MemberChain};
+use datacoop_merkle::{leaf_hash, Hash};
 use datacoop_store::schema::log_entries as e;
 use datacoop_store::{Db, DbConn};
 use datacoop_tlog::LogId;
 use diesel::prelude::*;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// A new entry stamped now, with fresh blinding.
@@ -19,6 +21,7 @@ pub fn entry(actor: Actor, action: Action, member: Uuid) -> Result<AccessEntry, 
         actor,
         action,
         member,
+        chain: None,
         record: None,
         study: None,
         consent: None,
@@ -65,21 +68,41 @@ pub fn install(db: &Db) {
 /// Appends entries as the access log's next leaves; returns their indexes.
 /// Call it inside the transaction that performs the access, so both commit
 /// or neither does.
+///
+/// Each entry is stamped with its place in its member's chain (the next
+/// sequence number and the leaf hash of the member's previous entry), read
+/// after the log's head row is locked, so concurrent appenders chain in
+/// commit order.
 pub fn append(conn: &mut DbConn, entries: &[AccessEntry]) -> Result<Vec<u64>, LogError> {
     if entries.is_empty() {
         return Ok(Vec::new());
     }
+    let n = datacoop_tlog::reserve(conn, LogId::ACCESS, entries.len() as u64)?;
+    let mut heads: HashMap<Uuid, MemberChain> = HashMap::new();
     let mut bodies = Vec::with_capacity(entries.len());
     let mut leaves = Vec::with_capacity(entries.len());
     for entry in entries {
+        let chain = match heads.get(&entry.member) {
+            Some(c) => *c,
+            None => member_head(conn, entry.member)?,
+        };
+        let mut entry = entry.clone();
+        entry.chain = Some(chain);
         let body = entry.encode()?;
-        leaves.push(datacoop_merkle::leaf_hash(&body));
-        bodies.push(body);
+        let leaf = leaf_hash(&body);
+        heads.insert(
+            entry.member,
+            MemberChain {
+                seq: chain.seq + 1,
+                prev: leaf,
+            },
+        );
+        leaves.push(leaf);
+        bodies.push((entry, body));
     }
-    let n = datacoop_tlog::append_leaves(conn, LogId::ACCESS, &leaves)?;
-    let entry_rows: Vec<_> = entries
-        .iter()
-        .zip(bodies)
+    datacoop_tlog::store_leaves(conn, LogId::ACCESS, n, &leaves)?;
+    let entry_rows: Vec<_> = bodies
+        .into_iter()
         .enumerate()
         .map(|(i, (entry, body))| {
             (
@@ -101,4 +124,36 @@ pub fn append(conn: &mut DbConn, entries: &[AccessEntry]) -> Result<Vec<u64>, Lo
             .execute(c))?;
     }
     Ok((n..n + entries.len() as u64).collect())
+}
+
+/// Where the member's next entry goes in their chain: after their latest
+/// entry. Entries written before the chain existed (version 1) count in
+/// the sequence, so the first chained entry's number says how many came
+/// before it.
+fn member_head(conn: &mut DbConn, member: Uuid) -> Result<MemberChain, LogError> {
+    let member_id = member.to_string();
+    let last: Option<Vec<u8>> = e::table
+        .filter(e::member_id.eq(&member_id))
+        .order(e::idx.desc())
+        .select(e::body)
+        .first(conn)
+        .optional()?;
+    let Some(body) = last else {
+        return Ok(MemberChain {
+            seq: 0,
+            prev: Hash::default(),
+        });
+    };
+    let prev = leaf_hash(&body);
+    let seq = match AccessEntry::decode(&body).ok().and_then(|e| e.chain) {
+        Some(c) => c.seq + 1,
+        None => {
+            let count: i64 = e::table
+                .filter(e::member_id.eq(&member_id))
+                .count()
+                .get_result(conn)?;
+            count.max(0) as u64
+        }
+    };
+    Ok(MemberChain { seq, prev })
 }

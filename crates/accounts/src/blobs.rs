@@ -159,17 +159,21 @@ pub async fn open_content(
     Ok((meta, stream))
 }
 
-/// Deletes a blob's row inside the caller's transaction; returns its object
-/// when no other row refers to it any more (delete that with
-/// [`remove_objects`] after the commit).
+/// Deletes a blob's row inside the caller's transaction, logged as
+/// `blob_deleted` by `actor`; returns its object when no other row refers
+/// to it any more (delete that with [`remove_objects`] after the commit).
 pub fn delete(
     conn: &mut DbConn,
     member: MemberId,
     id: BlobId,
+    actor: Actor,
 ) -> Result<Option<String>, AccountError> {
     let (m, i) = (member.to_string(), id.to_string());
     let row = find(conn, &m, &i)?.ok_or(AccountError::NotFound)?;
     diesel::delete(b::table.find((&m, &i))).execute(conn)?;
+    let mut entry = accesslog::entry(actor, Action::BlobDeleted, member.uuid())?;
+    entry.record = Some(id.uuid());
+    accesslog::append(conn, &[entry])?;
     Ok((references(conn, &row.sha256)? == 0).then_some(row.sha256))
 }
 

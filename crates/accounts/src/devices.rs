@@ -4,7 +4,7 @@
 //! Tokens are checked against the database on every use, so a revocation
 //! takes effect on the next request.
 
-use crate::records::{check_category, check_text, insert, validate};
+use crate::records::{check_category, check_text, insert, validate, written_entry};
 use crate::AccountError;
 use datacoop_api::devices::{DeviceBatchKey, DeviceCreate, DeviceInfo, DeviceUpload};
 use datacoop_api::records::{BatchResult, MAX_BATCH};
@@ -355,8 +355,13 @@ pub async fn upload(
         key: format!("device:{device}:{}", k.key),
         request_hash: k.request_hash,
     });
-    db.write_grouped(move |conn| -> Result<BatchResult, AccountError> {
-        idempotency::once(conn, &member, key.as_ref(), |conn| {
+    let owner = caller.member_id.uuid();
+    let actor = datacoop_accesslog::Actor::Device {
+        id: caller.device_id.uuid(),
+    };
+    db.write_grouped_then(move |conn| {
+        let mut logged = Vec::new();
+        let result = idempotency::once(conn, &member, key.as_ref(), |conn| {
             // Revoked between the token check and now: nothing is stored.
             let now = now_micros();
             let live = diesel::update(d::table.find(&device).filter(d::revoked_at.is_null()))
@@ -370,12 +375,16 @@ pub async fn upload(
             }
             store_batch(conn, &member, &device, &up, now)?;
             for (u, eff) in up.records.iter().zip(effective) {
-                insert(conn, &member, u, eff, now, Some(&device))?;
+                if insert(conn, &member, u, eff, now, Some(&device))? {
+                    logged.push(written_entry(actor, owner, u.id, u.version)?);
+                }
             }
-            Ok(BatchResult {
+            Ok::<_, AccountError>(BatchResult {
                 stored: up.records.len(),
             })
-        })
+        })?;
+        // Appended at the end of the group, in the same transaction.
+        Ok((result, logged))
     })
     .await
 }

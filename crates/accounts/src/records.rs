@@ -3,7 +3,7 @@
 //! access log will record it.
 
 use crate::AccountError;
-use datacoop_accesslog::{self as accesslog, Action, Actor};
+use datacoop_accesslog::{self as accesslog, AccessEntry, Action, Actor};
 use datacoop_api::records::{
     BatchResult, RecordFull, RecordMeta, RecordPage, RecordQuery, RecordUpload, MAX_BATCH, MAX_PAGE,
 };
@@ -97,8 +97,24 @@ pub(crate) fn validate(u: &RecordUpload) -> Result<Option<i64>, AccountError> {
         .transpose()?)
 }
 
-/// Inserts one upload: a new record, an identical retry (no-op), or a
-/// conflict. `device` names the device that added it, if any.
+/// The access-log entry of a stored record version: `record_written`, with
+/// the version as `extra` (u64 big-endian), so the member's client can check
+/// that what the server lists as current is the last version it logged.
+pub(crate) fn written_entry(
+    actor: Actor,
+    member: uuid::Uuid,
+    record: uuid::Uuid,
+    version: u64,
+) -> Result<AccessEntry, AccountError> {
+    let mut entry = accesslog::entry(actor, Action::RecordWritten, member)?;
+    entry.record = Some(record);
+    entry.extra = Some(version.to_be_bytes().to_vec());
+    Ok(entry)
+}
+
+/// Inserts one upload: a new record (`Ok(true)`), an identical retry
+/// (no-op, `Ok(false)`), or a conflict. `device` names the device that
+/// added it, if any.
 pub(crate) fn insert(
     conn: &mut DbConn,
     member: &str,
@@ -106,7 +122,7 @@ pub(crate) fn insert(
     effective: Option<i64>,
     now: i64,
     device: Option<&str>,
-) -> Result<(), AccountError> {
+) -> Result<bool, AccountError> {
     let id = u.id.to_string();
     let existing: Option<(i64, Vec<u8>)> = datacoop_store::on_backend!(conn, |c| r::table
         .find((member, &id))
@@ -114,7 +130,7 @@ pub(crate) fn insert(
         .get_result(c)
         .optional())?;
     match existing {
-        Some((v, c)) if v as u64 == u.version && c == u.ciphertext => return Ok(()),
+        Some((v, c)) if v as u64 == u.version && c == u.ciphertext => return Ok(false),
         Some(_) => return Err(AccountError::RecordExists(id)),
         None => {}
     }
@@ -136,14 +152,16 @@ pub(crate) fn insert(
     datacoop_store::on_backend!(conn, |c| diesel::insert_into(r::table)
         .values(row)
         .execute(c))?;
-    Ok(())
+    Ok(true)
 }
 
-/// Stores records all-or-nothing; with an idempotency key, a retry returns
-/// the first answer without storing again.
+/// Stores records all-or-nothing, each new one logged as `record_written`
+/// by `actor`; with an idempotency key, a retry returns the first answer
+/// without storing (or logging) again.
 pub async fn create(
     db: &Db,
     member: MemberId,
+    actor: Actor,
     uploads: Vec<RecordUpload>,
     key: Option<IdempotencyKey>,
 ) -> Result<BatchResult, AccountError> {
@@ -153,35 +171,47 @@ pub async fn create(
         )));
     }
     let effective: Vec<Option<i64>> = uploads.iter().map(validate).collect::<Result<_, _>>()?;
+    let owner = member.uuid();
     let member = member.to_string();
-    db.write_grouped(move |conn| -> Result<BatchResult, AccountError> {
-        idempotency::once(conn, &member, key.as_ref(), |conn| {
-            let now = now_micros();
-            for (u, eff) in uploads.iter().zip(effective) {
-                insert(conn, &member, u, eff, now, None).map_err(|e| match e {
-                    // A still-valid token of a deleted account.
-                    AccountError::Store(s) if s.is_foreign_key_violation() => {
-                        AccountError::NoAccount
+    db.write_grouped_then(
+        move |conn| -> Result<(BatchResult, Vec<AccessEntry>), AccountError> {
+            let mut logged = Vec::new();
+            let result = idempotency::once(conn, &member, key.as_ref(), |conn| {
+                let now = now_micros();
+                for (u, eff) in uploads.iter().zip(effective) {
+                    let new = insert(conn, &member, u, eff, now, None).map_err(|e| match e {
+                        // A still-valid token of a deleted account.
+                        AccountError::Store(s) if s.is_foreign_key_violation() => {
+                            AccountError::NoAccount
+                        }
+                        other => other,
+                    })?;
+                    if new {
+                        logged.push(written_entry(actor, owner, u.id, u.version)?);
                     }
-                    other => other,
-                })?;
-            }
-            Ok(BatchResult {
-                stored: uploads.len(),
-            })
-        })
-    })
+                }
+                Ok::<_, AccountError>(BatchResult {
+                    stored: uploads.len(),
+                })
+            })?;
+            // Appended at the end of the group, in the same transaction.
+            Ok((result, logged))
+        },
+    )
     .await
 }
 
 /// Replaces a record with its next version (optimistic concurrency: the
-/// upload's version must be the stored one plus one).
+/// upload's version must be the stored one plus one), logged as
+/// `record_written` in the same transaction.
 pub async fn update(
     db: &Db,
     member: MemberId,
+    actor: Actor,
     u: RecordUpload,
 ) -> Result<RecordMeta, AccountError> {
     let effective = validate(&u)?;
+    let entry = written_entry(actor, member.uuid(), u.id, u.version)?;
     let member = member.to_string();
     db.write(move |conn| -> Result<RecordMeta, AccountError> {
         let id = u.id.to_string();
@@ -212,6 +242,7 @@ pub async fn update(
                 r::device_id.eq(None::<String>),
             ))
             .execute(conn)?;
+        accesslog::append(conn, &[entry])?;
         r::table
             .find((&member, &id))
             .select(MetaRow::as_select())
@@ -277,7 +308,7 @@ pub async fn get(
     entry.record = Some(id.uuid());
     let member = member.to_string();
     db.read_grouped_then(
-        move |conn| -> Result<(RecordFull, Vec<accesslog::AccessEntry>), AccountError> {
+        move |conn| -> Result<(RecordFull, Vec<AccessEntry>), AccountError> {
             let key = (member, id.to_string());
             let row: Option<(MetaRow, Vec<u8>, Vec<u8>)> =
                 datacoop_store::on_backend!(conn, |c| r::table
@@ -298,14 +329,23 @@ pub async fn get(
     .await
 }
 
-/// Deletes a record (all versions: only the latest is kept).
-pub async fn delete(db: &Db, member: MemberId, id: RecordId) -> Result<(), AccountError> {
+/// Deletes a record (all versions: only the latest is kept), logged as
+/// `record_deleted` in the same transaction.
+pub async fn delete(
+    db: &Db,
+    member: MemberId,
+    id: RecordId,
+    actor: Actor,
+) -> Result<(), AccountError> {
+    let mut entry = accesslog::entry(actor, Action::RecordDeleted, member.uuid())?;
+    entry.record = Some(id.uuid());
     let member = member.to_string();
     db.write(move |conn| -> Result<(), AccountError> {
         let n = diesel::delete(r::table.find((member, id.to_string()))).execute(conn)?;
         if n == 0 {
             return Err(AccountError::NotFound);
         }
+        accesslog::append(conn, &[entry])?;
         Ok(())
     })
     .await

@@ -20,6 +20,7 @@ fn sample() -> AccessEntry {
         },
         action: Action::DatasetExport,
         member: id(3),
+        chain: None,
         record: None,
         study: Some(id(2)),
         consent: Some(id(4)),
@@ -50,14 +51,42 @@ fn layout_is_exactly_as_documented() {
 }
 
 #[test]
+fn chained_layout_is_exactly_as_documented() {
+    let chained = AccessEntry {
+        chain: Some(MemberChain {
+            seq: 7,
+            prev: datacoop_merkle::Hash([0xcc; 32]),
+        }),
+        ..sample()
+    };
+    let bytes = chained.encode().unwrap();
+    let legacy = sample().encode().unwrap();
+    // Version 2, then the version-1 layout with seq and prev after the member.
+    let member_end = 1 + 16 + 8 + 1 + 32 + 2 + 16;
+    let mut want = vec![2u8];
+    want.extend(&legacy[1..member_end]);
+    want.extend(7u64.to_be_bytes());
+    want.extend([0xcc; 32]);
+    want.extend(&legacy[member_end..]);
+    assert_eq!(bytes, want);
+    assert_eq!(AccessEntry::decode(&bytes).unwrap(), chained);
+    let json = serde_json::to_value(&chained).unwrap();
+    assert_eq!(json["chain"]["seq"], 7);
+    assert_eq!(
+        serde_json::from_value::<AccessEntry>(json).unwrap(),
+        chained
+    );
+}
+
+#[test]
 fn action_codes_are_stable() {
     let codes: Vec<u16> = Action::ALL.iter().map(|a| a.code()).collect();
-    assert_eq!(codes, [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert_eq!(codes, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     for a in Action::ALL {
         assert_eq!(Action::from_code(a.code()), Some(a));
     }
     assert_eq!(Action::from_code(0), None);
-    assert_eq!(Action::from_code(9), None);
+    assert_eq!(Action::from_code(13), None);
 }
 
 #[test]
@@ -89,10 +118,10 @@ fn every_actor_round_trips() {
 fn malformed_entries_get_typed_errors() {
     let good = sample().encode().unwrap();
     let mut v = good.clone();
-    v[0] = 2;
+    v[0] = 3;
     assert_eq!(
         AccessEntry::decode(&v),
-        Err(EntryError::UnsupportedVersion(2))
+        Err(EntryError::UnsupportedVersion(3))
     );
     let mut v = good.clone();
     v[25] = 6;
@@ -186,20 +215,37 @@ fn arb_entry() -> impl Strategy<Value = AccessEntry> {
         any::<u64>(),
         arb_actor(),
         proptest::sample::select(Action::ALL.to_vec()),
-        arb_uuid(),
+        (
+            arb_uuid(),
+            proptest::option::of((any::<u64>(), any::<[u8; 32]>())),
+        ),
         proptest::option::of(arb_uuid()),
         proptest::option::of(arb_uuid()),
         proptest::option::of(arb_uuid()),
         proptest::option::of(proptest::collection::vec(any::<u8>(), 0..64)),
     )
         .prop_map(
-            |(blinding, time_micros, actor, action, member, record, study, consent, extra)| {
+            |(
+                blinding,
+                time_micros,
+                actor,
+                action,
+                (member, chain),
+                record,
+                study,
+                consent,
+                extra,
+            )| {
                 AccessEntry {
                     blinding,
                     time_micros,
                     actor,
                     action,
                     member,
+                    chain: chain.map(|(seq, prev)| MemberChain {
+                        seq,
+                        prev: datacoop_merkle::Hash(prev),
+                    }),
                     record,
                     study,
                     consent,

@@ -67,10 +67,12 @@ impl App {
 
     /// Deletes a blob; its object goes after the commit when no other blob refers to it.
     pub async fn delete_blob(&self, caller: &MemberCaller, id: BlobId) -> Result<(), AppError> {
-        let member = caller.id;
+        let (member, actor) = (caller.id, caller.actor());
         let orphan = self
             .db
-            .write(move |conn| -> Result<_, AppError> { Ok(blobs::delete(conn, member, id)?) })
+            .write(move |conn| -> Result<_, AppError> {
+                Ok(blobs::delete(conn, member, id, actor)?)
+            })
             .await?;
         blobs::remove_objects(&self.blobs, orphan.as_slice()).await;
         Ok(())

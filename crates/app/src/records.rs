@@ -17,7 +17,7 @@ impl App {
         uploads: Vec<RecordUpload>,
         key: Option<IdempotencyKey>,
     ) -> Result<BatchResult, AppError> {
-        Ok(records::create(&self.db, caller.id, uploads, key).await?)
+        Ok(records::create(&self.db, caller.id, caller.actor(), uploads, key).await?)
     }
 
     /// The member's records (metadata only), filtered, with a cursor.
@@ -50,11 +50,11 @@ impl App {
                 "the body's id differs from the path".into(),
             ));
         }
-        Ok(records::update(&self.db, caller.id, upload).await?)
+        Ok(records::update(&self.db, caller.id, caller.actor(), upload).await?)
     }
 
     /// Deletes a record.
     pub async fn delete_record(&self, caller: &MemberCaller, id: RecordId) -> Result<(), AppError> {
-        Ok(records::delete(&self.db, caller.id, id).await?)
+        Ok(records::delete(&self.db, caller.id, id, caller.actor()).await?)
     }
 }

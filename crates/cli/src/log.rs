@@ -87,8 +87,10 @@ fn print_report(r: &VerifyReport, json: bool) {
     if r.ok() {
         println!(
             "The access log verifies: the signed log only grew since your last check, nothing \
-             you verified before was rewritten or removed, and every entry the server listed \
-             about you is in it. Not yet provable: that the server listed every entry about you."
+             you verified before was rewritten or removed, every entry the server listed about \
+             you is in it, none before your newest listed entry is missing, and your records \
+             and files are listed as your logged writes say. Not provable from here: entries \
+             newer than the newest one listed (a later check shows them as a gap if withheld)."
         );
     } else {
         println!("The access log does NOT verify ({} problem(s) above). Keep this output and tell the cooperative's stewards.", r.problems.len());

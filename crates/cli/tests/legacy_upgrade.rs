@@ -200,6 +200,17 @@ async fn data_from_0_1_opens_and_upgrades() {
         let again = json(&ok(h, &server, &["records", "upgrade", "--json"]));
         assert_eq!(again["current"], 2, "{again}");
 
+        // The log: the 0.1 entries come first, without a chain; the chain that
+        // follows confirms how many there are, and the re-sealed records are
+        // now checked against their logged writes.
+        let out = ok(h, &server, &["log", "verify"]);
+        let report = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            report.contains("predate the chain; their count is confirmed")
+                && report.contains("exactly as your logged writes say"),
+            "{report}"
+        );
+
         // A passphrase change writes the current format; then a plain login works,
         // and this machine refuses the 0.1 format for the account from now on.
         const UPGRADED: &str = "an upgraded passphrase for 0.2";

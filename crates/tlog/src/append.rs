@@ -15,7 +15,19 @@ pub fn append_leaves(conn: &mut DbConn, log: LogId, leaves: &[Hash]) -> Result<u
     if leaves.is_empty() {
         return crate::tree_size(conn, log);
     }
-    let k = leaves.len() as i64;
+    let n = reserve(conn, log, leaves.len() as u64)?;
+    store_leaves(conn, log, n, leaves)?;
+    Ok(n)
+}
+
+/// Reserves the log's next `count` leaf indexes and returns the first: the
+/// first half of [`append_leaves`], for an owner whose leaves depend on
+/// what the log holds (the access log chains each member's entries). The
+/// head row stays locked until the transaction ends, so what the caller
+/// reads next is what the previous appender committed. Follow it, in the
+/// same transaction, with [`store_leaves`] for exactly `count` leaves.
+pub fn reserve(conn: &mut DbConn, log: LogId, count: u64) -> Result<u64, LogError> {
+    let k = count as i64;
     let number = log.number();
     let new_size: i64 =
         datacoop_store::on_backend!(conn, |c| diesel::update(log_head::table.find(number))
@@ -26,7 +38,17 @@ pub fn append_leaves(conn: &mut DbConn, log: LogId, leaves: &[Hash]) -> Result<u
         .ok_or_else(|| {
             LogError::Invalid(format!("there is no log {:?} in this database", log.name()))
         })?;
-    let n = (new_size - k) as u64;
+    Ok((new_size - k) as u64)
+}
+
+/// Stores `leaves` at indexes `n..` reserved by [`reserve`].
+pub fn store_leaves(
+    conn: &mut DbConn,
+    log: LogId,
+    n: u64,
+    leaves: &[Hash],
+) -> Result<(), LogError> {
+    let number = log.number();
     let hashes: Vec<Hash> = stored_hashes_for_batch(n, leaves, &DbHashReader::new(log, conn))?;
     let first = stored_hash_index(0, n) as i64;
     let rows: Vec<_> = hashes
@@ -47,5 +69,5 @@ pub fn append_leaves(conn: &mut DbConn, log: LogId, leaves: &[Hash]) -> Result<u
             .values(chunk)
             .execute(c))?;
     }
-    Ok(n)
+    Ok(())
 }

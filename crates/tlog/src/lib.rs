@@ -18,7 +18,7 @@ mod query;
 mod reader;
 mod signer;
 
-pub use append::append_leaves;
+pub use append::{append_leaves, reserve, store_leaves};
 pub use error::LogError;
 pub use head::{ensure, tree_size, LogId};
 pub use query::{consistency_proof, inclusion_proofs, latest_checkpoint};

@@ -221,6 +221,16 @@ where
             Err(AccountError::BlobExists(id.to_string()))
         };
     }
+    // Logged with the write: `blob_written` by the member (only members
+    // upload blobs), the ciphertext's SHA-256 as `extra`.
+    let actor = datacoop_accesslog::Actor::Member { id: member.uuid() };
+    let mut entry = datacoop_accesslog::entry(
+        actor,
+        datacoop_accesslog::Action::BlobWritten,
+        member.uuid(),
+    )?;
+    entry.record = Some(id.uuid());
+    entry.extra = Some(staged.sha256.to_vec());
     store.publish(staged).await?;
     let (m, i, s) = (member.to_string(), id.to_string(), sha.clone());
     let inserted = db
@@ -262,6 +272,7 @@ where
                     }
                     other => other,
                 })?;
+            datacoop_accesslog::append(conn, &[entry])?;
             Ok((
                 find(conn, &m, &i)?
                     .ok_or(AccountError::NotFound)?

@@ -1,16 +1,18 @@
 //! The access-log entry: what happened, to whose data, by whom, under which consent, and
 //! its one canonical byte encoding (the leaf data of the tree).
 //!
-//! Layout, version 1 (all integers big-endian):
+//! Layout (all integers big-endian):
 //!
 //! ```text
-//! u8       version = 1
+//! u8       version = 2 (1 for entries written before the member chain)
 //! [u8;16]  blinding (random; makes the leaf hash reveal nothing guessable)
 //! u64      time, unix microseconds
 //! u8       actor kind: 1 member, 2 device, 3 researcher, 4 steward, 5 server
 //! ...      actor ids: member/device/steward: uuid; researcher: uuid, study uuid; server: none
 //! u16      action code (see `Action`)
 //! [u8;16]  member whose data it concerns
+//! u64      version 2 only: the member's sequence number (0 for their first entry)
+//! [u8;32]  version 2 only: leaf hash of the member's previous entry (zeros for the first)
 //! u8+[16]  record id:  0 absent | 1 present + uuid
 //! u8+[16]  study id:   0 absent | 1 present + uuid
 //! u8+[16]  consent id: 0 absent | 1 present + uuid
@@ -28,8 +30,23 @@ use uuid::Uuid;
 use super::EntryError;
 use datacoop_merkle::{leaf_hash, Hash};
 
-/// Current encoding version, the first byte of every entry.
-pub const ENTRY_VERSION: u8 = 1;
+/// Current encoding version, the first byte of every new entry.
+pub const ENTRY_VERSION: u8 = 2;
+
+/// The version of entries written before the member chain existed (no
+/// sequence number, no previous hash); still decoded.
+pub const LEGACY_ENTRY_VERSION: u8 = 1;
+
+/// Where an entry stands in the chain of its member's entries (version 2):
+/// the server numbers each member's entries 0, 1, 2, … and links each to
+/// the previous one, so an entry it leaves out of a listing is a visible gap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberChain {
+    /// The member's own sequence number of this entry, from 0.
+    pub seq: u64,
+    /// Leaf hash of the member's previous entry; all zeros for seq 0.
+    pub prev: Hash,
+}
 
 /// Largest `extra` payload accepted (a key fingerprint is 32 bytes).
 pub const MAX_EXTRA_LEN: usize = 4096;
@@ -96,11 +113,19 @@ pub enum Action {
     AccountDeleted,
     /// A login happened.
     Login,
+    /// A record version was stored; `extra` = the version (u64 big-endian).
+    RecordWritten,
+    /// A record was deleted.
+    RecordDeleted,
+    /// A blob was stored; `extra` = SHA-256 of its ciphertext.
+    BlobWritten,
+    /// A blob was deleted.
+    BlobDeleted,
 }
 
 impl Action {
     /// Every action, for exhaustive tests and UI filters.
-    pub const ALL: [Action; 8] = [
+    pub const ALL: [Action; 12] = [
         Action::RecordRead,
         Action::BlobRead,
         Action::DatasetExport,
@@ -109,6 +134,10 @@ impl Action {
         Action::KeyPublished,
         Action::AccountDeleted,
         Action::Login,
+        Action::RecordWritten,
+        Action::RecordDeleted,
+        Action::BlobWritten,
+        Action::BlobDeleted,
     ];
 
     /// Stable wire code of the action.
@@ -122,6 +151,10 @@ impl Action {
             Action::KeyPublished => 6,
             Action::AccountDeleted => 7,
             Action::Login => 8,
+            Action::RecordWritten => 9,
+            Action::RecordDeleted => 10,
+            Action::BlobWritten => 11,
+            Action::BlobDeleted => 12,
         }
     }
 
@@ -146,7 +179,11 @@ pub struct AccessEntry {
     pub action: Action,
     /// The member whose data it concerns.
     pub member: Uuid,
-    /// The record concerned, if any.
+    /// Its place in the member's chain; absent only in version-1 entries.
+    /// The log fills it in when it appends the entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain: Option<MemberChain>,
+    /// The record (or blob) concerned, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<Uuid>,
     /// The study concerned, if any.
@@ -172,7 +209,11 @@ impl AccessEntry {
     /// The canonical bytes of this entry: the leaf data appended to the log.
     pub fn encode(&self) -> Result<Vec<u8>, EntryError> {
         let mut out = Vec::with_capacity(128);
-        out.push(ENTRY_VERSION);
+        out.push(if self.chain.is_some() {
+            ENTRY_VERSION
+        } else {
+            LEGACY_ENTRY_VERSION
+        });
         out.extend_from_slice(&self.blinding);
         out.extend_from_slice(&self.time_micros.to_be_bytes());
         out.push(self.actor.kind_byte());
@@ -188,6 +229,10 @@ impl AccessEntry {
         }
         out.extend_from_slice(&self.action.code().to_be_bytes());
         out.extend_from_slice(self.member.as_bytes());
+        if let Some(chain) = &self.chain {
+            out.extend_from_slice(&chain.seq.to_be_bytes());
+            out.extend_from_slice(chain.prev.as_bytes());
+        }
         for id in [self.record, self.study, self.consent] {
             match id {
                 None => out.push(0),
@@ -219,7 +264,7 @@ impl AccessEntry {
     pub fn decode(bytes: &[u8]) -> Result<Self, EntryError> {
         let mut r = Reader { bytes, at: 0 };
         let version = r.u8()?;
-        if version != ENTRY_VERSION {
+        if version != ENTRY_VERSION && version != LEGACY_ENTRY_VERSION {
             return Err(EntryError::UnsupportedVersion(version));
         }
         let blinding = r.array::<16>()?;
@@ -238,6 +283,14 @@ impl AccessEntry {
         let code = u16::from_be_bytes(r.array::<2>()?);
         let action = Action::from_code(code).ok_or(EntryError::UnknownAction(code))?;
         let member = r.uuid()?;
+        let chain = if version == ENTRY_VERSION {
+            Some(MemberChain {
+                seq: u64::from_be_bytes(r.array::<8>()?),
+                prev: Hash(r.array::<32>()?),
+            })
+        } else {
+            None
+        };
         let record = r.optional_uuid()?;
         let study = r.optional_uuid()?;
         let consent = r.optional_uuid()?;
@@ -262,6 +315,7 @@ impl AccessEntry {
             actor,
             action,
             member,
+            chain,
             record,
             study,
             consent,

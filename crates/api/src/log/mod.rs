@@ -3,7 +3,9 @@
 mod entry;
 mod entry_error;
 
-pub use entry::{AccessEntry, Action, Actor, ENTRY_VERSION, MAX_EXTRA_LEN};
+pub use entry::{
+    AccessEntry, Action, Actor, MemberChain, ENTRY_VERSION, LEGACY_ENTRY_VERSION, MAX_EXTRA_LEN,
+};
 pub use entry_error::EntryError;
 
 use crate::b64::Base64Url;

@@ -1,6 +1,10 @@
 //! Checking the access log from the member's (or an outsider's) machine:
 //! checkpoint signatures against a pinned key, consistency with the last
-//! verified checkpoint, and inclusion of every one of the member's entries.
+//! verified checkpoint, inclusion of every one of the member's entries, that
+//! none is missing (the member's chain), and that the records and files the
+//! server lists match the logged writes.
+
+mod completeness;
 
 use crate::member::MemberSession;
 use crate::{json, Client, ClientError};
@@ -135,6 +139,26 @@ pub async fn all_entries(
     }
 }
 
+/// Every blob's metadata, page by page.
+async fn all_blobs(
+    session: &MemberSession,
+) -> Result<Vec<datacoop_api::blobs::BlobMeta>, ClientError> {
+    let mut q = datacoop_api::blobs::BlobQuery {
+        limit: Some(1000),
+        ..Default::default()
+    };
+    let mut out = Vec::new();
+    loop {
+        let page = session.list_blobs(&q).await?;
+        let (n, last) = (page.items.len(), page.items.last().map(|b| b.id));
+        out.extend(page.items);
+        match crate::next_cursor(q.after.as_ref(), page.next_after, last, n, 1000)? {
+            Some(a) => q.after = Some(a),
+            None => return Ok(out),
+        }
+    }
+}
+
 /// Fetches the checkpoint and checks its signature with `key`.
 async fn signed_checkpoint(
     client: &Client,
@@ -220,6 +244,12 @@ pub async fn verify(session: &MemberSession, state: LogState) -> Result<VerifyRe
             published.verifier_key.clone()
         }
     };
+    // Listed before the checkpoint and the entries are fetched, so every
+    // write the listing reflects is in what is checked against it.
+    let records = session
+        .list_all(&datacoop_api::records::RecordQuery::default(), None)
+        .await?;
+    let blobs = all_blobs(session).await?;
     let (text, cp) = signed_checkpoint(client, &key).await?;
     let cp = match cp {
         Ok(cp) => {
@@ -344,9 +374,15 @@ pub async fn verify(session: &MemberSession, state: LogState) -> Result<VerifyRe
     }
     checked.push(format!(
         "{included} of the {} entries the server listed about you are included in the signed \
-         log (inclusion proofs verified); the log cannot yet show that it listed all of them",
+         log (inclusion proofs verified)",
         mine.len()
     ));
+    let chain = completeness::check_chain(&mine);
+    checked.extend(chain.checked);
+    problems.extend(chain.problems);
+    let listing = completeness::check_listing(&mine, &records, &blobs);
+    checked.extend(listing.checked);
+    problems.extend(listing.problems);
     let state = if problems.is_empty() {
         LogState {
             verifier_key: Some(key),
