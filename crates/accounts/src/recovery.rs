@@ -198,11 +198,15 @@ fn proof_key(m: &ByEmail) -> Option<VerifyingKey> {
     }
 }
 
+/// Who the proof holds for: the account, its current login hash, and the
+/// recovery key it was checked under (none for a 0.1 account).
+type Proven = (Uuid, String, Option<Vec<u8>>);
+
 fn proof_holds(
     pepper: &Pepper,
     row: &Option<ByEmail>,
     req: &RecoveryComplete,
-) -> Result<Option<(Uuid, String)>, AccountError> {
+) -> Result<Option<Proven>, AccountError> {
     let Some(m) = row else {
         return Ok(None);
     };
@@ -229,7 +233,29 @@ fn proof_holds(
     Ok(signed
         .verify(&public, &signature)
         .is_ok()
-        .then(|| (member_id, hash.clone())))
+        .then(|| (member_id, hash.clone(), m.recovery_public_key.clone())))
+}
+
+/// Locks the member's row if its recovery key is still the one the proof
+/// was checked under: a code replaced since (`replace_code`, which changes
+/// only the recovery key) must not complete a recovery begun with the old one.
+fn recovery_key_unchanged(
+    conn: &mut datacoop_store::DbConn,
+    member: MemberId,
+    proven_under: &Option<Vec<u8>>,
+) -> Result<bool, AccountError> {
+    use datacoop_store::schema::members as m;
+    use diesel::prelude::*;
+    let row = m::table.find(member.to_string());
+    let n = match proven_under {
+        Some(k) => diesel::update(row.filter(m::recovery_public_key.eq(k)))
+            .set(m::id.eq(member.to_string()))
+            .execute(conn)?,
+        None => diesel::update(row.filter(m::recovery_public_key.is_null()))
+            .set(m::id.eq(member.to_string()))
+            .execute(conn)?,
+    };
+    Ok(n == 1)
 }
 
 /// Second step: checks the challenge and the signed proof, stores the new
@@ -260,7 +286,7 @@ pub async fn complete(
         .inspect_err(|_| attempt.abandon())?;
     // An expired challenge is refused (422) without counting as a failed proof.
     let proven = proof_holds(hasher.pepper(), &row, &req).inspect_err(|_| attempt.abandon())?;
-    let Some((member, old_hash)) = proven else {
+    let Some((member, old_hash, proven_under)) = proven else {
         attempt.failed();
         return Err(AccountError::RecoveryFailed);
     };
@@ -272,7 +298,9 @@ pub async fn complete(
         .inspect_err(|_| attempt.abandon())?;
     let revoked = db
         .write(move |conn| -> Result<usize, AccountError> {
-            if !store(conn, member_id, &old_hash, &material)? {
+            if !recovery_key_unchanged(conn, member_id, &proven_under)?
+                || !store(conn, member_id, &old_hash, &material)?
+            {
                 return Err(AccountError::RecoveryFailed);
             }
             // The used code stops working: its copy of the vault key and its key are replaced.

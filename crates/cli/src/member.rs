@@ -147,6 +147,12 @@ pub async fn run(cmd: MemberCommand, json: bool) -> Result<(), String> {
                     );
                 }
             }
+            // The login this one replaces on this machine ends on its server too.
+            if let Ok(t) = session::load_tokens() {
+                if let Ok(c) = Client::new(&t.server) {
+                    let _ = c.logout(&t.refresh_token).await;
+                }
+            }
             session::save(&c.server, &c.email, &s)?;
             if json {
                 crate::print_json(&serde_json::json!({"member_id": s.member_id}));
@@ -160,7 +166,7 @@ pub async fn run(cmd: MemberCommand, json: bool) -> Result<(), String> {
             Ok(())
         }
         MemberCommand::Unlock => {
-            let saved = session::load()?;
+            let saved = session::load().await?;
             let key = session::session_key(&saved.session);
             if json {
                 crate::print_json(&serde_json::json!({ "session": key }));

@@ -122,7 +122,7 @@ pub struct ListArgs {
 
 /// Refreshes the access token when it is about to expire, and saves the session.
 pub async fn fresh() -> Result<Saved, String> {
-    let mut saved = session::load()?;
+    let mut saved = session::load().await?;
     if expires_within(&saved.session.access_token, 30) {
         saved.session.refresh().await.map_err(|e| {
             format!("your session has ended ({e}); run `datacoop member login` again")

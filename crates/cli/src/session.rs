@@ -141,16 +141,31 @@ pub fn load_tokens() -> Result<Tokens, String> {
 }
 
 /// Loads the saved session and opens the vault, or says how to log in.
-pub fn load() -> Result<Saved, String> {
+pub async fn load() -> Result<Saved, String> {
     let p = path();
     let s = read_stored()?;
     if s.vault_key.is_some() {
+        // Its tokens end on the server too, so a copy of the file opens nothing.
+        let ended = match Client::new(&s.server) {
+            Ok(c) => c.logout(&s.refresh_token).await.is_ok(),
+            Err(_) => false,
+        };
         remove();
         return Err(format!(
             "{} was written by datacoop 0.1 and kept your vault key in clear; it is now \
-             deleted. Run `datacoop member login --email {}` again",
+             deleted{}. Run `datacoop member login --email {}` again{}",
             p.display(),
-            s.email
+            if ended {
+                " and its session ended on the server"
+            } else {
+                ""
+            },
+            s.email,
+            if ended {
+                ""
+            } else {
+                ", then end the old session with `datacoop member sessions --revoke ID`"
+            }
         ));
     }
     let lock = s.lock.clone().ok_or_else(|| {

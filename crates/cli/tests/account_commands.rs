@@ -164,6 +164,26 @@ async fn account_commands(backend: Backend) {
         cli.fails(&["member", "login", "--email", EMAIL], &pass(FIRST));
         cli.login(SECOND);
 
+        // A session file from datacoop 0.1 (the vault key in clear beside the
+        // tokens) is deleted on first use, and its session ends on the server.
+        other.login(SECOND);
+        let count = || {
+            cli.json(&["member", "sessions"], &[])["sessions"]
+                .as_array()
+                .unwrap()
+                .len()
+        };
+        let before = count();
+        let file = other.home.path().join("session.json");
+        let mut old: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        old["vault_key"] = serde_json::json!("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+        std::fs::write(&file, old.to_string()).unwrap();
+        let err = other.fails(&["member", "sessions"], &pass(SECOND));
+        assert!(err.contains("its session ended on the server"), "{err}");
+        assert!(!file.exists());
+        assert_eq!(count(), before - 1);
+
         // Revoke another session by id.
         other.login(SECOND);
         let list = cli.json(&["member", "sessions"], &[]);
