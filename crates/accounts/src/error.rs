@@ -56,6 +56,10 @@ pub enum AccountError {
     /// A device tried to add a record outside what its token allows.
     #[error("{0}")]
     DeviceScope(String),
+
+    /// The records or files changed during a key rotation: nothing was changed.
+    #[error("{0}")]
+    RotationStale(String),
     /// A device token was refused.
     #[error(transparent)]
     Auth(#[from] datacoop_auth::AuthError),

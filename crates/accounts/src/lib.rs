@@ -14,6 +14,7 @@ pub mod members;
 pub mod passphrase;
 pub mod records;
 pub mod recovery;
+pub mod rotation;
 
 pub use deletion::{erase_member, Erased};
 pub use error::AccountError;

@@ -226,3 +226,92 @@ pub fn normalise_email(email: &str) -> Option<String> {
             .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.'));
     ok.then_some(e)
 }
+
+/// Most records plus blobs one key rotation re-wraps.
+pub const MAX_ROTATION_ITEMS: usize = 200_000;
+
+/// A record's data key as stored: what a key rotation re-wraps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordKeyWrap {
+    /// Record id.
+    pub id: Uuid,
+    /// The record's current version (a wrap is bound to it).
+    pub version: u64,
+    /// The wrapped data key (box 0x21) or device reference (0x22), base64url.
+    pub wrapped_key: Base64Url,
+}
+
+/// A page of `GET /api/v1/members/me/record-keys`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RecordKeyPage {
+    /// Wrapped keys in record-id order.
+    pub items: Vec<RecordKeyWrap>,
+    /// Pass as `after` for the next page; absent on the last.
+    pub next_after: Option<Uuid>,
+}
+
+/// Query of `GET /api/v1/members/me/record-keys`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RecordKeyQuery {
+    /// Cursor: the `next_after` of the previous page.
+    pub after: Option<Uuid>,
+    /// Page size (default 1000, at most 1000).
+    pub limit: Option<u32>,
+}
+
+/// A blob's data key, wrapped anew.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BlobKeyWrap {
+    /// Blob id.
+    pub id: Uuid,
+    /// The wrapped data key (box 0x21, bound to version 1), base64url.
+    pub wrapped_key: Base64Url,
+}
+
+/// Body of `POST /api/v1/members/me/keys/rotation`: a new vault key and new member key
+/// pairs, every data key wrapped anew under the new vault key, and a new recovery code.
+/// Everything is made on the client; the server swaps it in one transaction.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeyRotationRequest {
+    /// Authentication key of the current passphrase, base64url (proves it is the member).
+    pub current_auth_key: Base64Url,
+    /// The new public keys (envelope 0x02), base64url.
+    pub public_keys: Base64Url,
+    /// The new private keys sealed under the new vault key (box 0x12), base64url.
+    pub sealed_member_keys: Base64Url,
+    /// The new vault key sealed under the passphrase's key-encryption key (box 0x10).
+    pub sealed_vault_key: Base64Url,
+    /// The new vault key sealed under the new recovery key (box 0x11).
+    pub recovery_vault_key: Base64Url,
+    /// The new recovery code's Ed25519 public key (32 bytes), base64url.
+    pub recovery_public_key: Base64Url,
+    /// Fingerprints (SHA-256 of the public-key envelope) of every key these replace,
+    /// oldest first; must include the current keys.
+    pub retired_keys: Vec<Base64Url>,
+    /// The new signing key's signature over the rotation statement (docs/crypto.md 7.2).
+    pub signature: Base64Url,
+    /// Every record's data key wrapped under the new vault key, at its current version.
+    pub records: Vec<RecordKeyWrap>,
+    /// Every blob's data key wrapped under the new vault key.
+    pub blobs: Vec<BlobKeyWrap>,
+}
+
+/// Answer of a key rotation.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct KeysRotated {
+    /// The account.
+    pub member_id: Uuid,
+    /// Records whose data key was re-wrapped.
+    pub records_rewrapped: u64,
+    /// Blobs whose data key was re-wrapped.
+    pub blobs_rewrapped: u64,
+    /// Devices revoked (they hold the old public key; enrol them again).
+    pub devices_revoked: u64,
+    /// Other sessions ended.
+    pub sessions_revoked: u64,
+}

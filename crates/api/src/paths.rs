@@ -23,6 +23,10 @@ pub const MEMBER_PASSPHRASE: &str = api_path!("/members/me/passphrase");
 pub const MEMBER_KEYS: &str = api_path!("/members/me/keys");
 /// `PUT`: replace the recovery code (new recovery copy of the vault key and public key).
 pub const MEMBER_RECOVERY: &str = api_path!("/members/me/recovery");
+/// `POST`: replace the vault key, the member's key pairs and the recovery code.
+pub const MEMBER_KEY_ROTATION: &str = api_path!("/members/me/keys/rotation");
+/// `GET`: every record's wrapped data key (what a key rotation re-wraps).
+pub const MEMBER_RECORD_KEYS: &str = api_path!("/members/me/record-keys");
 
 /// `POST`: KDF parameters for an email.
 pub const PRELOGIN: &str = api_path!("/auth/prelogin");
@@ -100,6 +104,8 @@ pub const TEMPLATES: &[&str] = &[
     MEMBER_PASSPHRASE,
     MEMBER_KEYS,
     MEMBER_RECOVERY,
+    MEMBER_KEY_ROTATION,
+    MEMBER_RECORD_KEYS,
     PRELOGIN,
     LOGIN,
     REFRESH,

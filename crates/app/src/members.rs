@@ -70,6 +70,41 @@ impl App {
         Ok(())
     }
 
+    /// Replaces the vault key, the key pairs and the recovery code after
+    /// proof of the current passphrase; every data key arrives re-wrapped.
+    pub async fn rotate_keys(
+        &self,
+        caller: &MemberCaller,
+        req: datacoop_api::accounts::KeyRotationRequest,
+    ) -> Result<datacoop_api::accounts::KeysRotated, AppError> {
+        let address = caller.address_text();
+        let done = datacoop_accounts::rotation::rotate(
+            &self.db,
+            &self.hasher,
+            &self.limiter,
+            caller.account(&address),
+            req,
+        )
+        .await?;
+        tracing::info!(
+            member = %caller.id,
+            records = done.records_rewrapped,
+            blobs = done.blobs_rewrapped,
+            devices_revoked = done.devices_revoked,
+            "member keys rotated"
+        );
+        Ok(done)
+    }
+
+    /// Every record's wrapped data key, page by page (for a key rotation).
+    pub async fn record_keys(
+        &self,
+        caller: &MemberCaller,
+        query: datacoop_api::accounts::RecordKeyQuery,
+    ) -> Result<datacoop_api::accounts::RecordKeyPage, AppError> {
+        Ok(datacoop_accounts::rotation::record_keys(&self.db, caller.id, query).await?)
+    }
+
     /// The member's public keys and sealed private keys.
     pub async fn key_material(&self, caller: &MemberCaller) -> Result<MemberKeyMaterial, AppError> {
         Ok(members::key_material(&self.db, caller.id).await?)

@@ -41,6 +41,15 @@ pub enum MemberCommand {
     ///
     /// Reads the current passphrase from DATACOOP_PASSPHRASE when set, else prompts.
     RecoveryCode,
+    /// Replace your vault key, your key pairs and your recovery code, e.g. after a session
+    /// file, an unlocked shell or a laptop may have been copied: every record and file key is
+    /// wrapped anew here, so the old vault key opens nothing stored afterwards.
+    ///
+    /// Every device is revoked (enrol them again), every other session ends, and a new
+    /// recovery code is printed once. Reads the passphrase from DATACOOP_PASSPHRASE when
+    /// set, else prompts. Records from old devices of datacoop 0.1 must be upgraded first
+    /// (`datacoop records upgrade`).
+    RotateKeys,
     /// List your sessions (devices logged in), or revoke one.
     Sessions(account::SessionsArgs),
     /// Delete your account and everything in it (right to erasure). Cannot be undone.
@@ -166,7 +175,7 @@ pub async fn run(cmd: MemberCommand, json: bool) -> Result<(), String> {
             Ok(())
         }
         MemberCommand::Unlock => {
-            let saved = session::load().await?;
+            let saved = session::load_with_passphrase().await?;
             let key = session::session_key(&saved.session);
             if json {
                 crate::print_json(&serde_json::json!({ "session": key }));
@@ -192,6 +201,7 @@ pub async fn run(cmd: MemberCommand, json: bool) -> Result<(), String> {
         MemberCommand::Passphrase => account::passphrase(json).await,
         MemberCommand::Recover(c) => account::recover(c, json).await,
         MemberCommand::RecoveryCode => account::recovery_code(json).await,
+        MemberCommand::RotateKeys => account::rotate_keys(json).await,
         MemberCommand::Sessions(args) => account::sessions(args, json).await,
         MemberCommand::Delete(args) => account::delete(args, json).await,
         MemberCommand::Whoami => {

@@ -142,6 +142,16 @@ pub fn load_tokens() -> Result<Tokens, String> {
 
 /// Loads the saved session and opens the vault, or says how to log in.
 pub async fn load() -> Result<Saved, String> {
+    load_opening(true).await
+}
+
+/// Like [`load`], but always with the passphrase: what `datacoop member unlock` uses,
+/// so a stale shell key (another login's, or from before a key rotation) is replaced.
+pub async fn load_with_passphrase() -> Result<Saved, String> {
+    load_opening(false).await
+}
+
+async fn load_opening(shell_key: bool) -> Result<Saved, String> {
     let p = path();
     let s = read_stored()?;
     if s.vault_key.is_some() {
@@ -174,7 +184,7 @@ pub async fn load() -> Result<Saved, String> {
             p.display()
         )
     })?;
-    let vault = open_vault(&lock, s.member_id, &s.email)?;
+    let vault = open_vault(&lock, s.member_id, &s.email, shell_key)?;
     let client = Client::new(&s.server).map_err(|e| e.to_string())?;
     Ok(Saved {
         session: MemberSession::resume(
@@ -196,8 +206,13 @@ pub async fn load() -> Result<Saved, String> {
 
 /// Opens the vault: with the key the shell holds (`DATACOOP_SESSION`, checked against
 /// the account), else with the passphrase (`DATACOOP_PASSPHRASE` or a prompt).
-fn open_vault(lock: &VaultLock, member_id: Uuid, email: &str) -> Result<VaultKey, String> {
-    if let Ok(text) = std::env::var(SESSION_ENV) {
+fn open_vault(
+    lock: &VaultLock,
+    member_id: Uuid,
+    email: &str,
+    shell_key: bool,
+) -> Result<VaultKey, String> {
+    if let Some(text) = std::env::var(SESSION_ENV).ok().filter(|_| shell_key) {
         let bytes = URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| {
             format!("{SESSION_ENV} is not a datacoop session key; run `eval \"$(datacoop member unlock)\"` again")
         })?;
@@ -205,7 +220,7 @@ fn open_vault(lock: &VaultLock, member_id: Uuid, email: &str) -> Result<VaultKey
             format!("{SESSION_ENV} is not a datacoop session key; run `eval \"$(datacoop member unlock)\"` again")
         })?;
         lock.check(member_id, &vault).map_err(|_| {
-            format!("{SESSION_ENV} belongs to another login; run `eval \"$(datacoop member unlock)\"` again")
+            format!("{SESSION_ENV} does not open this login's vault (it is another login's, or the keys were rotated since); run `eval \"$(datacoop member unlock)\"` again")
         })?;
         return Ok(vault);
     }

@@ -248,6 +248,20 @@ async fn account_commands(backend: Backend) {
         let fresh = fresh["recovery_code"].as_str().unwrap();
         assert_ne!(fresh, new_code);
 
+        // Rotating the keys: a new code again, the shell's old key is refused, and the
+        // vault opens with the passphrase as before.
+        let text = cli.ok(&["member", "rotate-keys"], &pass(THIRD));
+        assert!(text.contains("Keys rotated for"), "{text}");
+        assert!(text.contains("Your NEW recovery code"), "{text}");
+        assert!(text.contains("holds the old vault key"), "{text}");
+        let err = cli.fails(&["member", "sessions"], &[]);
+        assert!(err.contains("keys were rotated"), "{err}");
+        cli.unlock(THIRD);
+        let rotated = cli.json(&["member", "rotate-keys"], &pass(THIRD));
+        assert_ne!(rotated["recovery_code"].as_str().unwrap(), fresh);
+        cli.unlock(THIRD);
+        cli.json(&["member", "sessions"], &[]);
+
         // Deletion needs the confirmation and the passphrase.
         let err = cli.fails(&["member", "delete"], &pass(THIRD));
         assert!(err.contains("--yes-delete-everything"), "{err}");

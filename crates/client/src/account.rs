@@ -46,13 +46,13 @@ fn new_material(
 }
 
 /// A new recovery code for a vault: the code, its copy of the vault key and its public key.
-struct NewRecovery {
-    key: RecoveryKey,
-    sealed: Vec<u8>,
-    public_key: Vec<u8>,
+pub(crate) struct NewRecovery {
+    pub(crate) key: RecoveryKey,
+    pub(crate) sealed: Vec<u8>,
+    pub(crate) public_key: Vec<u8>,
 }
 
-fn new_recovery(member_id: &Uuid, vault: &VaultKey) -> Result<NewRecovery, ClientError> {
+pub(crate) fn new_recovery(member_id: &Uuid, vault: &VaultKey) -> Result<NewRecovery, ClientError> {
     let key = RecoveryKey::generate().map_err(|e| ClientError::crypto("recovery key", e))?;
     let sealed = seal_vault_key_for_recovery(vault, &key, member_id)
         .map_err(|e| ClientError::crypto("sealing the recovery copy", e))?;

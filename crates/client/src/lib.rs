@@ -10,6 +10,7 @@ mod error;
 pub mod log;
 pub mod member;
 mod records;
+pub mod rotation;
 mod vault_lock;
 
 pub use error::ClientError;

@@ -8,8 +8,9 @@ use datacoop_api::records::{
     BatchResult, BatchUpload, RecordMeta, RecordPage, RecordQuery, RecordUpload,
 };
 use datacoop_crypto::{
-    device_record_batch_id, open_device_record, open_record, record_format, seal_record_with_rng,
-    Author, Plaintext, RecordBinding, SealedRecord, RECORD_FORMAT_VERSION,
+    device_record_batch_id, open_content, open_device_record, open_record, record_format,
+    seal_record_with_rng, unwrap_record_key, Author, Plaintext, RecordBinding, SealedRecord,
+    RECORD_FORMAT_VERSION,
 };
 use reqwest::Method;
 use uuid::Uuid;
@@ -291,6 +292,21 @@ impl MemberSession {
                 };
                 let binding = meta_binding(self.member_id, &full.meta, author)?;
                 (open_device_record(&batch, &binding, &sealed), provenance)
+            }
+            // A device's record whose key a key rotation wrapped under the vault key
+            // (only the member's client can make that wrap; the author stays bound).
+            Err(_) if full.meta.device_id.is_some() && !legacy => {
+                let device = full.meta.device_id.unwrap_or_default();
+                let binding = meta_binding(self.member_id, &full.meta, Author::Device(device))?;
+                let opened = unwrap_record_key(
+                    &self.vault_key,
+                    &self.member_id,
+                    &id,
+                    full.meta.version,
+                    &sealed.wrapped_key,
+                )
+                .and_then(|key| open_content(&key, &binding, &sealed.ciphertext));
+                (opened, Provenance::Device(device))
             }
             Err(_) => {
                 let binding = meta_binding(self.member_id, &full.meta, Author::Member)?;

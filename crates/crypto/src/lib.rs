@@ -34,6 +34,7 @@ pub mod envelope;
 mod error;
 mod hpke_seal;
 mod kdf;
+mod key_rotation;
 mod keys;
 mod record;
 mod recovery;
@@ -53,6 +54,9 @@ pub use device::{
 pub use envelope::Kind;
 pub use error::{Error, Result};
 pub use kdf::{derive_passphrase_keys, AuthKey, KdfCost, KdfParams, Kek, SALT_LEN};
+pub use key_rotation::{
+    key_fingerprint, KeyRotation, FINGERPRINT_LEN, KEY_ROTATION_CONTEXT, MAX_RETIRED,
+};
 pub use keys::{HpkeKeyPair, HpkePublicKey, MemberKeys, MemberPublicKeys};
 pub use record::{
     open_content, open_record, record_format, seal_content_with_rng, seal_record,

@@ -145,6 +145,7 @@ impl From<AccountError> for ApiError {
             AccountError::VersionConflict { .. } => ApiError::Conflict("version_conflict", text),
             AccountError::RecordExists(_) => ApiError::Conflict("record_exists", text),
             AccountError::DeviceScope(_) => ApiError::Forbidden("device_scope", text),
+            AccountError::RotationStale(_) => ApiError::Conflict("rotation_stale", text),
             AccountError::BlobExists(_) => ApiError::Conflict("blob_exists", text),
             AccountError::QuotaExceeded(_) => ApiError::QuotaExceeded(text),
             AccountError::BlobMismatch(code, _) => ApiError::Unprocessable(code, text),

@@ -26,6 +26,8 @@ use utoipa::{Modify, OpenApi};
         crate::routes::members::change_recovery_code,
         crate::routes::members::delete_account,
         crate::routes::members::key_material,
+        crate::routes::members::rotate_keys,
+        crate::routes::members::record_keys,
         crate::routes::devices::add,
         crate::routes::devices::list,
         crate::routes::devices::revoke,

@@ -123,6 +123,69 @@ pub async fn recovery_code(json: bool) -> Result<(), String> {
     Ok(())
 }
 
+/// Rotates every key of the account (after a possible leak of the vault key).
+pub async fn rotate_keys(json: bool) -> Result<(), String> {
+    let mut saved = fresh().await?;
+    let current = secret("DATACOOP_PASSPHRASE", "Passphrase", false)?;
+    let bar = if json {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new(0)
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} keys re-wrapped {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let done = saved
+        .session
+        .rotate_keys(&saved.email, &current, |n, total| {
+            bar.set_length(total as u64);
+            bar.set_position(n as u64);
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    bar.finish_and_clear();
+    // What opens the vault with the passphrase is the new material now.
+    session::save(&saved.server, &saved.email, &saved.session)?;
+    let d = &done.done;
+    if json {
+        crate::print_json(&serde_json::json!({
+            "records_rewrapped": d.records_rewrapped,
+            "blobs_rewrapped": d.blobs_rewrapped,
+            "devices_revoked": d.devices_revoked,
+            "sessions_revoked": d.sessions_revoked,
+            "recovery_code": done.recovery_code,
+        }));
+        return Ok(());
+    }
+    println!(
+        "Keys rotated for {}: {} record key(s) and {} file key(s) re-wrapped under a new vault \
+         key; new key pairs published.",
+        saved.email, d.records_rewrapped, d.blobs_rewrapped
+    );
+    if d.devices_revoked > 0 {
+        println!(
+            "{} device(s) revoked: they held your old public key. Enrol them again with \
+             `datacoop devices add`.",
+            d.devices_revoked
+        );
+    }
+    if d.sessions_revoked > 0 {
+        println!("{} other session(s) were logged out.", d.sessions_revoked);
+    }
+    if std::env::var_os(session::SESSION_ENV).is_some() {
+        println!(
+            "This shell's {} holds the old vault key: run `eval \"$(datacoop member unlock)\"` again.",
+            session::SESSION_ENV
+        );
+    }
+    print_new_code(
+        &done.recovery_code,
+        "Your old recovery code no longer works, and the old vault key opens nothing stored now.",
+    );
+    Ok(())
+}
+
 /// Lists the member's sessions, or revokes one.
 pub async fn sessions(args: SessionsArgs, json: bool) -> Result<(), String> {
     let saved = fresh().await?;

@@ -140,7 +140,7 @@ pub async fn all_entries(
 }
 
 /// Every blob's metadata, page by page.
-async fn all_blobs(
+pub(crate) async fn all_blobs(
     session: &MemberSession,
 ) -> Result<Vec<datacoop_api::blobs::BlobMeta>, ClientError> {
     let mut q = datacoop_api::blobs::BlobQuery {
@@ -288,26 +288,52 @@ pub async fn verify(session: &MemberSession, state: LogState) -> Result<VerifyRe
     let mine = all_entries(session, LogEntryQuery::default()).await?;
     // The log must hold the publication of the member's own public keys, as this
     // client computes them from the private keys it opened.
-    let own = session.member_keys().await?.public_keys().to_envelope();
-    let fingerprint = ring::digest::digest(&ring::digest::SHA256, &own);
-    let publications: Vec<(u64, bool)> = mine
+    let own_keys = session.member_keys().await?.public_keys();
+    let fingerprint = datacoop_crypto::key_fingerprint(&own_keys.to_envelope());
+    // (index, fingerprint published, the whole extra) of every publication.
+    let publications: Vec<(u64, Vec<u8>, Vec<u8>)> = mine
         .iter()
         .filter_map(|v| {
             let e = v.entry.as_ref()?;
-            (e.action == datacoop_api::log::Action::KeyPublished)
-                .then(|| (v.index, e.extra.as_deref() == Some(fingerprint.as_ref())))
+            (e.action == datacoop_api::log::Action::KeyPublished).then(|| {
+                let extra = e.extra.clone().unwrap_or_default();
+                let fp = extra.get(..32).unwrap_or_default().to_vec();
+                (v.index, fp, extra)
+            })
         })
         .collect();
-    for (index, matches) in &publications {
-        if !matches {
+    // The current keys' own publication names the keys they retired (a rotation),
+    // signed by them: those earlier publications are the member's too.
+    let mut retired = Vec::new();
+    let mut own_found = false;
+    for (index, fp, extra) in &publications {
+        if fp[..] == fingerprint[..] {
+            own_found = true;
+            match crate::rotation::retired_by(session.member_id, &own_keys, extra) {
+                Ok(r) => retired = r,
+                Err(p) => problems.push(format!("entry {index} publishes your keys, but {p}")),
+            }
+        }
+    }
+    for (index, fp, _) in &publications {
+        if fp[..] != fingerprint[..] && !retired.iter().any(|r| r[..] == fp[..]) {
             problems.push(format!(
                 "entry {index} publishes public keys in your name that are not the ones your \
-                 own client computes: someone may be handed another key as yours"
+                 own client computes, nor ones your keys retired: someone may be handed another \
+                 key as yours"
             ));
         }
     }
-    if publications.iter().any(|(_, m)| *m) {
-        checked.push("the log holds the publication of your own public keys".into());
+    if own_found {
+        checked.push(if retired.is_empty() {
+            "the log holds the publication of your own public keys".into()
+        } else {
+            format!(
+                "the log holds the publication of your own public keys, which retired {} \
+                 earlier key(s) of yours in a statement they signed",
+                retired.len()
+            )
+        });
     } else {
         problems.push(
             "the log has no entry publishing your public keys as your own client computes \

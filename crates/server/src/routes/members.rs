@@ -5,9 +5,9 @@ use crate::error::ApiError;
 use crate::extract::{peer, Member};
 use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
 use datacoop_api::accounts::{
-    AccountDeleted, AccountDeletion, LoginMaterialReplaced, LoginRequest, LoginResponse,
-    PassphraseChange, PreloginRequest, PreloginResponse, RecoveryCodeChange, RegisterRequest,
-    Registered,
+    AccountDeleted, AccountDeletion, KeyRotationRequest, KeysRotated, LoginMaterialReplaced,
+    LoginRequest, LoginResponse, PassphraseChange, PreloginRequest, PreloginResponse,
+    RecordKeyPage, RecordKeyQuery, RecoveryCodeChange, RegisterRequest, Registered,
 };
 use datacoop_api::devices::MemberKeyMaterial;
 use datacoop_api::Problem;
@@ -121,6 +121,59 @@ pub async fn change_recovery_code(
 ) -> Result<HttpResponse, ApiError> {
     app.change_recovery_code(&me.0, body.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Rotates the member's keys: a new vault key, new key pairs and a new
+/// recovery code, made on the client, with every data key re-wrapped under
+/// the new vault key. Devices are revoked and other sessions end. Mounted
+/// with its own body limit ([`ROTATION_JSON_LIMIT`]): it carries every wrap.
+#[utoipa::path(
+    post,
+    path = "/members/me/keys/rotation",
+    tag = "members",
+    security(("bearer" = [])),
+    request_body = KeyRotationRequest,
+    responses(
+        (status = 200, description = "Keys rotated (or this rotation was already in place)", body = KeysRotated),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The current passphrase is wrong (wrong_passphrase)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Records or files changed meanwhile (rotation_stale): nothing changed, run it again", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The request is larger than the server accepts", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid material or a statement that does not verify", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Busy checking passphrases (server_busy); see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn rotate_keys(
+    app: web::Data<App>,
+    me: Member,
+    body: web::Json<KeyRotationRequest>,
+) -> Result<web::Json<KeysRotated>, ApiError> {
+    Ok(web::Json(app.rotate_keys(&me.0, body.into_inner()).await?))
+}
+
+/// Body limit of a key rotation: a wrap per record and file (at most
+/// `MAX_ROTATION_ITEMS`, about 200 bytes each in JSON).
+pub const ROTATION_JSON_LIMIT: usize = 48 * 1024 * 1024;
+
+/// Every record's wrapped data key, in id order (what a key rotation re-wraps).
+#[utoipa::path(
+    tag = "members",
+    security(("bearer" = [])),
+    params(RecordKeyQuery),
+    responses(
+        (status = 200, description = "A page of wrapped keys", body = RecordKeyPage),
+        (status = 400, description = "Malformed query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/members/me/record-keys")]
+pub async fn record_keys(
+    app: web::Data<App>,
+    me: Member,
+    query: web::Query<RecordKeyQuery>,
+) -> Result<web::Json<RecordKeyPage>, ApiError> {
+    Ok(web::Json(app.record_keys(&me.0, query.into_inner()).await?))
 }
 
 /// Deletes the account and everything in it (right to erasure), after the

@@ -31,6 +31,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(members::change_recovery_code)
                 .service(members::delete_account)
                 .service(members::key_material)
+                .service(members::record_keys)
+                .service(
+                    web::resource("/members/me/keys/rotation")
+                        .app_data(
+                            web::JsonConfig::default()
+                                .limit(members::ROTATION_JSON_LIMIT)
+                                .error_handler(|e, _| {
+                                    crate::error::json_error(e, members::ROTATION_JSON_LIMIT).into()
+                                }),
+                        )
+                        .app_data(web::PayloadConfig::default().limit(members::ROTATION_JSON_LIMIT))
+                        .route(web::post().to(members::rotate_keys)),
+                )
                 .service(devices::add)
                 .service(devices::list)
                 .service(devices::batch_key)
