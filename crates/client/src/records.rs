@@ -81,6 +81,18 @@ fn binding_for(
     shown: Shown<'_>,
     author: Author,
 ) -> Result<RecordBinding, String> {
+    // A file's sealed name is bound like a record (its id, version 1) under this media
+    // type; no record may carry it, so the server cannot serve one as the other.
+    if shown
+        .content_type
+        .eq_ignore_ascii_case(datacoop_api::blobs::META_CONTENT_TYPE)
+    {
+        return Err(format!(
+            "{} is the media type of a file's sealed name, never a record's (a record shown \
+             with it is a file's name served as a record)",
+            datacoop_api::blobs::META_CONTENT_TYPE
+        ));
+    }
     let effective_at = shown
         .effective_at
         .map(|t| {
@@ -374,5 +386,32 @@ impl MemberSession {
                 .await,
         )
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn no_record_takes_the_media_type_of_a_files_sealed_name() {
+        let shown = |content_type| Shown {
+            content_type,
+            category: "health.documents",
+            type_code: "",
+            effective_at: None,
+        };
+        let meta = datacoop_api::blobs::META_CONTENT_TYPE;
+        let err = binding_for(Uuid::nil(), Uuid::nil(), 1, shown(meta), Author::Member);
+        assert!(err.unwrap_err().contains("sealed name"));
+        assert!(binding_for(
+            Uuid::nil(),
+            Uuid::nil(),
+            1,
+            shown("application/json"),
+            Author::Member
+        )
+        .is_ok());
     }
 }
