@@ -18,11 +18,16 @@ pub enum MemberCommand {
     /// weaker setting later (a sign of a hostile server) unless you pass --accept-weaker-kdf.
     Login(LoginArgs),
     /// Print a shell line that keeps your vault open in this shell, so commands stop asking
-    /// for the passphrase: `eval "$(datacoop member unlock)"`. Closing the shell locks it.
+    /// for the passphrase: `eval "$(datacoop member unlock)"`.
     ///
-    /// The session file never holds your vault key; without this, each command asks for the
+    /// The shell holds a random key (DATACOOP_SESSION) that opens a copy of your vault key
+    /// kept sealed in the session file: neither opens anything alone, and `datacoop member
+    /// lock` makes every such key worthless. Without it, each command asks for the
     /// passphrase (or reads DATACOOP_PASSPHRASE).
     Unlock,
+    /// Lock every shell unlocked with `datacoop member unlock`: their DATACOOP_SESSION keys
+    /// open nothing any more (the local copies of the vault key they open are deleted).
+    Lock,
     /// End the session on the server and forget it here.
     Logout,
     /// Show who you are logged in as.
@@ -176,11 +181,26 @@ pub async fn run(cmd: MemberCommand, json: bool) -> Result<(), String> {
         }
         MemberCommand::Unlock => {
             let saved = session::load_with_passphrase().await?;
-            let key = session::session_key(&saved.session);
+            let key = session::unlock_shell(&saved.session)?;
             if json {
                 crate::print_json(&serde_json::json!({ "session": key }));
             } else {
                 println!("export {}={key}", session::SESSION_ENV);
+            }
+            Ok(())
+        }
+        MemberCommand::Lock => {
+            let n = session::lock_shells()?;
+            if json {
+                crate::print_json(&serde_json::json!({ "locked_shells": n }));
+            } else {
+                println!(
+                    "Locked: {n} unlocked shell(s) can no longer open your vault (their {} \
+                     opens nothing now); commands ask for the passphrase again. Run `unset {}` \
+                     in this shell.",
+                    session::SESSION_ENV,
+                    session::SESSION_ENV
+                );
             }
             Ok(())
         }

@@ -10,7 +10,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use datacoop_client::member::{MemberSession, VaultLock};
 use datacoop_client::Client;
-use datacoop_crypto::{KdfCost, VaultKey};
+use datacoop_crypto::{
+    open_vault_key_for_shell, seal_vault_key_for_shell, KdfCost, ShellKey, VaultKey,
+};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::PathBuf;
@@ -44,7 +46,14 @@ struct Stored {
     /// The passphrase-hashing cost accepted at login.
     #[serde(default)]
     kdf: Option<KdfCost>,
+    /// Local copies of the vault key, each sealed under the key one unlocked shell holds
+    /// (box 0x13, base64url); `datacoop member lock` deletes them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    shell_copies: Vec<String>,
 }
+
+/// Most shells unlocked at once (the oldest copy goes first).
+const MAX_SHELL_COPIES: usize = 8;
 
 /// The environment variable `datacoop member unlock` sets: the vault key, held by the shell.
 pub const SESSION_ENV: &str = "DATACOOP_SESSION";
@@ -67,7 +76,13 @@ fn path() -> PathBuf {
 pub fn save(server: &str, email: &str, s: &MemberSession) -> Result<(), String> {
     let dir = home();
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let stored = Stored {
+    // Unlocked shells of the same login stay unlocked across token refreshes.
+    let shell_copies = read_stored()
+        .ok()
+        .filter(|old| old.member_id == s.member_id && old.server == server)
+        .map(|old| old.shell_copies)
+        .unwrap_or_default();
+    write_stored(&Stored {
         server: server.to_owned(),
         email: email.to_owned(),
         member_id: s.member_id,
@@ -76,9 +91,38 @@ pub fn save(server: &str, email: &str, s: &MemberSession) -> Result<(), String> 
         lock: s.vault_lock(),
         vault_key: None,
         kdf: s.kdf_cost(),
-    };
-    let text = serde_json::to_vec_pretty(&stored).map_err(|e| e.to_string())?;
+        shell_copies,
+    })
+}
+
+fn write_stored(stored: &Stored) -> Result<(), String> {
+    let dir = home();
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let text = serde_json::to_vec_pretty(stored).map_err(|e| e.to_string())?;
     write_private(&path(), &text).map_err(|e| format!("cannot save the session: {e}"))
+}
+
+/// Unlocks a shell: seals the vault key under a fresh shell key, keeps that copy in the
+/// session file, and returns the key for the shell's [`SESSION_ENV`].
+pub fn unlock_shell(s: &MemberSession) -> Result<String, String> {
+    let mut stored = read_stored()?;
+    let shell = ShellKey::generate().map_err(|e| e.to_string())?;
+    let copy =
+        seal_vault_key_for_shell(&s.vault_key, &shell, &s.member_id).map_err(|e| e.to_string())?;
+    stored.shell_copies.push(URL_SAFE_NO_PAD.encode(copy));
+    let excess = stored.shell_copies.len().saturating_sub(MAX_SHELL_COPIES);
+    stored.shell_copies.drain(..excess);
+    write_stored(&stored)?;
+    Ok(URL_SAFE_NO_PAD.encode(*shell.to_bytes()))
+}
+
+/// Locks every unlocked shell: deletes the local copies their keys open. Returns how many.
+pub fn lock_shells() -> Result<usize, String> {
+    let mut stored = read_stored()?;
+    let n = stored.shell_copies.len();
+    stored.shell_copies.clear();
+    write_stored(&stored)?;
+    Ok(n)
 }
 
 /// Writes a secret file with mode 0600: to a temporary file next to it,
@@ -184,7 +228,7 @@ async fn load_opening(shell_key: bool) -> Result<Saved, String> {
             p.display()
         )
     })?;
-    let vault = open_vault(&lock, s.member_id, &s.email, shell_key)?;
+    let vault = open_vault(&lock, &s, shell_key)?;
     let client = Client::new(&s.server).map_err(|e| e.to_string())?;
     Ok(Saved {
         session: MemberSession::resume(
@@ -204,23 +248,29 @@ async fn load_opening(shell_key: bool) -> Result<Saved, String> {
     })
 }
 
-/// Opens the vault: with the key the shell holds (`DATACOOP_SESSION`, checked against
-/// the account), else with the passphrase (`DATACOOP_PASSPHRASE` or a prompt).
-fn open_vault(
-    lock: &VaultLock,
-    member_id: Uuid,
-    email: &str,
-    shell_key: bool,
-) -> Result<VaultKey, String> {
+/// Opens the vault: with the key the shell holds (`DATACOOP_SESSION`, opening the local
+/// copy it was made for), else with the passphrase (`DATACOOP_PASSPHRASE` or a prompt).
+fn open_vault(lock: &VaultLock, s: &Stored, shell_key: bool) -> Result<VaultKey, String> {
     if let Some(text) = std::env::var(SESSION_ENV).ok().filter(|_| shell_key) {
-        let bytes = URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| {
-            format!("{SESSION_ENV} is not a datacoop session key; run `eval \"$(datacoop member unlock)\"` again")
-        })?;
-        let vault = VaultKey::from_local_bytes(&bytes).map_err(|_| {
-            format!("{SESSION_ENV} is not a datacoop session key; run `eval \"$(datacoop member unlock)\"` again")
-        })?;
-        lock.check(member_id, &vault).map_err(|_| {
-            format!("{SESSION_ENV} does not open this login's vault (it is another login's, or the keys were rotated since); run `eval \"$(datacoop member unlock)\"` again")
+        let again = "run `eval \"$(datacoop member unlock)\"` again";
+        let shell = URL_SAFE_NO_PAD
+            .decode(text.trim())
+            .ok()
+            .and_then(|b| ShellKey::from_bytes(&b).ok())
+            .ok_or_else(|| format!("{SESSION_ENV} is not a datacoop shell key; {again}"))?;
+        let vault = s
+            .shell_copies
+            .iter()
+            .filter_map(|c| URL_SAFE_NO_PAD.decode(c).ok())
+            .find_map(|c| open_vault_key_for_shell(&c, &shell, &s.member_id).ok())
+            .ok_or_else(|| {
+                format!(
+                    "{SESSION_ENV} no longer opens this login's vault (the vault was locked \
+                     with `datacoop member lock`, or the key is another login's); {again}"
+                )
+            })?;
+        lock.check(s.member_id, &vault).map_err(|_| {
+            format!("{SESSION_ENV} opens a vault key from before the keys were rotated; {again}")
         })?;
         return Ok(vault);
     }
@@ -229,13 +279,8 @@ fn open_vault(
         "Passphrase (to open your vault)",
         false,
     )?;
-    lock.open(member_id, email, &pass)
+    lock.open(s.member_id, &s.email, &pass)
         .map_err(|e| e.to_string())
-}
-
-/// The value for [`SESSION_ENV`] that opens this session's vault without the passphrase.
-pub fn session_key(s: &MemberSession) -> String {
-    URL_SAFE_NO_PAD.encode(*s.vault_key.to_local_bytes())
 }
 
 /// Forgets the saved session.

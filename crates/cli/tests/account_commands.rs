@@ -113,18 +113,31 @@ async fn account_commands(backend: Backend) {
         cli.json(&["member", "sessions"], &pass(FIRST));
         assert_eq!(cli.json(&["member", "whoami"], &[])["email"], EMAIL);
         cli.unlock(FIRST);
-        // Another login's shell key does not open this one's vault.
+        // The shell key is not the vault key, and it opens only its own login's copy.
+        let saved = std::fs::read_to_string(cli.home.path().join("session.json")).unwrap();
+        let mine = cli.session.borrow().clone().unwrap();
+        assert!(!saved.contains(&mine), "the shell key is not in the file");
         other.unlock(FIRST);
         let theirs = other.session.borrow().clone();
-        assert_eq!(
-            theirs,
-            cli.session.borrow().clone(),
-            "one account, one vault key"
+        assert_ne!(
+            theirs.as_deref(),
+            Some(mine.as_str()),
+            "a fresh key per unlock"
         );
+        other.session.replace(Some(mine.clone()));
+        let err = other.fails(&["member", "sessions"], &[]);
+        assert!(err.contains("no longer opens this login's vault"), "{err}");
         other.session.replace(Some("AAAA".into()));
         let err = other.fails(&["member", "sessions"], &[]);
         assert!(err.contains("DATACOOP_SESSION"), "{err}");
         other.session.replace(theirs);
+        // Locking makes the shell's key worthless; unlocking again works.
+        let locked = other.json(&["member", "lock"], &[]);
+        assert_eq!(locked["locked_shells"], 1);
+        let err = other.fails(&["member", "sessions"], &[]);
+        assert!(err.contains("member lock"), "{err}");
+        other.unlock(FIRST);
+        other.json(&["member", "sessions"], &[]);
 
         // Sessions: two, this one marked.
         let list = cli.json(&["member", "sessions"], &[]);
@@ -253,9 +266,9 @@ async fn account_commands(backend: Backend) {
         let text = cli.ok(&["member", "rotate-keys"], &pass(THIRD));
         assert!(text.contains("Keys rotated for"), "{text}");
         assert!(text.contains("Your NEW recovery code"), "{text}");
-        assert!(text.contains("holds the old vault key"), "{text}");
+        assert!(text.contains("Unlocked shells were locked"), "{text}");
         let err = cli.fails(&["member", "sessions"], &[]);
-        assert!(err.contains("keys were rotated"), "{err}");
+        assert!(err.contains("no longer opens"), "{err}");
         cli.unlock(THIRD);
         let rotated = cli.json(&["member", "rotate-keys"], &pass(THIRD));
         assert_ne!(rotated["recovery_code"].as_str().unwrap(), fresh);

@@ -35,6 +35,9 @@ pub enum Kind {
     VaultKeyByRecovery = 0x11,
     /// A member's private keys sealed under the vault key.
     MemberSecretKeys = 0x12,
+    /// The vault key sealed under a shell key: the client's local copy for an unlocked
+    /// shell (never sent to the server).
+    VaultKeyByShell = 0x13,
     /// A record's content sealed under its data key.
     RecordContent = 0x20,
     /// A record's data key wrapped under the member's record-key wrapping key.
@@ -53,12 +56,13 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, for tests and documentation.
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 13] = [
         Kind::KdfParams,
         Kind::MemberPublicKeys,
         Kind::VaultKeyByPassphrase,
         Kind::VaultKeyByRecovery,
         Kind::MemberSecretKeys,
+        Kind::VaultKeyByShell,
         Kind::RecordContent,
         Kind::RecordKeyWrap,
         Kind::DeviceRecordKeyRef,
@@ -76,6 +80,7 @@ impl Kind {
             Kind::VaultKeyByPassphrase => "vault key (passphrase copy)",
             Kind::VaultKeyByRecovery => "vault key (recovery copy)",
             Kind::MemberSecretKeys => "member private keys",
+            Kind::VaultKeyByShell => "vault key (local copy for an unlocked shell)",
             Kind::RecordContent => "record",
             Kind::RecordKeyWrap => "record key",
             Kind::DeviceRecordKeyRef => "device record key reference",

@@ -74,6 +74,7 @@ pub use stream::{
     StreamSealer,
 };
 pub use vault::{
-    open_vault_key, open_vault_key_with_recovery, seal_vault_key, seal_vault_key_for_recovery,
-    seal_vault_key_for_recovery_with_rng, seal_vault_key_with_rng, VaultKey,
+    open_vault_key, open_vault_key_for_shell, open_vault_key_with_recovery, seal_vault_key,
+    seal_vault_key_for_recovery, seal_vault_key_for_recovery_with_rng, seal_vault_key_for_shell,
+    seal_vault_key_with_rng, ShellKey, VaultKey,
 };

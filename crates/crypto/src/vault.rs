@@ -162,3 +162,100 @@ pub fn open_vault_key_with_recovery(
     )?;
     VaultKey::from_secret(key)
 }
+
+/// A key a shell holds (`datacoop member unlock` prints it as `DATACOOP_SESSION`): it
+/// opens the client's local copy of the vault key (box 0x13), so neither the
+/// environment alone nor the session file alone opens the vault, and `datacoop member
+/// lock` (deleting the local copy) makes a leaked shell key worthless.
+#[derive(Clone)]
+pub struct ShellKey(Secret32);
+
+impl fmt::Debug for ShellKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ShellKey([redacted])")
+    }
+}
+
+impl ShellKey {
+    /// 32 fresh random bytes from the operating system.
+    pub fn generate() -> Result<Self> {
+        Ok(ShellKey(Secret32::random(&mut os_rng()?)))
+    }
+
+    /// The key as a shell holds it.
+    pub fn to_bytes(&self) -> zeroize::Zeroizing<[u8; crate::KEY_LEN]> {
+        zeroize::Zeroizing::new(*self.0.as_bytes())
+    }
+
+    /// Reads a key a shell held (exactly 32 bytes).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        Secret32::from_slice(bytes)
+            .map(ShellKey)
+            .ok_or(Error::InvalidInput {
+                what: "shell key",
+                reason: "must be 32 bytes",
+            })
+    }
+}
+
+fn shell_aad(member_id: &Uuid) -> Vec<u8> {
+    Canonical::new("datacoop/v2/vault-key-shell")
+        .uuid(member_id)
+        .finish()
+}
+
+/// Seals the vault key under a shell key: the local copy an unlocked shell opens.
+pub fn seal_vault_key_for_shell(
+    vault_key: &VaultKey,
+    shell_key: &ShellKey,
+    member_id: &Uuid,
+) -> Result<Vec<u8>> {
+    aead_box::seal(
+        Kind::VaultKeyByShell,
+        &shell_key.0,
+        &shell_aad(member_id),
+        vault_key.key.as_bytes(),
+        &mut os_rng()?,
+    )
+}
+
+/// Opens the local copy with the shell's key; another key gives [`crate::Error::WrongKey`].
+pub fn open_vault_key_for_shell(
+    sealed: &[u8],
+    shell_key: &ShellKey,
+    member_id: &Uuid,
+) -> Result<VaultKey> {
+    let key = aead_box::open_key(
+        Kind::VaultKeyByShell,
+        &shell_key.0,
+        &shell_aad(member_id),
+        sealed,
+    )?;
+    VaultKey::from_secret(key)
+}
+
+#[cfg(test)]
+mod shell_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_shell_key_opens_only_its_own_copy_of_its_own_member() {
+        let vault = VaultKey::generate().unwrap();
+        let (shell, other) = (ShellKey::generate().unwrap(), ShellKey::generate().unwrap());
+        let member = Uuid::from_bytes([1; 16]);
+        let copy = seal_vault_key_for_shell(&vault, &shell, &member).unwrap();
+        assert_eq!(copy.len(), 107);
+        assert_eq!(copy[1], Kind::VaultKeyByShell as u8);
+        assert!(open_vault_key_for_shell(&copy, &shell, &member).unwrap() == vault);
+        assert!(open_vault_key_for_shell(&copy, &other, &member).is_err());
+        assert!(open_vault_key_for_shell(&copy, &shell, &Uuid::from_bytes([2; 16])).is_err());
+        // Not interchangeable with the passphrase copy's kind.
+        let kek = crate::kdf::Kek(Secret32::from_slice(shell.to_bytes().as_slice()).unwrap());
+        assert!(open_vault_key(&copy, &kek, &member).is_err());
+        assert_eq!(format!("{shell:?}"), "ShellKey([redacted])");
+        let back = ShellKey::from_bytes(shell.to_bytes().as_slice()).unwrap();
+        assert!(open_vault_key_for_shell(&copy, &back, &member).is_ok());
+        assert!(ShellKey::from_bytes(&[0; 31]).is_err());
+    }
+}

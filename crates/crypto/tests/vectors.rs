@@ -433,6 +433,60 @@ fn positive_vectors_open() {
     ))
     .unwrap();
     assert!(req.verify(&member.signing, &sig).is_err());
+
+    // Key rotation: the statement is rebuilt from its inputs, signed again (Ed25519 is
+    // deterministic) by the Ed25519 key of `member_keys`, and verified with the key the new
+    // envelope carries, as `log verify` does.
+    let kr = &v["key_rotation"];
+    let field = |name: &str| kr[name].as_str().unwrap();
+    assert_eq!(kr["member_id"], json!(MEMBER));
+    assert_eq!(
+        kr["new_public_keys"],
+        v["member_keys"]["public_keys_envelope"]
+    );
+    let new_public_keys = unb64(field("new_public_keys"));
+    let new_public = MemberPublicKeys::from_envelope(&new_public_keys).unwrap();
+    assert_eq!(new_public, keys.public_keys());
+    assert_eq!(hex(&key_fingerprint(&new_public_keys)), field("new_keys"));
+    let retired: Vec<[u8; FINGERPRINT_LEN]> = kr["retired"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|fp| unhex(fp.as_str().unwrap()).try_into().unwrap())
+        .collect();
+    assert_eq!(retired.len(), 2);
+    let rotation = KeyRotation {
+        member_id: MEMBER,
+        new_keys: key_fingerprint(&new_public_keys),
+        retired,
+    };
+    assert_eq!(field("context"), KEY_ROTATION_CONTEXT);
+    assert_eq!(hex(&rotation.message()), field("message"));
+    let sig = Signature::from_bytes(&unhex(field("signature"))).unwrap();
+    assert_eq!(rotation.sign(&keys.signing), sig);
+    rotation.verify(&new_public.signing, &sig).unwrap();
+    verify(
+        &new_public.signing,
+        field("context"),
+        &unhex(field("message")),
+        &sig,
+    )
+    .unwrap();
+    let log_extra = unhex(field("log_extra"));
+    assert_eq!(rotation.log_extra(&sig), log_extra);
+    assert_eq!(log_extra.len(), FINGERPRINT_LEN + 64 + 2 * FINGERPRINT_LEN);
+    let (parsed, parsed_sig) = KeyRotation::from_log_extra(MEMBER, &log_extra)
+        .unwrap()
+        .unwrap();
+    assert_eq!(parsed, rotation);
+    assert_eq!(parsed_sig, sig);
+    // Dropping either retired fingerprint breaks the signature.
+    for i in 0..rotation.retired.len() {
+        let mut fewer = rotation.clone();
+        fewer.retired.remove(i);
+        let err = fewer.verify(&new_public.signing, &sig).unwrap_err();
+        assert_eq!(err.code(), "invalid_signature");
+    }
 }
 
 #[test]

@@ -145,8 +145,10 @@ pub async fn rotate_keys(json: bool) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     bar.finish_and_clear();
-    // What opens the vault with the passphrase is the new material now.
+    // What opens the vault with the passphrase is the new material now; unlocked
+    // shells held copies of the old vault key.
     session::save(&saved.server, &saved.email, &saved.session)?;
+    let shells = session::lock_shells()?;
     let d = &done.done;
     if json {
         crate::print_json(&serde_json::json!({
@@ -173,10 +175,10 @@ pub async fn rotate_keys(json: bool) -> Result<(), String> {
     if d.sessions_revoked > 0 {
         println!("{} other session(s) were logged out.", d.sessions_revoked);
     }
-    if std::env::var_os(session::SESSION_ENV).is_some() {
+    if shells > 0 || std::env::var_os(session::SESSION_ENV).is_some() {
         println!(
-            "This shell's {} holds the old vault key: run `eval \"$(datacoop member unlock)\"` again.",
-            session::SESSION_ENV
+            "Unlocked shells were locked (they opened the old vault key): run `eval \"$(datacoop \
+             member unlock)\"` again where you need one."
         );
     }
     print_new_code(

@@ -271,6 +271,26 @@ pub fn generate() -> Value {
         "signature": hex(&rec_req.sign(&recovery.signing_key().unwrap()).to_bytes()),
     });
 
+    // Key rotation (section 7.2): the keys of `member_keys` as the new keys, signed by their
+    // Ed25519 key, retiring two fixed fingerprints (bytes 0x00..0x3f) standing in for earlier keys.
+    let new_public_keys = keys.public_keys().to_envelope();
+    let rotation = KeyRotation {
+        member_id: MEMBER,
+        new_keys: key_fingerprint(&new_public_keys),
+        retired: pattern(2 * FINGERPRINT_LEN)
+            .chunks(FINGERPRINT_LEN)
+            .map(|fp| fp.try_into().unwrap())
+            .collect(),
+    };
+    let rotation_sig = rotation.sign(&keys.signing);
+    let retired_hex: Vec<String> = rotation.retired.iter().map(|fp| hex(fp)).collect();
+    let rotation_v = json!({
+        "member_id": MEMBER, "signing_key": "member_keys", "new_public_keys": b64(&new_public_keys),
+        "new_keys": hex(&rotation.new_keys), "retired": retired_hex,
+        "context": KEY_ROTATION_CONTEXT, "message": hex(&rotation.message()),
+        "signature": hex(&rotation_sig.to_bytes()), "log_extra": hex(&rotation.log_extra(&rotation_sig)),
+    });
+
     json!({
         "format": "datacoop-crypto-test-vectors", "version": 2,
         "rng": "random bytes of vector L are SHA-256(\"datacoop test rng\" || u32be(len(L)) || L || u64be(i)) for i = 0,1,... concatenated; 'random' lists the bytes drawn, in order",
@@ -278,7 +298,7 @@ pub fn generate() -> Value {
         "kdf": [kdf_floor, kdf_default, kdf_nfc], "kdf_legacy": kdf_legacy, "vault": vault_v, "member_keys": keys_v,
         "records": records, "legacy_records": legacy_records, "device": device_v,
         "legacy_device": legacy_device_v, "share": share_v, "streams": streams,
-        "signatures": [sig_v], "account_recovery": recovery_v,
+        "signatures": [sig_v], "account_recovery": recovery_v, "key_rotation": rotation_v,
         "negative": negative_vectors(&Inputs {
             by_pass: &by_pass, kdf: &kdf_floor_envelope, records: &records, share: &share_v, sig: &sig_v, keys: &keys,
             batch: &batch, batch_key: &batch_key, legacy_device: &legacy_device_v,
