@@ -331,6 +331,7 @@ async fn lowered_or_changed_kdf_parameters_are_refused(backend: Backend) {
     let remembered = member::KdfPolicy {
         remembered: s.kdf_cost(),
         accept_weaker: false,
+        accept_legacy: false,
     };
     let honest: KdfParams = {
         let v = honest_prelogin(&proxy, email).await;
@@ -352,14 +353,36 @@ async fn lowered_or_changed_kdf_parameters_are_refused(backend: Backend) {
         (
             "parameters lowered to the floor",
             floor.to_envelope(),
-            "weaker passphrase hashing than this machine accepted before",
+            "than this machine accepted before for this account",
             remembered,
         ),
         (
             "the 0.1 format on an account this machine knows",
             legacy.clone(),
-            "weaker passphrase hashing than this machine accepted before",
+            "weaker than this machine accepted before",
             remembered,
+        ),
+        (
+            "the 0.1 format on an account this machine knows, though legacy is accepted",
+            legacy.clone(),
+            "weaker than this machine accepted before",
+            member::KdfPolicy {
+                accept_legacy: true,
+                ..remembered
+            },
+        ),
+        (
+            "the 0.1 format at the floor on a fresh machine that accepts the 0.1 format",
+            {
+                let mut e = floor.to_envelope();
+                e[2] = 1;
+                e
+            },
+            "the default an account from datacoop 0.1 had",
+            member::KdfPolicy {
+                accept_legacy: true,
+                ..Default::default()
+            },
         ),
         (
             "the 0.1 format on a fresh machine",

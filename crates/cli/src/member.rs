@@ -15,7 +15,8 @@ pub enum MemberCommand {
     /// Log in; keeps tokens and your opened vault key in the session file (mode 0600).
     ///
     /// This machine remembers how strongly the server hashes your passphrase and refuses a
-    /// weaker setting later (a sign of a hostile server) unless you pass --accept-weaker-kdf.
+    /// weaker setting later (a sign of a hostile server) unless you pass --accept-weaker-kdf;
+    /// an account from datacoop 0.1 logs in once with --accept-legacy-kdf.
     Login(LoginArgs),
     /// Print a shell line that keeps your vault open in this shell, so commands stop asking
     /// for the passphrase: `eval "$(datacoop member unlock)"`.
@@ -66,10 +67,16 @@ pub enum MemberCommand {
 pub struct LoginArgs {
     #[command(flatten)]
     c: Credentials,
-    /// Accept weaker passphrase hashing than this machine accepted before, or the format of
-    /// accounts from datacoop 0.1 (then run `datacoop member passphrase` to upgrade it).
+    /// Accept cheaper passphrase hashing than this machine accepted before for the account
+    /// (only once the cooperative has confirmed such a change).
     #[arg(long)]
     accept_weaker_kdf: bool,
+    /// Accept the passphrase-hashing format of accounts from datacoop 0.1 (the server's
+    /// salt used as is), at no less than the default cost; then run `datacoop member
+    /// passphrase` to upgrade it. Refused for an account this machine knows in the
+    /// current format.
+    #[arg(long)]
+    accept_legacy_kdf: bool,
 }
 
 /// Who and where.
@@ -140,6 +147,7 @@ pub async fn run(cmd: MemberCommand, json: bool) -> Result<(), String> {
         MemberCommand::Login(LoginArgs {
             c,
             accept_weaker_kdf,
+            accept_legacy_kdf,
         }) => {
             let pass = passphrase(false)?;
             let client = Client::new(&c.server).map_err(|e| e.to_string())?;
@@ -147,6 +155,7 @@ pub async fn run(cmd: MemberCommand, json: bool) -> Result<(), String> {
             let policy = member::KdfPolicy {
                 remembered: session::remembered_kdf(&c.server, &c.email)?,
                 accept_weaker: accept_weaker_kdf,
+                accept_legacy: accept_legacy_kdf,
             };
             let s = member::login_with(&client, &c.email, &pass, label, &policy)
                 .await

@@ -84,7 +84,7 @@ async fn data_from_0_1_opens_and_upgrades() {
         );
         assert!(!out.status.success());
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("--accept-weaker-kdf"), "{err}");
+        assert!(err.contains("--accept-legacy-kdf"), "{err}");
         let out = ok(
             h,
             &server,
@@ -93,7 +93,7 @@ async fn data_from_0_1_opens_and_upgrades() {
                 "login",
                 "--email",
                 "legacy@example.org",
-                "--accept-weaker-kdf",
+                "--accept-legacy-kdf",
             ],
         );
         assert!(

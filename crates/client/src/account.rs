@@ -101,6 +101,7 @@ async fn current_auth_key(
     KdfPolicy {
         remembered: session.kdf_cost(),
         accept_weaker: false,
+        accept_legacy: false,
     }
     .check(&params)?;
     let (auth_key, _) = derive_passphrase_keys(passphrase, &email, &params)

@@ -161,6 +161,7 @@ impl MemberSession {
         KdfPolicy {
             remembered: self.kdf_cost(),
             accept_weaker: false,
+            accept_legacy: false,
         }
         .check(&params)?;
         let (auth_key, kek) = derive_passphrase_keys(passphrase, &email, &params)

@@ -49,47 +49,86 @@ impl VaultLock {
 pub struct KdfPolicy {
     /// The cost last accepted for this account on this machine (nothing lower is accepted).
     pub remembered: Option<KdfCost>,
-    /// The member agreed to weaker parameters than remembered, or to the 0.1 format.
+    /// The member agreed to a lower cost than remembered or than the default (the
+    /// cooperative confirmed a change).
     pub accept_weaker: bool,
+    /// The member agreed to the datacoop 0.1 format (server-chosen salt) for an account
+    /// from before 0.2; its cost must still be the default or what is remembered.
+    pub accept_legacy: bool,
+}
+
+/// The cost of `params` as one line.
+fn describe(c: &KdfCost) -> String {
+    format!(
+        "format {} with {} KiB, {} passes, {} lanes",
+        c.version, c.memory_kib, c.iterations, c.parallelism
+    )
 }
 
 impl KdfPolicy {
-    /// Refuses parameters below what is remembered, and the 0.1 format, unless agreed.
+    /// Refuses the 0.1 format unless agreed (`accept_legacy`), and a cost below what is
+    /// remembered (or, for the 0.1 format, below the default) unless agreed
+    /// (`accept_weaker`). The two agreements are separate: accepting the old format
+    /// does not accept a cheaper one.
     pub fn check(&self, params: &KdfParams) -> Result<(), ClientError> {
+        let cost = params.cost();
+        // Agreed when this machine first accepted the account's 0.1 format, or now for an
+        // account it has not seen in the current format (one seen in it has no 0.1 past).
+        let legacy_agreed = match &self.remembered {
+            Some(r) => r.version < 2,
+            None => self.accept_legacy,
+        };
+        if params.is_legacy() && !legacy_agreed {
+            return Err(ClientError::WeakerKdf(if self.remembered.is_some() {
+                format!(
+                    "the server now asks for passphrase hashing in the datacoop 0.1 format \
+                     ({}), weaker than this machine accepted before for this account ({}): \
+                     that is how a hostile server would make your passphrase easier to crack. \
+                     Do not log in, and report it to the cooperative",
+                    describe(&cost),
+                    self.remembered.as_ref().map(describe).unwrap_or_default()
+                )
+            } else {
+                "this account's passphrase hashing is in the datacoop 0.1 format, in which the \
+                 server alone chooses the salt. If you registered before datacoop 0.2, log in \
+                 once with --accept-legacy-kdf and then run `datacoop member passphrase` to \
+                 upgrade it; if not, the server may be trying to weaken it: report it"
+                    .into()
+            }));
+        }
         if self.accept_weaker {
             return Ok(());
         }
-        if let Some(r) = &self.remembered {
-            if !params.at_least(r) {
-                return Err(ClientError::WeakerKdf(format!(
-                    "the server now asks for weaker passphrase hashing than this machine \
-                     accepted before for this account (format {} with {} KiB, {} passes, {} \
-                     lanes; before: format {} with {} KiB, {} passes, {} lanes). That is how a \
-                     hostile server would make your passphrase easier to crack: do not log in, \
-                     and report it to the cooperative. If the cooperative confirms the change, \
-                     log in with --accept-weaker-kdf",
-                    params.version(),
-                    params.memory_kib(),
-                    params.iterations(),
-                    params.parallelism(),
-                    r.version,
-                    r.memory_kib,
-                    r.iterations,
-                    r.parallelism
-                )));
-            }
-            return Ok(());
+        // Compared by cost alone: the format was settled above.
+        let floor = match (&self.remembered, params.is_legacy()) {
+            (Some(r), _) => Some(KdfCost {
+                version: cost.version,
+                ..*r
+            }),
+            (None, true) => Some(KdfCost {
+                version: cost.version,
+                memory_kib: KdfParams::DEFAULT_MEMORY_KIB,
+                iterations: KdfParams::DEFAULT_ITERATIONS,
+                parallelism: KdfParams::DEFAULT_PARALLELISM,
+            }),
+            (None, false) => None,
+        };
+        match floor {
+            Some(f) if !params.at_least(&f) => Err(ClientError::WeakerKdf(format!(
+                "the server asks for weaker passphrase hashing ({}) than {} ({}). That is how a \
+                 hostile server would make your passphrase easier to crack: do not log in, and \
+                 report it to the cooperative. If the cooperative confirms the change, log in \
+                 with --accept-weaker-kdf",
+                describe(&cost),
+                if self.remembered.is_some() {
+                    "this machine accepted before for this account"
+                } else {
+                    "the default an account from datacoop 0.1 had"
+                },
+                describe(&f)
+            ))),
+            _ => Ok(()),
         }
-        if params.is_legacy() {
-            return Err(ClientError::WeakerKdf(
-                "this account's passphrase hashing is in the datacoop 0.1 format, in which the \
-                 server alone chooses the salt. If you registered before datacoop 0.2, log in \
-                 once with --accept-weaker-kdf and then run `datacoop member passphrase` to \
-                 upgrade it; if not, the server may be trying to weaken it: report it"
-                    .into(),
-            ));
-        }
-        Ok(())
     }
 }
 
