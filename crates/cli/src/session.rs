@@ -242,7 +242,8 @@ async fn load_opening(shell_key: bool) -> Result<Saved, String> {
             Some(k) => Some(k),
             None => remembered_kdf(&s.server, &s.email)?,
         })
-        .with_vault_lock(Some(lock)),
+        .with_vault_lock(Some(lock))
+        .refuse_legacy_records(all_records_upgraded(&s.server, &s.email)),
         server: s.server,
         email: s.email,
     })
@@ -324,6 +325,33 @@ pub fn remember_kdf(server: &str, email: &str, cost: KdfCost) -> Result<(), Stri
     all.insert(account_key(server, email), cost);
     let text = serde_json::to_vec_pretty(&all).map_err(|e| e.to_string())?;
     write_private(&kdf_memory_path(), &text)
+}
+
+fn upgraded_path() -> PathBuf {
+    home().join("upgraded-accounts.json")
+}
+
+fn upgraded() -> std::collections::BTreeSet<String> {
+    std::fs::read(upgraded_path())
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+/// Whether every record of this account was upgraded on this machine (then records in
+/// the 0.1 format are refused as old copies).
+pub fn all_records_upgraded(server: &str, email: &str) -> bool {
+    upgraded().contains(&account_key(server, email))
+}
+
+/// Remembers that every record of this account is in the current format.
+pub fn remember_all_records_upgraded(server: &str, email: &str) -> Result<(), String> {
+    let mut all = upgraded();
+    if all.insert(account_key(server, email)) {
+        let text = serde_json::to_vec_pretty(&all).map_err(|e| e.to_string())?;
+        write_private(&upgraded_path(), &text)?;
+    }
+    Ok(())
 }
 
 /// The cost this build writes at registration and passphrase changes.

@@ -28,6 +28,10 @@ struct Summary {
     refused_legacy_device: usize,
     /// Records that did not open at all (left alone; named on standard error).
     failed: usize,
+    /// With --dry-run: what each record to re-seal shows, which the re-sealing will bind
+    /// (nothing authenticated it before: check it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    to_check: Vec<serde_json::Value>,
 }
 
 /// Runs the upgrade: every record is opened here; old-format ones get a new version.
@@ -58,7 +62,13 @@ pub async fn run(a: UpgradeArgs, json: bool) -> Result<(), String> {
         match opened.provenance {
             Provenance::Member | Provenance::Device(_) => sum.current += 1,
             Provenance::LegacyMember | Provenance::LegacyDevice if a.dry_run => {
-                sum.would_reseal += 1
+                sum.would_reseal += 1;
+                let m = &opened.meta;
+                sum.to_check.push(serde_json::json!({
+                    "id": m.id, "category": m.category, "type_code": m.type_code,
+                    "effective_at": m.effective_at, "content_type": m.content_type,
+                    "from_device": opened.provenance == Provenance::LegacyDevice,
+                }));
             }
             Provenance::LegacyMember | Provenance::LegacyDevice => {
                 s.reseal(&opened).await.map_err(|e| {
@@ -72,6 +82,11 @@ pub async fn run(a: UpgradeArgs, json: bool) -> Result<(), String> {
         }
     }
     bar.finish_and_clear();
+    let all_current = sum.current + sum.resealed == sum.checked;
+    if all_current && !a.dry_run {
+        // From now on an old-format record can only be an old copy the server serves.
+        crate::session::remember_all_records_upgraded(&saved.server, &saved.email)?;
+    }
     let failed = sum.failed;
     let outcome = if failed == 0 {
         Ok(())
@@ -96,6 +111,32 @@ pub async fn run(a: UpgradeArgs, json: bool) -> Result<(), String> {
             String::new()
         }
     );
+    if !sum.to_check.is_empty() {
+        println!(
+            "Re-sealing binds what the server shows beside each record, which nothing \
+             authenticated in the 0.1 format. Check it before you upgrade:"
+        );
+        for r in &sum.to_check {
+            println!(
+                "  {}  {}  {}  {}{}",
+                r["id"].as_str().unwrap_or_default(),
+                r["category"].as_str().unwrap_or_default(),
+                r["type_code"].as_str().unwrap_or_default(),
+                r["effective_at"].as_str().unwrap_or("(no date)"),
+                if r["from_device"] == true {
+                    "  (from a device; becomes yours)"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    if all_current && !a.dry_run {
+        println!(
+            "Every record is in the current format: this machine now refuses records in the \
+             datacoop 0.1 format for this account (an old copy served instead of the current one)."
+        );
+    }
     if sum.refused_legacy_device > 0 {
         println!(
             "{} device records from before datacoop 0.2 were left alone: nothing proves which \

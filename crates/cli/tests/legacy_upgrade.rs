@@ -72,7 +72,17 @@ async fn data_from_0_1_opens_and_upgrades() {
     })
     .await
     .expect("SQLite is always there");
-    let server = srv.base_url();
+    // Through a proxy that can later serve an old copy of a record, as a hostile server could.
+    let proxy = datacoop_testkit::TamperProxy::start(srv.base_url()).await;
+    let server = proxy.base_url();
+    let old_copy = std::sync::Arc::new(std::sync::Mutex::new(None::<serde_json::Value>));
+    let keep = old_copy.clone();
+    proxy.rewrite_json("/api/v1/records/", move |ex, v| {
+        let mut kept = keep.lock().unwrap();
+        if ex.path.ends_with(LAB) && kept.is_none() {
+            *kept = Some(v.clone());
+        }
+    });
     tokio::task::spawn_blocking(move || {
         let home = tempfile::tempdir().unwrap();
         let h = home.path();
@@ -162,6 +172,8 @@ async fn data_from_0_1_opens_and_upgrades() {
             &["records", "upgrade", "--dry-run", "--json"],
         ));
         assert_eq!(dry["would_reseal"], 1, "{dry}");
+        assert_eq!(dry["to_check"][0]["id"], LAB, "{dry}");
+        assert_eq!(dry["to_check"][0]["effective_at"], "2025-03-01T08:30:00Z");
         let first = json(&ok(h, &server, &["records", "upgrade", "--json"]));
         assert_eq!(first["resealed"], 1, "{first}");
         assert_eq!(first["refused_legacy_device"], 1, "{first}");
@@ -199,6 +211,21 @@ async fn data_from_0_1_opens_and_upgrades() {
         assert_eq!(lab["effective_at"], "2025-03-01T08:30:00Z");
         let again = json(&ok(h, &server, &["records", "upgrade", "--json"]));
         assert_eq!(again["current"], 2, "{again}");
+
+        // Every record is current now, so the 0.1 copy served in place of the current
+        // one is refused (it would still open with the vault key).
+        let old = old_copy.lock().unwrap().clone().unwrap();
+        assert_eq!(old["version"], 1);
+        proxy.rewrite_json("/api/v1/records/", move |ex, v| {
+            if ex.path.ends_with(LAB) {
+                *v = old.clone();
+            }
+        });
+        let out = run(h, &server, &["records", "get", LAB]);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("serving an old copy"), "{err}");
+        proxy.clear();
 
         // The log: the 0.1 entries come first, without a chain; the chain that
         // follows confirms how many there are, and the re-sealed records are

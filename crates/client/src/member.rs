@@ -94,6 +94,8 @@ pub struct MemberSession {
     pub(crate) device_keys: crate::device::DeviceKeys,
     /// Whether version-1 device records (whose origin nothing proves) may be opened.
     pub(crate) accept_legacy_device_records: bool,
+    /// Whether records in the datacoop 0.1 format are refused (every one was upgraded).
+    pub(crate) refuse_legacy_records: bool,
     /// The passphrase-hashing cost accepted at login: nothing lower is used to confirm
     /// the passphrase later in this session.
     pub(crate) kdf: Option<KdfCost>,
@@ -182,6 +184,7 @@ pub async fn login_with(
         vault_key,
         device_keys: Default::default(),
         accept_legacy_device_records: false,
+        refuse_legacy_records: false,
         kdf: Some(params.cost()),
         lock: std::sync::Arc::new(std::sync::Mutex::new(Some(VaultLock {
             kdf_params: params.to_envelope().into(),
@@ -224,6 +227,7 @@ impl MemberSession {
             vault_key,
             device_keys: Default::default(),
             accept_legacy_device_records: false,
+            refuse_legacy_records: false,
             kdf: None,
             lock: Default::default(),
         }
@@ -258,6 +262,14 @@ impl MemberSession {
     /// proves (to re-seal them under your own key with `datacoop records upgrade`).
     pub fn accept_legacy_device_records(mut self, accept: bool) -> Self {
         self.accept_legacy_device_records = accept;
+        self
+    }
+
+    /// Refuses every record in the datacoop 0.1 format: for an account whose records were
+    /// all upgraded (`datacoop records upgrade`), an old-format record can only be an old
+    /// copy the server serves instead of the current one.
+    pub fn refuse_legacy_records(mut self, refuse: bool) -> Self {
+        self.refuse_legacy_records = refuse;
         self
     }
 

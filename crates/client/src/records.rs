@@ -291,6 +291,13 @@ impl MemberSession {
         let legacy = record_format(&sealed.ciphertext)
             .map_err(|e| ClientError::crypto(&format!("record {id}"), e))?
             < RECORD_FORMAT_VERSION;
+        if legacy && self.refuse_legacy_records {
+            return Err(ClientError::Crypto(format!(
+                "record {id} is in the datacoop 0.1 format, but every record of yours was \
+                 upgraded on this machine (`datacoop records upgrade`): the server is serving \
+                 an old copy instead of the current one; report it to the cooperative"
+            )));
+        }
         let (opened, provenance) = match device_record_batch_id(&sealed.wrapped_key) {
             // Added by a device: its key derives from the batch key it sealed to us.
             Ok(batch_id) => {
