@@ -5,13 +5,15 @@
 //! server lists match the logged writes.
 
 mod completeness;
+mod fetch;
+mod keys;
+
+pub(crate) use fetch::all_blobs;
+pub use fetch::{all_entries, checkpoint, consistency, entries, log_key};
 
 use crate::member::MemberSession;
 use crate::{json, Client, ClientError};
-use datacoop_api::log::{
-    ConsistencyProof, InclusionProofs, InclusionRequest, LogCheckpoint, LogEntryPage,
-    LogEntryQuery, LogEntryView, LogKey, MAX_PROOFS,
-};
+use datacoop_api::log::{InclusionProofs, InclusionRequest, LogEntryQuery, MAX_PROOFS};
 use datacoop_api::paths;
 use datacoop_merkle::{
     leaf_hash, parse_and_verify_checkpoint, verify_consistency, verify_inclusion, Checkpoint, Hash,
@@ -69,93 +71,6 @@ impl VerifyReport {
     /// True when nothing is wrong.
     pub fn ok(&self) -> bool {
         self.problems.is_empty()
-    }
-}
-
-/// The log's key as the server publishes it.
-pub async fn log_key(client: &Client) -> Result<LogKey, ClientError> {
-    json(client.request(Method::GET, paths::LOG_KEY).send().await).await
-}
-
-/// The latest signed checkpoint (unverified text).
-pub async fn checkpoint(client: &Client) -> Result<String, ClientError> {
-    let cp: LogCheckpoint = json(
-        client
-            .request(Method::GET, paths::LOG_CHECKPOINT)
-            .send()
-            .await,
-    )
-    .await?;
-    Ok(cp.checkpoint)
-}
-
-/// A consistency proof from the server.
-pub async fn consistency(
-    client: &Client,
-    from: u64,
-    to: u64,
-) -> Result<ConsistencyProof, ClientError> {
-    json(
-        client
-            .request(Method::GET, paths::LOG_CONSISTENCY)
-            .query(&[("from", from), ("to", to)])
-            .send()
-            .await,
-    )
-    .await
-}
-
-/// One page of the member's own entries.
-pub async fn entries(
-    session: &MemberSession,
-    q: &LogEntryQuery,
-) -> Result<LogEntryPage, ClientError> {
-    json(
-        session
-            .client
-            .request(Method::GET, paths::LOG_ENTRIES)
-            .query(q)
-            .send()
-            .await,
-    )
-    .await
-}
-
-/// All of the member's entries matching `q`.
-pub async fn all_entries(
-    session: &MemberSession,
-    mut q: LogEntryQuery,
-) -> Result<Vec<LogEntryView>, ClientError> {
-    let mut out = Vec::new();
-    q.limit = Some(1000);
-    loop {
-        let page = entries(session, &q).await?;
-        let (n, last) = (page.items.len(), page.items.last().map(|v| v.index));
-        out.extend(page.items);
-        match crate::next_cursor(q.after.as_ref(), page.next_after, last, n, 1000)? {
-            Some(a) => q.after = Some(a),
-            None => return Ok(out),
-        }
-    }
-}
-
-/// Every blob's metadata, page by page.
-pub(crate) async fn all_blobs(
-    session: &MemberSession,
-) -> Result<Vec<datacoop_api::blobs::BlobMeta>, ClientError> {
-    let mut q = datacoop_api::blobs::BlobQuery {
-        limit: Some(1000),
-        ..Default::default()
-    };
-    let mut out = Vec::new();
-    loop {
-        let page = session.list_blobs(&q).await?;
-        let (n, last) = (page.items.len(), page.items.last().map(|b| b.id));
-        out.extend(page.items);
-        match crate::next_cursor(q.after.as_ref(), page.next_after, last, n, 1000)? {
-            Some(a) => q.after = Some(a),
-            None => return Ok(out),
-        }
     }
 }
 
@@ -289,58 +204,9 @@ pub async fn verify(session: &MemberSession, state: LogState) -> Result<VerifyRe
     // The log must hold the publication of the member's own public keys, as this
     // client computes them from the private keys it opened.
     let own_keys = session.member_keys().await?.public_keys();
-    let fingerprint = datacoop_crypto::key_fingerprint(&own_keys.to_envelope());
-    // (index, fingerprint published, the whole extra) of every publication.
-    let publications: Vec<(u64, Vec<u8>, Vec<u8>)> = mine
-        .iter()
-        .filter_map(|v| {
-            let e = v.entry.as_ref()?;
-            (e.action == datacoop_api::log::Action::KeyPublished).then(|| {
-                let extra = e.extra.clone().unwrap_or_default();
-                let fp = extra.get(..32).unwrap_or_default().to_vec();
-                (v.index, fp, extra)
-            })
-        })
-        .collect();
-    // The current keys' own publication names the keys they retired (a rotation),
-    // signed by them: those earlier publications are the member's too.
-    let mut retired = Vec::new();
-    let mut own_found = false;
-    for (index, fp, extra) in &publications {
-        if fp[..] == fingerprint[..] {
-            own_found = true;
-            match crate::rotation::retired_by(session.member_id, &own_keys, extra) {
-                Ok(r) => retired = r,
-                Err(p) => problems.push(format!("entry {index} publishes your keys, but {p}")),
-            }
-        }
-    }
-    for (index, fp, _) in &publications {
-        if fp[..] != fingerprint[..] && !retired.iter().any(|r| r[..] == fp[..]) {
-            problems.push(format!(
-                "entry {index} publishes public keys in your name that are not the ones your \
-                 own client computes, nor ones your keys retired: someone may be handed another \
-                 key as yours"
-            ));
-        }
-    }
-    if own_found {
-        checked.push(if retired.is_empty() {
-            "the log holds the publication of your own public keys".into()
-        } else {
-            format!(
-                "the log holds the publication of your own public keys, which retired {} \
-                 earlier key(s) of yours in a statement they signed",
-                retired.len()
-            )
-        });
-    } else {
-        problems.push(
-            "the log has no entry publishing your public keys as your own client computes \
-             them: a device or study could be given another key in your name"
-                .into(),
-        );
-    }
+    let keys = keys::check_publications(session.member_id, &own_keys, &mine);
+    checked.extend(keys.checked);
+    problems.extend(keys.problems);
     let mut leaves = BTreeMap::new();
     for view in &mine {
         let leaf = leaf_hash(&view.encoded);
