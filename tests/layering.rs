@@ -45,6 +45,7 @@ fn the_client_side_carries_no_storage_or_web_server() {
         ("datacoop-crypto", &[]),
         ("datacoop-formats", &[]),
         ("datacoop-merkle", &[]),
+        ("datacoop-governance-core", &[]),
         ("datacoop-client", &[]),
         ("datacoop", &["--no-default-features"]),
     ] {

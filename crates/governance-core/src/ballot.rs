@@ -1,0 +1,96 @@
+//! A ballot: one member's choice on one motion, signed on the member's machine with
+//! their governance key over canonical bytes, so anyone can check it and recount.
+//!
+//! ```text
+//! message = C("datacoop/v1/ballot", motion_id, voter, cast_by, u8 choice, u64 cast_at_micros)
+//! signature = Ed25519 by cast_by's governance key, context "datacoop/v1/ballot"
+//! ```
+//!
+//! `voter` is the member whose vote it is; `cast_by` is the voter, or the proxy casting
+//! it for them. Choice codes: 1 yes, 2 no, 3 abstain (elections will take codes of their
+//! own; a secret-ballot scheme would replace `choice` by an encrypted one and a proof).
+
+use datacoop_crypto::sign::context;
+use datacoop_crypto::{sign, verify, Canonical, Signature, SigningKey, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// What a member chose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Choice {
+    /// For the motion.
+    Yes,
+    /// Against it.
+    No,
+    /// Taking part without a side: counted as present, not as a vote cast (§43(2)).
+    Abstain,
+}
+
+impl Choice {
+    /// The stable code in the signed bytes.
+    pub fn code(self) -> u8 {
+        match self {
+            Choice::Yes => 1,
+            Choice::No => 2,
+            Choice::Abstain => 3,
+        }
+    }
+}
+
+/// The signed content of a ballot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ballot {
+    /// The motion voted on.
+    pub motion: Uuid,
+    /// Whose vote this is.
+    pub voter: Uuid,
+    /// Who cast it: the voter, or their proxy.
+    pub cast_by: Uuid,
+    /// The choice.
+    pub choice: Choice,
+    /// When it was cast (unix microseconds, the caster's clock; the server refuses
+    /// ballots outside the voting period on arrival).
+    pub cast_at_micros: u64,
+}
+
+impl Ballot {
+    /// The canonical bytes that are signed.
+    pub fn message(&self) -> Vec<u8> {
+        Canonical::new(context::BALLOT)
+            .uuid(&self.motion)
+            .uuid(&self.voter)
+            .uuid(&self.cast_by)
+            .u8(self.choice.code())
+            .u64(self.cast_at_micros)
+            .finish()
+    }
+
+    /// Signs the ballot with the caster's governance key.
+    pub fn sign(self, key: &SigningKey) -> SignedBallot {
+        SignedBallot {
+            signature: sign(key, context::BALLOT, &self.message())
+                .to_bytes()
+                .to_vec(),
+            ballot: self,
+        }
+    }
+}
+
+/// A ballot with its signature, as stored in the governance chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedBallot {
+    /// The signed content.
+    pub ballot: Ballot,
+    /// Ed25519 signature (64 bytes) by `cast_by`'s governance key.
+    pub signature: Vec<u8>,
+}
+
+impl SignedBallot {
+    /// Whether the signature verifies under `key` (the caster's registered key).
+    pub fn verifies(&self, key: &VerifyingKey) -> bool {
+        Signature::from_bytes(&self.signature)
+            .map(|s| verify(key, context::BALLOT, &self.ballot.message(), &s).is_ok())
+            .unwrap_or(false)
+    }
+}

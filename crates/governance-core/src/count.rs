@@ -1,0 +1,175 @@
+//! The count of one motion from its signed ballots, the register and the proxies: the
+//! same function accepts ballots on the server and recounts them on any member's machine.
+
+use crate::{Choice, Majority, ProxyBook, RegisterEntry, Rules, SignedBallot};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use uuid::Uuid;
+
+/// A motion put to the vote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Motion {
+    /// Its id.
+    pub id: Uuid,
+    /// The majority it needs.
+    pub majority: Majority,
+    /// Share of the eligible members, in percent, who must take part (abstentions
+    /// included); none unless the statutes set one (§43(2)).
+    pub quorum_percent: Option<u8>,
+    /// Voting opens (unix microseconds).
+    pub opens_at_micros: u64,
+    /// Voting closes; eligibility is decided at this moment (the voting date).
+    pub closes_at_micros: u64,
+    /// Members who may not vote on it, nor for others (§43(6): their own discharge, a
+    /// claim against them).
+    pub recused: Vec<Uuid>,
+}
+
+/// Why a ballot does not count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Refusal {
+    /// It is for another motion.
+    OtherMotion,
+    /// Cast before voting opened or after it closed.
+    OutsideVotingPeriod,
+    /// The caster or the voter is not in the register.
+    NotInRegister,
+    /// The signature does not verify with the caster's registered governance key.
+    BadSignature,
+    /// The voter (or the proxy casting it) is not a member on the voting date.
+    NotEligible,
+    /// The voter (or the proxy casting it) is recused from this motion.
+    Recused,
+    /// Cast by someone the voter did not appoint as proxy.
+    NoProxy,
+}
+
+impl Refusal {
+    /// The refusal in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Refusal::OtherMotion => "the ballot is for another motion",
+            Refusal::OutsideVotingPeriod => "the ballot was cast outside the voting period",
+            Refusal::NotInRegister => "the voter or the caster is not in the register",
+            Refusal::BadSignature => {
+                "the signature does not verify with the caster's registered governance key"
+            }
+            Refusal::NotEligible => "the voter or the caster is not a member on the voting date",
+            Refusal::Recused => "the voter or the caster may not vote on this motion (§43(6))",
+            Refusal::NoProxy => "the caster holds no proxy of the voter",
+        }
+    }
+}
+
+/// The outcome of a count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Count {
+    /// Votes for (weighted by the votes each member holds).
+    pub yes: u64,
+    /// Votes against.
+    pub no: u64,
+    /// Abstentions (not votes cast).
+    pub abstain: u64,
+    /// Members who took part (their last ballot counted), abstentions included.
+    pub members_taking_part: u64,
+    /// Members eligible on the voting date, not recused.
+    pub members_eligible: u64,
+    /// Whether the quorum, if any, was reached.
+    pub quorum_met: bool,
+    /// Whether the motion carried.
+    pub carried: bool,
+    /// Ballots that did not count, by position in the input, with why.
+    pub refused: Vec<(usize, Refusal)>,
+}
+
+/// Checks one ballot against the motion, the register and the proxies; returns the
+/// number of votes it carries.
+pub fn check_ballot(
+    motion: &Motion,
+    b: &SignedBallot,
+    register: &HashMap<Uuid, &RegisterEntry>,
+    proxies: &ProxyBook,
+    rules: &Rules,
+) -> Result<u64, Refusal> {
+    let ballot = &b.ballot;
+    if ballot.motion != motion.id {
+        return Err(Refusal::OtherMotion);
+    }
+    if ballot.cast_at_micros < motion.opens_at_micros
+        || ballot.cast_at_micros >= motion.closes_at_micros
+    {
+        return Err(Refusal::OutsideVotingPeriod);
+    }
+    let (Some(voter), Some(caster)) = (register.get(&ballot.voter), register.get(&ballot.cast_by))
+    else {
+        return Err(Refusal::NotInRegister);
+    };
+    if !b.verifies(&caster.key) {
+        return Err(Refusal::BadSignature);
+    }
+    let at = motion.closes_at_micros;
+    if !voter.eligible_at(at) || !caster.eligible_at(at) {
+        return Err(Refusal::NotEligible);
+    }
+    if motion.recused.contains(&voter.member) || motion.recused.contains(&caster.member) {
+        return Err(Refusal::Recused);
+    }
+    if ballot.cast_by != ballot.voter && proxies.holder_of(ballot.voter) != Some(ballot.cast_by) {
+        return Err(Refusal::NoProxy);
+    }
+    // Extra votes (§43(3)) never count on a motion the law requires at three quarters.
+    let votes = match motion.majority {
+        Majority::ThreeQuarters => 1,
+        _ => voter.votes.clamp(1, rules.max_votes_per_member.max(1)),
+    };
+    Ok(u64::from(votes))
+}
+
+/// Counts a motion. `ballots` are in the order they were accepted (the governance
+/// chain's order): a member's later ballot replaces the earlier one.
+pub fn count(
+    motion: &Motion,
+    ballots: &[SignedBallot],
+    register: &[RegisterEntry],
+    proxies: &ProxyBook,
+    rules: &Rules,
+) -> Count {
+    let by_member: HashMap<Uuid, &RegisterEntry> = register.iter().map(|e| (e.member, e)).collect();
+    let mut last: BTreeMap<Uuid, (Choice, u64)> = BTreeMap::new();
+    let mut refused = Vec::new();
+    for (i, b) in ballots.iter().enumerate() {
+        match check_ballot(motion, b, &by_member, proxies, rules) {
+            Ok(votes) => {
+                last.insert(b.ballot.voter, (b.ballot.choice, votes));
+            }
+            Err(r) => refused.push((i, r)),
+        }
+    }
+    let (mut yes, mut no, mut abstain) = (0u64, 0u64, 0u64);
+    for (choice, votes) in last.values() {
+        match choice {
+            Choice::Yes => yes += votes,
+            Choice::No => no += votes,
+            Choice::Abstain => abstain += votes,
+        }
+    }
+    let members_eligible = register
+        .iter()
+        .filter(|e| e.eligible_at(motion.closes_at_micros) && !motion.recused.contains(&e.member))
+        .count() as u64;
+    let members_taking_part = last.len() as u64;
+    let quorum_met = motion.quorum_percent.is_none_or(|q| {
+        u128::from(members_taking_part) * 100 >= u128::from(q) * u128::from(members_eligible)
+    });
+    Count {
+        yes,
+        no,
+        abstain,
+        members_taking_part,
+        members_eligible,
+        quorum_met,
+        carried: quorum_met && motion.majority.carried(yes, no),
+        refused,
+    }
+}

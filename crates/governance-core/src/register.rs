@@ -1,0 +1,76 @@
+//! The register of members as a count needs it (§30): who is a member on the voting
+//! date, how many votes they hold, and their governance key; and the proxies (§43(5)).
+
+use crate::GovernanceError;
+use datacoop_crypto::VerifyingKey;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// One member's entry in the register, as of a count.
+#[derive(Debug, Clone)]
+pub struct RegisterEntry {
+    /// The member.
+    pub member: Uuid,
+    /// When membership began (unix microseconds).
+    pub joined_at_micros: u64,
+    /// When the leaving takes effect, if notice was given (unix microseconds).
+    pub leaves_at_micros: Option<u64>,
+    /// Votes the statutes grant this member (1, or up to 3 under §43(3)).
+    pub votes: u8,
+    /// The member's governance key (Ed25519), published in the governance chain.
+    pub key: VerifyingKey,
+}
+
+impl RegisterEntry {
+    /// Whether the member may vote at `at` (voting rights start with membership and end
+    /// when the leaving takes effect).
+    pub fn eligible_at(&self, at: u64) -> bool {
+        self.joined_at_micros <= at && self.leaves_at_micros.is_none_or(|l| at < l)
+    }
+}
+
+/// The proxies in force for one vote: who represents whom.
+#[derive(Debug, Clone, Default)]
+pub struct ProxyBook {
+    /// grantor → holder.
+    by_grantor: BTreeMap<Uuid, Uuid>,
+}
+
+impl ProxyBook {
+    /// Records that `grantor` authorised `holder`; refused beyond `max` members per
+    /// holder, for oneself, or while another proxy of the grantor stands.
+    pub fn grant(&mut self, grantor: Uuid, holder: Uuid, max: u8) -> Result<(), GovernanceError> {
+        if grantor == holder {
+            return Err(GovernanceError::OwnProxy);
+        }
+        if let Some(h) = self.by_grantor.get(&grantor) {
+            return Err(GovernanceError::AlreadyRepresented {
+                grantor,
+                holder: *h,
+            });
+        }
+        if self.represented_by(holder).count() >= usize::from(max) {
+            return Err(GovernanceError::TooManyProxies { holder, max });
+        }
+        self.by_grantor.insert(grantor, holder);
+        Ok(())
+    }
+
+    /// Ends `grantor`'s proxy, if any; returns whether there was one.
+    pub fn revoke(&mut self, grantor: Uuid) -> bool {
+        self.by_grantor.remove(&grantor).is_some()
+    }
+
+    /// Who represents `grantor`, if anyone.
+    pub fn holder_of(&self, grantor: Uuid) -> Option<Uuid> {
+        self.by_grantor.get(&grantor).copied()
+    }
+
+    /// The members `holder` represents.
+    pub fn represented_by(&self, holder: Uuid) -> impl Iterator<Item = Uuid> + '_ {
+        self.by_grantor
+            .iter()
+            .filter(move |(_, h)| **h == holder)
+            .map(|(g, _)| *g)
+    }
+}
