@@ -21,6 +21,7 @@ backend_tests!(
     outsider_verifies_a_published_checkpoint,
     a_read_that_cannot_be_logged_does_not_happen,
     an_undecodable_row_is_named,
+    concurrent_checkpoint_requests_agree,
 );
 
 const PASS: &str = "log test passphrase";
@@ -409,4 +410,22 @@ async fn an_undecodable_row_is_named(backend: Backend) {
         "{:?}",
         r.problems
     );
+}
+
+/// Many clients asking for the checkpoint of a size nobody signed yet: each gets
+/// the one signed note (PostgreSQL once answered some of them with a 500).
+async fn concurrent_checkpoint_requests_agree(backend: Backend) {
+    let Some(srv) = TestServer::start(backend).await else {
+        return;
+    };
+    let (s, ids) = member_with_records(&srv, "busy@example.org", 1).await;
+    for _ in 0..3 {
+        s.get(ids[0]).await.unwrap();
+        let asks = (0..16).map(|_| log::checkpoint(&s.client));
+        let notes = futures_util::future::join_all(asks).await;
+        let first = notes[0].as_ref().unwrap().clone();
+        for n in &notes {
+            assert_eq!(n.as_ref().unwrap(), &first);
+        }
+    }
 }

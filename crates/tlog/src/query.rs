@@ -50,16 +50,24 @@ pub async fn latest_checkpoint(
         };
         let signed = sign_checkpoint(&cp, signer.origin(), signer.key())
             .map_err(|e| LogError::Key(e.to_string()))?;
-        diesel::insert_into(c::table)
-            .values((
-                c::log_id.eq(number),
-                c::size.eq(size as i64),
-                c::root.eq(root.as_bytes().to_vec()),
-                c::signed.eq(&signed),
-                c::created_at.eq(time::OffsetDateTime::now_utc().unix_timestamp()),
-            ))
-            .execute(conn)?;
-        Ok(signed)
+        // Two requests may sign the same size at once (PostgreSQL has several writer
+        // connections): the second insert yields to the first, and Ed25519 being
+        // deterministic, both signed the same note. Either way the stored one is returned.
+        let row = (
+            c::log_id.eq(number),
+            c::size.eq(size as i64),
+            c::root.eq(root.as_bytes().to_vec()),
+            c::signed.eq(&signed),
+            c::created_at.eq(time::OffsetDateTime::now_utc().unix_timestamp()),
+        );
+        datacoop_store::on_backend!(conn, |x| diesel::insert_into(c::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(x))?;
+        Ok(c::table
+            .find((number, size as i64))
+            .select(c::signed)
+            .get_result::<String>(conn)?)
     })
     .await
 }
