@@ -63,3 +63,41 @@ fn client_paths_are_the_documented_paths() {
     built.sort_unstable();
     assert_eq!(built, documented);
 }
+
+/// Every operation declares the answers any request can get (a fault, the database
+/// away or a concurrent change), a secured one the missing or expired token, one with a
+/// body or query the malformed request, and each of these as a problem document.
+#[test]
+fn every_operation_declares_the_common_answers() {
+    let doc: serde_json::Value =
+        serde_json::from_str(&datacoop_server::openapi::document()).unwrap();
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            let mut want = vec!["500", "503"];
+            if op["security"].as_array().is_some_and(|s| !s.is_empty()) {
+                want.push("401");
+            }
+            if op.get("requestBody").is_some() {
+                want.extend(["400", "413"]);
+            }
+            if path.contains('{') {
+                want.push("404");
+            }
+            for status in want {
+                let r = &responses
+                    .get(status)
+                    .unwrap_or_else(|| panic!("{method} {path} does not declare {status}"));
+                // Only readiness answers 503 with its own report rather than a problem.
+                assert!(
+                    r["content"]["application/problem+json"].is_object()
+                        || (status == "503" && path == "/readyz"),
+                    "{method} {path} {status} is not a problem document"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 40, "{checked} operations");
+}

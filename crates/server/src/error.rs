@@ -81,6 +81,15 @@ impl From<StoreError> for ApiError {
                 ApiError::Unavailable
             }
             StoreError::Busy(secs) => ApiError::Busy(e.to_string(), secs),
+            ref conflict if conflict.is_transient_conflict() => {
+                tracing::warn!(error = %e, "transaction aborted by a concurrent one; answering 503");
+                ApiError::Busy(
+                    "another request changed the same data at the same moment; nothing was \
+                     changed: send the request again"
+                        .into(),
+                    1,
+                )
+            }
             StoreError::BlobBody(_) => {
                 ApiError::BadRequest(format!("{e}; nothing was stored, upload it again"))
             }
@@ -346,5 +355,55 @@ mod tests {
         let busy = ApiError::from(AccountError::Busy(2));
         assert_eq!(busy.code(), "server_busy");
         assert!(busy.to_string().contains("busy checking passphrases"));
+    }
+
+    /// What PostgreSQL reports when it aborts one of two conflicting transactions.
+    struct Aborted(&'static str);
+
+    impl diesel::result::DatabaseErrorInformation for Aborted {
+        fn message(&self) -> &str {
+            self.0
+        }
+        fn details(&self) -> Option<&str> {
+            None
+        }
+        fn hint(&self) -> Option<&str> {
+            None
+        }
+        fn table_name(&self) -> Option<&str> {
+            None
+        }
+        fn column_name(&self) -> Option<&str> {
+            None
+        }
+        fn constraint_name(&self) -> Option<&str> {
+            None
+        }
+        fn statement_position(&self) -> Option<i32> {
+            None
+        }
+    }
+
+    #[test]
+    fn a_deadlock_or_serialization_failure_says_send_again() {
+        use diesel::result::{DatabaseErrorKind as K, Error as D};
+        for (kind, message) in [
+            (K::Unknown, "deadlock detected"),
+            (K::SerializationFailure, "could not serialize access"),
+        ] {
+            let e = ApiError::from(StoreError::Query(D::DatabaseError(
+                kind,
+                Box::new(Aborted(message)),
+            )));
+            let res = e.error_response();
+            assert_eq!(res.status().as_u16(), 503, "{message}");
+            assert_eq!(res.headers().get(header::RETRY_AFTER).unwrap(), "1");
+            assert!(e.to_string().contains("send the request again"));
+        }
+        let other = ApiError::from(StoreError::Query(D::DatabaseError(
+            K::Unknown,
+            Box::new(Aborted("disk full")),
+        )));
+        assert_eq!(other.error_response().status().as_u16(), 500);
     }
 }

@@ -55,7 +55,7 @@ use utoipa::{Modify, OpenApi};
         crate::routes::log::inclusion,
         crate::routes::log::consistency,
     ),
-    modifiers(&BearerAuth, &ApiPrefix),
+    modifiers(&BearerAuth, &ApiPrefix, &CommonResponses),
     tags(
         (name = "operations", description = "Health, readiness, metrics"),
         (name = "auth", description = "Login, tokens and sessions"),
@@ -121,6 +121,89 @@ impl Modify for ApiPrefix {
                 }
             })
             .collect();
+    }
+}
+
+/// The answers any operation can give beside its own, declared on each so outside tools
+/// know every status and body: a problem document for a malformed body or query, a
+/// missing or expired token, an unknown id in the path, a body too large or of another
+/// media type, the database unavailable or a concurrent request in the way (503 with
+/// Retry-After), and a fault of the server (500).
+struct CommonResponses;
+
+impl CommonResponses {
+    fn problem(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+        use utoipa::openapi::{Content, Ref, ResponseBuilder};
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                Content::new(Some(Ref::from_schema_name("Problem"))),
+            )
+            .build()
+            .into()
+    }
+
+    fn complete(op: &mut utoipa::openapi::path::Operation, templated: bool) {
+        use utoipa::openapi::path::ParameterIn;
+        let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+        let body = op.request_body.is_some();
+        let query = op
+            .parameters
+            .as_ref()
+            .is_some_and(|ps| ps.iter().any(|p| p.parameter_in == ParameterIn::Query));
+        let r = &mut op.responses.responses;
+        let mut add = |status: &str, text: &str| {
+            r.entry(status.to_owned())
+                .or_insert_with(|| Self::problem(text));
+        };
+        if body || query {
+            add("400", "Malformed request: the body or query does not fit this endpoint (the problem says what)");
+        }
+        if secured {
+            add(
+                "401",
+                "Missing, invalid or expired token: log in again or refresh",
+            );
+        }
+        if templated {
+            add(
+                "404",
+                "No such resource (an id in the path that is unknown or not a valid id)",
+            );
+        }
+        if body {
+            add("413", "The body is larger than this server accepts");
+            add(
+                "415",
+                "The body is not of the media type this endpoint takes",
+            );
+        }
+        add(
+            "500",
+            "A fault of the server, not of the request; it has been logged",
+        );
+        add("503", "The database is unavailable, or a concurrent request changed the same data: nothing was changed; send it again after Retry-After");
+    }
+}
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let templated = path.contains('{');
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                Self::complete(op, templated);
+            }
+        }
     }
 }
 

@@ -64,6 +64,21 @@ impl StoreError {
         )
     }
 
+    /// True when PostgreSQL aborted the transaction to resolve a conflict with a
+    /// concurrent one (a deadlock or a serialization failure): nothing was written and
+    /// the same request, sent again, succeeds.
+    pub fn is_transient_conflict(&self) -> bool {
+        match self {
+            StoreError::Query(diesel::result::Error::DatabaseError(kind, info)) => {
+                matches!(
+                    kind,
+                    diesel::result::DatabaseErrorKind::SerializationFailure
+                ) || info.message().contains("deadlock detected")
+            }
+            _ => false,
+        }
+    }
+
     /// True when the error is a unique-constraint violation (a conflict, not a fault).
     pub fn is_unique_violation(&self) -> bool {
         matches!(
