@@ -1,10 +1,12 @@
 //! The access log on the wire: checkpoints, a member's own entries, proofs.
 
+mod action;
 mod entry;
 mod entry_error;
 
+pub use action::Action;
 pub use entry::{
-    AccessEntry, Action, Actor, MemberChain, ENTRY_VERSION, LEGACY_ENTRY_VERSION, MAX_EXTRA_LEN,
+    AccessEntry, Actor, MemberChain, ENTRY_VERSION, LEGACY_ENTRY_VERSION, MAX_EXTRA_LEN,
 };
 pub use entry_error::EntryError;
 
