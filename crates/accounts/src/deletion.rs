@@ -26,6 +26,26 @@ pub struct Erased {
     pub blob_objects: Vec<String>,
 }
 
+/// Locks the account's row for the erasure, first in its transaction: every other
+/// transaction that touches both the account and its sessions (a passphrase change, a
+/// recovery, a key rotation) also takes the account's row first, so on PostgreSQL they
+/// queue instead of deadlocking. [`AccountError::WrongPassphrase`] if the passphrase
+/// changed since it was confirmed.
+pub fn lock_member(conn: &mut DbConn, confirmed: &Confirmed) -> Result<(), AccountError> {
+    let id = confirmed.member.to_string();
+    let locked = diesel::update(
+        members::table
+            .find(&id)
+            .filter(members::auth_hash.eq(&confirmed.auth_hash)),
+    )
+    .set(members::id.eq(&id))
+    .execute(conn)?;
+    if locked != 1 {
+        return Err(AccountError::WrongPassphrase);
+    }
+    Ok(())
+}
+
 /// Deletes the account and everything in it, inside the caller's transaction.
 /// Fails with [`AccountError::WrongPassphrase`] (roll back and ask again) if
 /// the passphrase changed since it was confirmed.

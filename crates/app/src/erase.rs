@@ -28,6 +28,9 @@ impl App {
         let (erased, sessions) = self
             .db
             .write(move |conn| -> Result<_, AppError> {
+                // First: the account's row, in the same order as every other
+                // transaction touching the account and its sessions.
+                datacoop_accounts::deletion::lock_member(conn, &confirmed)?;
                 let key = id.to_string();
                 idempotency::erase_member(conn, &key)?;
                 let sessions = sessions::erase_member(conn, id.uuid())?;
