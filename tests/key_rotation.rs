@@ -24,6 +24,7 @@ use serde_json::json;
 backend_tests!(
     rotation_replaces_every_key,
     a_changed_or_tampered_vault_changes_nothing,
+    a_lost_answer_is_asked_for_again,
 );
 
 async fn rotation_replaces_every_key(backend: Backend) {
@@ -233,4 +234,36 @@ async fn a_changed_or_tampered_vault_changes_nothing(backend: Backend) {
         .unwrap();
     assert!(fresh.vault_key == before);
     assert_eq!(fresh.get(a).await.unwrap().1.as_slice(), b"HbA1c 5.4 %");
+}
+
+/// The server rotated but its answer was lost on the way: the client sends the same
+/// request again, which changes nothing more and brings the answer, so the member gets
+/// the new recovery code that now counts.
+async fn a_lost_answer_is_asked_for_again(backend: Backend) {
+    let Some((_srv, proxy)) = hostile(backend).await else {
+        return;
+    };
+    let email = "lost@example.org";
+    let (mut s, a) = member(&proxy, email).await;
+    let lost = std::sync::atomic::AtomicBool::new(false);
+    proxy.set(move |ex, body| {
+        if ex.path == paths::MEMBER_KEY_ROTATION
+            && ex.status == 200
+            && !lost.swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            *body = b"{\"cut off".to_vec();
+        }
+    });
+    let rotated = s.rotate_keys(email, PASS, |_, _| {}).await.unwrap();
+    assert_eq!(rotated.done.records_rewrapped, 1);
+    proxy.clear();
+    assert_eq!(s.get(a).await.unwrap().1.as_slice(), b"HbA1c 5.4 %");
+    account::recover(
+        &proxy.client(),
+        email,
+        &rotated.recovery_code,
+        "after the lost answer",
+    )
+    .await
+    .unwrap();
 }

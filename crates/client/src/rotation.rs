@@ -242,14 +242,26 @@ impl MemberSession {
             records,
             blobs: blob_wraps,
         };
-        let done: KeysRotated = json(
-            self.client
-                .request(Method::POST, paths::MEMBER_KEY_ROTATION)
-                .json(&body)
-                .send()
-                .await,
-        )
-        .await?;
+        // A rotation whose answer is lost may have taken effect: the same request again
+        // changes nothing more and brings the answer (and so the new code is not lost).
+        let mut attempt = 0;
+        let done: KeysRotated = loop {
+            attempt += 1;
+            let sent = json(
+                self.client
+                    .request(Method::POST, paths::MEMBER_KEY_ROTATION)
+                    .json(&body)
+                    .send()
+                    .await,
+            )
+            .await;
+            match sent {
+                Err(ClientError::Transport(_) | ClientError::Decode(_)) if attempt < 3 => {
+                    tokio::time::sleep(std::time::Duration::from_millis(200 * attempt)).await;
+                }
+                other => break other?,
+            }
+        };
         self.vault_key = vault;
         self.forget_device_keys();
         if let Ok(mut lock) = self.lock.lock() {
