@@ -89,13 +89,13 @@ impl std::fmt::Debug for Recovered {
     }
 }
 
-/// The authentication key of `passphrase` under the member's current parameters, which
-/// must cost at least what the session accepted at login.
-async fn current_auth_key(
+/// The keys `passphrase` derives under the member's current parameters (with the
+/// parameters), which must cost at least what the session accepted at login.
+pub(crate) async fn current_keys(
     session: &MemberSession,
     email: &str,
     passphrase: &str,
-) -> Result<Vec<u8>, ClientError> {
+) -> Result<(KdfParams, datacoop_crypto::AuthKey, datacoop_crypto::Kek), ClientError> {
     let email = email_key(email)?;
     let params = prelogin(&session.client, &email).await?;
     KdfPolicy {
@@ -104,8 +104,18 @@ async fn current_auth_key(
         accept_legacy: false,
     }
     .check(&params)?;
-    let (auth_key, _) = derive_passphrase_keys(passphrase, &email, &params)
+    let (auth_key, kek) = derive_passphrase_keys(passphrase, &email, &params)
         .map_err(|e| ClientError::crypto("passphrase", e))?;
+    Ok((params, auth_key, kek))
+}
+
+/// The authentication key of `passphrase` under the member's current parameters.
+async fn current_auth_key(
+    session: &MemberSession,
+    email: &str,
+    passphrase: &str,
+) -> Result<Vec<u8>, ClientError> {
+    let (_, auth_key, _) = current_keys(session, email, passphrase).await?;
     Ok(auth_key.as_bytes().to_vec())
 }
 

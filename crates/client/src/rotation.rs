@@ -4,7 +4,7 @@
 //! under the new vault key, and the server swaps it all in one transaction
 //! (docs/crypto.md section 7.2). Devices must be enrolled again afterwards.
 
-use crate::member::{email_key, prelogin, KdfPolicy, MemberSession};
+use crate::member::MemberSession;
 use crate::{json, ClientError};
 use datacoop_api::accounts::{
     BlobKeyWrap, KeyRotationRequest, KeysRotated, RecordKeyPage, RecordKeyQuery, RecordKeyWrap,
@@ -12,9 +12,9 @@ use datacoop_api::accounts::{
 use datacoop_api::log::LogEntryQuery;
 use datacoop_api::paths;
 use datacoop_crypto::{
-    derive_passphrase_keys, device_record_batch_id, key_fingerprint, open_vault_key,
-    seal_vault_key, unwrap_record_key, wrap_record_key_with_rng, KeyRotation, MemberKeys,
-    MemberPublicKeys, RecordKey, VaultKey, FINGERPRINT_LEN,
+    device_record_batch_id, key_fingerprint, open_vault_key, seal_vault_key, unwrap_record_key,
+    wrap_record_key_with_rng, KeyRotation, MemberKeys, MemberPublicKeys, RecordKey, VaultKey,
+    FINGERPRINT_LEN,
 };
 use reqwest::Method;
 use uuid::Uuid;
@@ -156,16 +156,7 @@ impl MemberSession {
         passphrase: &str,
         progress: impl Fn(usize, usize),
     ) -> Result<KeysRotatedHere, ClientError> {
-        let email = email_key(email)?;
-        let params = prelogin(&self.client, &email).await?;
-        KdfPolicy {
-            remembered: self.kdf_cost(),
-            accept_weaker: false,
-            accept_legacy: false,
-        }
-        .check(&params)?;
-        let (auth_key, kek) = derive_passphrase_keys(passphrase, &email, &params)
-            .map_err(|e| ClientError::crypto("passphrase", e))?;
+        let (params, auth_key, kek) = crate::account::current_keys(self, email, passphrase).await?;
         let old_keys = self.member_keys().await?;
         let old_public = old_keys.public_keys();
         let mut retired = self.previously_retired(&old_public).await?;
