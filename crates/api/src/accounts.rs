@@ -213,7 +213,7 @@ pub struct AccountDeleted {
     /// Blobs deleted, with their objects in the blob store (their wrapped keys went with the rows).
     #[serde(default)]
     pub blobs_deleted: u64,
-    /// What is kept about the member, by name (empty: nothing is kept yet).
+    /// What is kept about the member, by name (the register entry, if the account was linked to one).
     pub kept: Vec<String>,
 }
 

@@ -67,6 +67,53 @@ pub const LOG_INCLUSION: &str = api_path!("/log/proofs/inclusion");
 /// `GET`: a consistency proof.
 pub const LOG_CONSISTENCY: &str = api_path!("/log/proofs/consistency");
 
+/// `GET`: the governance rules, the governance log's key, whether the caller is a steward.
+pub const GOV: &str = api_path!("/gov");
+/// `GET`: the governance log's key.
+pub const GOV_LOG_KEY: &str = api_path!("/gov/log/key");
+/// `GET`: the governance log's latest checkpoint.
+pub const GOV_LOG_CHECKPOINT: &str = api_path!("/gov/log/checkpoint");
+/// `GET`: a page of governance-log entries.
+pub const GOV_LOG_ENTRIES: &str = api_path!("/gov/log/entries");
+/// `POST`: inclusion proofs in the governance log.
+pub const GOV_LOG_INCLUSION: &str = api_path!("/gov/log/proofs/inclusion");
+/// `GET`: a consistency proof of the governance log.
+pub const GOV_LOG_CONSISTENCY: &str = api_path!("/gov/log/proofs/consistency");
+/// `POST`: enter a member (steward); `GET`: the register (steward).
+pub const GOV_REGISTER: &str = api_path!("/gov/register");
+/// `GET`: the register as CSV (steward).
+pub const GOV_REGISTER_CSV: &str = api_path!("/gov/register.csv");
+/// `GET`: the caller's own register entry.
+pub const GOV_REGISTER_ME: &str = api_path!("/gov/register/me");
+/// `POST`: link the caller's account to their entry and publish their key.
+pub const GOV_JOIN: &str = api_path!("/gov/join");
+/// `POST`: convene (steward); `GET`: list.
+pub const GOV_ASSEMBLIES: &str = api_path!("/gov/assemblies");
+/// `POST`: cast a signed ballot.
+pub const GOV_BALLOTS: &str = api_path!("/gov/ballots");
+/// `POST`: record a signed proxy or its revocation.
+pub const GOV_PROXIES: &str = api_path!("/gov/proxies");
+
+/// `POST`: record a member's leaving date (steward).
+pub fn gov_leaving(member: uuid::Uuid) -> String {
+    format!("{GOV_REGISTER}/{member}/leaving")
+}
+
+/// `GET`: one assembly with its agenda.
+pub fn gov_assembly(id: uuid::Uuid) -> String {
+    format!("{GOV_ASSEMBLIES}/{id}")
+}
+
+/// `POST`: file a motion on an assembly's agenda.
+pub fn gov_motions(assembly: uuid::Uuid) -> String {
+    format!("{GOV_ASSEMBLIES}/{assembly}/motions")
+}
+
+/// `GET`: one motion.
+pub fn gov_motion(id: uuid::Uuid) -> String {
+    format!("{}/gov/motions/{id}", API_BASE)
+}
+
 /// `DELETE`: revoke one session.
 pub fn session(id: impl Into<SessionId>) -> String {
     format!("{SESSIONS}/{}", id.into())
@@ -130,6 +177,23 @@ pub const TEMPLATES: &[&str] = &[
     LOG_ENTRIES,
     LOG_INCLUSION,
     LOG_CONSISTENCY,
+    GOV,
+    GOV_LOG_KEY,
+    GOV_LOG_CHECKPOINT,
+    GOV_LOG_ENTRIES,
+    GOV_LOG_INCLUSION,
+    GOV_LOG_CONSISTENCY,
+    GOV_REGISTER,
+    GOV_REGISTER_CSV,
+    GOV_REGISTER_ME,
+    api_path!("/gov/register/{member}/leaving"),
+    GOV_JOIN,
+    GOV_ASSEMBLIES,
+    api_path!("/gov/assemblies/{id}"),
+    api_path!("/gov/assemblies/{id}/motions"),
+    api_path!("/gov/motions/{id}"),
+    GOV_BALLOTS,
+    GOV_PROXIES,
 ];
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ impl App {
         )
         .await?;
         let id = caller.id;
-        let (erased, sessions) = self
+        let (erased, sessions, in_register) = self
             .db
             .write(move |conn| -> Result<_, AppError> {
                 // First: the account's row, in the same order as every other
@@ -34,9 +34,10 @@ impl App {
                 let key = id.to_string();
                 idempotency::erase_member(conn, &key)?;
                 let sessions = sessions::erase_member(conn, id.uuid())?;
+                let in_register = datacoop_governance::erase_member(conn, id.uuid())?;
                 // Last: the account row, with the sealed keys.
                 let erased = datacoop_accounts::erase_member(conn, &confirmed)?;
-                Ok((erased, sessions as u64))
+                Ok((erased, sessions as u64, in_register))
             })
             .await?;
         blobs::remove_objects(&self.blobs, &erased.blob_objects).await;
@@ -47,7 +48,16 @@ impl App {
             sessions_deleted: sessions,
             devices_deleted: erased.devices,
             blobs_deleted: erased.blobs,
-            kept: Vec::new(),
+            kept: if in_register {
+                vec![
+                    "your entry in the register of members (Cooperatives Act §30), which the \
+                     cooperative keeps for the retention period after you leave; it is no longer \
+                     linked to an account"
+                        .into(),
+                ]
+            } else {
+                Vec::new()
+            },
         })
     }
 }

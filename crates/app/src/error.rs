@@ -4,6 +4,7 @@
 use datacoop_accesslog::LogError;
 use datacoop_accounts::AccountError;
 use datacoop_auth::AuthError;
+use datacoop_governance::GovError;
 use datacoop_store::StoreError;
 
 /// Why a use case was refused or failed.
@@ -21,6 +22,9 @@ pub enum AppError {
     /// Refused by the token and session machinery.
     #[error(transparent)]
     Auth(#[from] AuthError),
+    /// Refused by governance (register, assemblies, votes).
+    #[error(transparent)]
+    Governance(#[from] GovError),
     /// The access log refused or failed.
     #[error(transparent)]
     Log(#[from] LogError),

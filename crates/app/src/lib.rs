@@ -8,15 +8,19 @@
 mod auth;
 mod blobs;
 mod caller;
+mod clock;
 mod devices;
 mod erase;
 mod error;
+mod governance;
 mod log;
 mod members;
 mod records;
 
 pub use caller::{DeviceCaller, MemberCaller};
+pub use clock::Clock;
 pub use error::AppError;
+pub use governance::GovernanceSettings;
 
 use datacoop_accesslog::LogSigner;
 use datacoop_accounts::{Hasher, Pepper};
@@ -43,6 +47,8 @@ pub struct Settings {
     pub failures_per_address: Policy,
     /// New accounts per client address per minute (0: no limit).
     pub registrations_per_minute: u32,
+    /// Governance: rules, stewards, invitations.
+    pub governance: GovernanceSettings,
 }
 
 /// What the server prepared at start-up, handed to [`App::new`].
@@ -58,6 +64,10 @@ pub struct Parts {
     pub pepper: Pepper,
     /// Signs access-log checkpoints.
     pub access_log: LogSigner,
+    /// Signs governance-log checkpoints.
+    pub governance_log: LogSigner,
+    /// The clock use cases decide by.
+    pub clock: Clock,
     /// Operator limits.
     pub settings: Settings,
 }
@@ -73,6 +83,8 @@ pub struct App {
     limiter: LoginLimiter,
     registrations: RateLimiter,
     access_log: Arc<LogSigner>,
+    governance_log: Arc<LogSigner>,
+    clock: Clock,
     settings: Settings,
 }
 
@@ -94,6 +106,8 @@ impl App {
             ),
             registrations: RateLimiter::per_minute(parts.settings.registrations_per_minute),
             access_log: Arc::new(parts.access_log),
+            governance_log: Arc::new(parts.governance_log),
+            clock: parts.clock,
             settings: parts.settings,
         }
     }

@@ -7,6 +7,7 @@ pub mod account;
 pub mod blobs;
 pub mod device;
 mod error;
+pub mod gov;
 pub mod log;
 pub mod member;
 mod records;
@@ -221,6 +222,13 @@ pub fn next_cursor<C: PartialOrd + std::fmt::Display>(
         )));
     }
     Ok(Some(next))
+}
+
+/// Reads a text answer (at most [`MAX_JSON_ANSWER`] bytes), or the problem document.
+pub async fn text(res: Result<Response, reqwest::Error>) -> Result<String, ClientError> {
+    let res = check(res).await?;
+    let body = bounded(res, MAX_JSON_ANSWER).await?;
+    String::from_utf8(body).map_err(|_| ClientError::Decode("the answer is not UTF-8 text".into()))
 }
 
 /// Checks an answer without a body.

@@ -30,6 +30,10 @@ pub mod context {
     pub const DEVICE_CERTIFICATE: &str = "datacoop/v1/device-certificate";
     /// A member's proof, during account recovery, that the recovery code opened the vault.
     pub const ACCOUNT_RECOVERY: &str = "datacoop/v1/account-recovery";
+    /// A member's governance key proving it is theirs when published in the register.
+    pub const GOVERNANCE_KEY: &str = "datacoop/v1/governance-key";
+    /// A member's authorisation (or its revocation) of a proxy for one assembly.
+    pub const PROXY: &str = "datacoop/v1/proxy";
 }
 
 /// Length of an Ed25519 signature.

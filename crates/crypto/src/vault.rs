@@ -68,6 +68,21 @@ impl VaultKey {
         Self::from_secret(key)
     }
 
+    /// The member's governance signing key (Ed25519) for one register entry:
+    /// `HKDF-SHA256(vault key, C("datacoop/v1/governance-key", register_id))`. Derived,
+    /// not stored, so every machine that opens the vault signs ballots with the same key
+    /// and the server never holds it (docs/crypto.md section 13.1). A new vault key (key
+    /// rotation) derives a new one, which a steward's new invitation links.
+    pub fn governance_key(&self, register_id: &Uuid) -> Result<crate::SigningKey> {
+        let seed = derive_key(
+            self.key.as_bytes(),
+            &Canonical::new("datacoop/v1/governance-key")
+                .uuid(register_id)
+                .finish(),
+        )?;
+        crate::SigningKey::from_seed(seed)
+    }
+
     fn from_secret(key: Secret32) -> Result<Self> {
         let record_wrap_key = derive_key(
             key.as_bytes(),

@@ -10,13 +10,15 @@
 //! it for them. Choice codes: 1 yes, 2 no, 3 abstain (elections will take codes of their
 //! own; a secret-ballot scheme would replace `choice` by an encrypted one and a proof).
 
+use datacoop_api::b64::Base64Url;
 use datacoop_crypto::sign::context;
 use datacoop_crypto::{sign, verify, Canonical, Signature, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// What a member chose.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Choice {
     /// For the motion.
@@ -39,7 +41,7 @@ impl Choice {
 }
 
 /// The signed content of a ballot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Ballot {
     /// The motion voted on.
     pub motion: Uuid,
@@ -69,21 +71,23 @@ impl Ballot {
     /// Signs the ballot with the caster's governance key.
     pub fn sign(self, key: &SigningKey) -> SignedBallot {
         SignedBallot {
-            signature: sign(key, context::BALLOT, &self.message())
-                .to_bytes()
-                .to_vec(),
+            signature: Base64Url(
+                sign(key, context::BALLOT, &self.message())
+                    .to_bytes()
+                    .to_vec(),
+            ),
             ballot: self,
         }
     }
 }
 
 /// A ballot with its signature, as stored in the governance chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SignedBallot {
     /// The signed content.
     pub ballot: Ballot,
     /// Ed25519 signature (64 bytes) by `cast_by`'s governance key.
-    pub signature: Vec<u8>,
+    pub signature: Base64Url,
 }
 
 impl SignedBallot {

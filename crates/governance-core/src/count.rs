@@ -4,10 +4,11 @@
 use crate::{Choice, Majority, ProxyBook, RegisterEntry, Rules, SignedBallot};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// A motion put to the vote.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Motion {
     /// Its id.
     pub id: Uuid,
@@ -26,7 +27,7 @@ pub struct Motion {
 }
 
 /// Why a ballot does not count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Refusal {
     /// It is for another motion.
@@ -35,6 +36,8 @@ pub enum Refusal {
     OutsideVotingPeriod,
     /// The caster or the voter is not in the register.
     NotInRegister,
+    /// The caster has published no governance key (they have not joined yet).
+    NoKey,
     /// The signature does not verify with the caster's registered governance key.
     BadSignature,
     /// The voter (or the proxy casting it) is not a member on the voting date.
@@ -52,6 +55,10 @@ impl Refusal {
             Refusal::OtherMotion => "the ballot is for another motion",
             Refusal::OutsideVotingPeriod => "the ballot was cast outside the voting period",
             Refusal::NotInRegister => "the voter or the caster is not in the register",
+            Refusal::NoKey => {
+                "the caster has no governance key in the register: they join with their \
+                 invitation first (datacoop gov join)"
+            }
             Refusal::BadSignature => {
                 "the signature does not verify with the caster's registered governance key"
             }
@@ -62,8 +69,23 @@ impl Refusal {
     }
 }
 
+/// A ballot that did not count: its position among the motion's ballots, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RefusedBallot {
+    /// Position in the motion's ballots, in the order the chain accepted them.
+    pub position: usize,
+    /// Why it does not count.
+    pub reason: Refusal,
+}
+
+impl PartialEq<(usize, Refusal)> for RefusedBallot {
+    fn eq(&self, other: &(usize, Refusal)) -> bool {
+        (self.position, self.reason) == *other
+    }
+}
+
 /// The outcome of a count.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Count {
     /// Votes for (weighted by the votes each member holds).
     pub yes: u64,
@@ -80,7 +102,7 @@ pub struct Count {
     /// Whether the motion carried.
     pub carried: bool,
     /// Ballots that did not count, by position in the input, with why.
-    pub refused: Vec<(usize, Refusal)>,
+    pub refused: Vec<RefusedBallot>,
 }
 
 /// Checks one ballot against the motion, the register and the proxies; returns the
@@ -105,7 +127,10 @@ pub fn check_ballot(
     else {
         return Err(Refusal::NotInRegister);
     };
-    if !b.verifies(&caster.key) {
+    let Some(key) = &caster.key else {
+        return Err(Refusal::NoKey);
+    };
+    if !b.verifies(key) {
         return Err(Refusal::BadSignature);
     }
     let at = motion.closes_at_micros;
@@ -143,7 +168,10 @@ pub fn count(
             Ok(votes) => {
                 last.insert(b.ballot.voter, (b.ballot.choice, votes));
             }
-            Err(r) => refused.push((i, r)),
+            Err(reason) => refused.push(RefusedBallot {
+                position: i,
+                reason,
+            }),
         }
     }
     let (mut yes, mut no, mut abstain) = (0u64, 0u64, 0u64);

@@ -31,7 +31,11 @@ pub enum GovernanceError {
     /// A rule value outside what the law allows.
     #[error("{0}")]
     InvalidRules(String),
-    /// Bytes that are not a ballot.
-    #[error("not a ballot: {0}")]
+    /// Outside the timeline the statutes set (§46), or an assembly or motion that does
+    /// not hold together.
+    #[error("{0}")]
+    Timeline(String),
+    /// Bytes that are not what they claim to be.
+    #[error("{0}")]
     Malformed(String),
 }

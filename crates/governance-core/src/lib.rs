@@ -1,22 +1,35 @@
 //! The pure core of governance records, shared by the server (which accepts ballots and
 //! closes votes) and every member's client (which recounts them, `datacoop gov verify`):
 //! the statute rules with the German Cooperatives Act's defaults ([`Rules`]), ballots
-//! signed over canonical bytes ([`Ballot`]), proxies ([`ProxyBook`]), eligibility from
-//! the membership register ([`RegisterEntry`]) and the count ([`count`]).
+//! signed over canonical bytes ([`Ballot`]), proxies ([`ProxyBook`], [`Proxy`]),
+//! eligibility from the membership register ([`RegisterEntry`]), the count ([`count`]),
+//! the timeline ([`check_assembly`], [`check_motion`]) and the chain's entries
+//! ([`Entry`]) with their replay ([`Chain`]).
 //!
 //! No storage and no I/O here: the same functions decide on the server and check on the
 //! client, so a count can be redone by anyone holding the signed ballots and the register
 //! (docs/governance.md).
 #![forbid(unsafe_code)]
 
+mod assembly;
 mod ballot;
+mod chain;
 mod count;
+pub mod entry;
 mod error;
+pub mod proxy;
 mod register;
 mod rules;
+mod timeline;
+pub mod wire;
 
+pub use assembly::{Assembly, Form, MotionTerms};
 pub use ballot::{Ballot, Choice, SignedBallot};
-pub use count::{check_ballot, count, Count, Motion, Refusal};
+pub use chain::{Chain, ChainProblem, MotionState};
+pub use count::{check_ballot, count, Count, Motion, Refusal, RefusedBallot};
+pub use entry::{Entry, EntryBody, Registration};
 pub use error::GovernanceError;
+pub use proxy::{Proxy, SignedProxy};
 pub use register::{ProxyBook, RegisterEntry};
 pub use rules::{Majority, Rules};
+pub use timeline::{check_assembly, check_motion};

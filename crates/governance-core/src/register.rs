@@ -17,8 +17,9 @@ pub struct RegisterEntry {
     pub leaves_at_micros: Option<u64>,
     /// Votes the statutes grant this member (1, or up to 3 under §43(3)).
     pub votes: u8,
-    /// The member's governance key (Ed25519), published in the governance chain.
-    pub key: VerifyingKey,
+    /// The member's governance key (Ed25519), published in the governance chain; none
+    /// until they join with their invitation.
+    pub key: Option<VerifyingKey>,
 }
 
 impl RegisterEntry {

@@ -3,9 +3,10 @@
 
 use crate::GovernanceError;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// The share of the votes cast (yes + no; abstentions do not count) a motion needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Majority {
     /// More yes than no (§43(2)); a tie fails.
@@ -31,7 +32,7 @@ impl Majority {
 }
 
 /// The rules of the statutes that the software enforces.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Rules {
     /// Members one proxy may represent (§43(5): at most 2; statutes may allow fewer).

@@ -8,6 +8,8 @@ use datacoop_accounts::AccountError;
 use datacoop_api::problem::{Problem, PROBLEM_CONTENT_TYPE};
 use datacoop_app::AppError;
 use datacoop_auth::AuthError;
+use datacoop_governance::GovError;
+use datacoop_governance_core::GovernanceError;
 use datacoop_store::StoreError;
 
 /// Everything a handler can fail with.
@@ -165,12 +167,44 @@ impl From<AccountError> for ApiError {
     }
 }
 
+impl From<GovError> for ApiError {
+    fn from(e: GovError) -> Self {
+        let text = e.to_string();
+        match e {
+            GovError::NotSteward => ApiError::Forbidden("not_a_steward", text),
+            GovError::NotInRegister => ApiError::Forbidden("not_in_register", text),
+            GovError::Invitation => ApiError::Forbidden("invitation_invalid", text),
+            GovError::NotFound(_) => ApiError::NotFound(text),
+            GovError::AlreadyLinked(_) => ApiError::Conflict("already_linked", text),
+            GovError::NotVoting(_) => ApiError::Conflict("not_voting", text),
+            GovError::Refused(code, _) => ApiError::Unprocessable(code, text),
+            GovError::Rules(r) => match r {
+                GovernanceError::TooManyProxies { .. } => {
+                    ApiError::Conflict("too_many_proxies", text)
+                }
+                GovernanceError::AlreadyRepresented { .. } => {
+                    ApiError::Conflict("already_represented", text)
+                }
+                GovernanceError::OwnProxy => ApiError::Unprocessable("own_proxy", text),
+                GovernanceError::Timeline(_) => ApiError::Unprocessable("timeline", text),
+                GovernanceError::InvalidRules(_) | GovernanceError::Malformed(_) => {
+                    ApiError::Invalid(text)
+                }
+            },
+            GovError::Invalid(_) => ApiError::Invalid(text),
+            GovError::Log(l) => ApiError::from(l),
+            GovError::Store(s) => ApiError::from(s),
+        }
+    }
+}
+
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         match e {
             AppError::NotFound(text) => ApiError::NotFound(text),
             AppError::Invalid(text) => ApiError::Invalid(text),
             AppError::Account(a) => ApiError::from(a),
+            AppError::Governance(g) => ApiError::from(g),
             AppError::Auth(a) => ApiError::from(a),
             AppError::Log(l) => ApiError::from(l),
             AppError::Store(s) => ApiError::from(s),

@@ -54,6 +54,25 @@ use utoipa::{Modify, OpenApi};
         crate::routes::log::entries,
         crate::routes::log::inclusion,
         crate::routes::log::consistency,
+        crate::routes::gov::info,
+        crate::routes::gov::log_key,
+        crate::routes::gov::checkpoint,
+        crate::routes::gov::entries,
+        crate::routes::gov::inclusion,
+        crate::routes::gov::consistency,
+        crate::routes::gov::register,
+        crate::routes::gov::list_register,
+        crate::routes::gov::register_csv,
+        crate::routes::gov::my_entry,
+        crate::routes::gov::leaving,
+        crate::routes::gov::join,
+        crate::routes::gov::convene,
+        crate::routes::gov::assemblies,
+        crate::routes::gov::assembly,
+        crate::routes::gov::file_motion,
+        crate::routes::gov::motion,
+        crate::routes::gov::ballot,
+        crate::routes::gov::proxy,
     ),
     modifiers(&BearerAuth, &ApiPrefix, &CommonResponses),
     tags(
@@ -64,6 +83,7 @@ use utoipa::{Modify, OpenApi};
         (name = "blobs", description = "Encrypted files, streamed"),
         (name = "devices", description = "Write-only device tokens: devices add records and read nothing"),
         (name = "access log", description = "Tamper-evident log of every access, checkpoints and proofs"),
+        (name = "governance", description = "The register of members, assemblies, motions, signed ballots and proxies, results; all in the governance log"),
     )
 )]
 pub struct ApiDoc;

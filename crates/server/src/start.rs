@@ -1,14 +1,14 @@
 //! Start-up: data directory, database and migrations, signing secret,
 //! listener, then the server. Each failure is one line saying what to do.
 
-use crate::config::{Config, SqliteSynchronous};
+use crate::config::{Config, GovernanceConfig, SqliteSynchronous};
 use crate::error::{json_error, ApiError};
 use crate::forwarded::TrustedProxies;
 use crate::metrics::{self, Metrics};
 use crate::routes;
 use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse, HttpServer};
-use datacoop_app::{App, Parts, Settings};
+use datacoop_app::{App, GovernanceSettings, Parts, Settings};
 use datacoop_auth::{TokenSecret, TokenSettings, Tokens};
 use datacoop_store::limiter::Policy;
 use datacoop_store::{DatabaseUrl, Db, DbOptions, SqliteSync};
@@ -29,6 +29,9 @@ pub enum StartError {
     /// The database URL or the database itself is unusable.
     #[error("{0}")]
     Database(#[from] datacoop_store::StoreError),
+    /// The governance settings do not hold.
+    #[error("governance settings: {0}; fix the [governance] section of the configuration")]
+    Governance(String),
     /// The token-signing secret is unusable.
     #[error("{0}")]
     Secret(#[from] datacoop_auth::AuthError),
@@ -117,6 +120,20 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
         reason: e.to_string(),
     })?;
     tracing::info!(verifier_key = %log_signer.verifier_key(), "access log ready");
+    let governance_log = datacoop_accesslog::LogSigner::load_or_create(
+        &dir.join("governance-signing-key"),
+        &config.governance.log_origin,
+    )
+    .map_err(|e| StartError::DataDir {
+        path: dir.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    if governance_log.origin() == log_signer.origin() {
+        return Err(StartError::Governance(
+            "governance.log_origin must differ from log_origin (each log has its own name)".into(),
+        ));
+    }
+    tracing::info!(verifier_key = %governance_log.verifier_key(), "governance log ready");
     let blobs = datacoop_store::BlobStore::open(&datacoop_store::BlobLocation::parse(
         &config.blobs_url(),
     )?)?;
@@ -128,14 +145,16 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
             tokens,
             pepper,
             access_log: log_signer,
-            settings: settings(&config),
+            governance_log,
+            clock: config.clock.clone(),
+            settings: settings(&config)?,
         })),
         config,
     })
 }
 
 /// The operator's limits, from the configuration.
-fn settings(config: &Config) -> Settings {
+fn settings(config: &Config) -> Result<Settings, StartError> {
     let auth = &config.auth;
     let first_delay = Duration::from_secs(auth.failure_delay_secs);
     let permits = auth.hash_permits();
@@ -144,7 +163,7 @@ fn settings(config: &Config) -> Settings {
         memory_mib = (permits as u64 * datacoop_accounts::hasher::HASH_MEMORY_BYTES) >> 20,
         "passphrase hashing bounded"
     );
-    Settings {
+    Ok(Settings {
         max_blob_bytes: config.blobs.max_bytes,
         blob_quota_bytes: config.blobs.quota_bytes,
         max_concurrent_hashes: permits,
@@ -160,7 +179,50 @@ fn settings(config: &Config) -> Settings {
             max_delay: Duration::from_secs(auth.max_failure_delay_per_address_secs),
         },
         registrations_per_minute: auth.registrations_per_minute,
+        governance: governance_settings(&config.governance)?,
+    })
+}
+
+fn governance_settings(g: &GovernanceConfig) -> Result<GovernanceSettings, StartError> {
+    g.rules
+        .check()
+        .map_err(|e| StartError::Governance(e.to_string()))?;
+    let stewards = g
+        .stewards
+        .iter()
+        .map(|e| {
+            datacoop_accounts::members::normalise_email(e)
+                .map_err(|_| StartError::Governance(format!("steward {e:?} is not an email")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if stewards.is_empty() {
+        tracing::info!("no stewards configured (governance.stewards): the register and assemblies wait for one");
     }
+    Ok(GovernanceSettings {
+        rules: g.rules.clone(),
+        stewards,
+        invitation_days: g.invitation_days.max(1),
+        seat: g.seat.clone(),
+    })
+}
+
+/// Closes votes when they are due: at once on start (catching up with anything due
+/// while the server was down), then every `interval`. Several replicas may run it:
+/// each close is re-checked under the governance log's lock.
+fn spawn_scheduler(app: web::Data<App>, interval: Duration) {
+    actix_rt::spawn(async move {
+        loop {
+            match app.close_due_votes().await {
+                Ok(closed) => {
+                    for (motion, count) in closed {
+                        tracing::info!(%motion, carried = count.carried, "scheduler closed a vote");
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "closing due votes failed; retrying"),
+            }
+            tokio::time::sleep(interval).await;
+        }
+    });
 }
 
 fn tempfile_probe(dir: &std::path::Path) -> std::io::Result<()> {
@@ -238,6 +300,10 @@ pub fn bind(prepared: Prepared) -> Result<Running, StartError> {
         .copied()
         .ok_or_else(|| listen_err("no address bound".into()))?;
     tracing::info!(address = %bound, "listening");
+    spawn_scheduler(
+        app.clone(),
+        Duration::from_secs(config.governance.close_interval_secs.max(1)),
+    );
     Ok(Running {
         addr: bound,
         server: server.run(),

@@ -178,3 +178,75 @@ diesel::table! {
         retired_at -> BigInt,
     }
 }
+
+diesel::table! {
+    /// The governance log's entries: the exact bytes of each leaf.
+    gov_entries (idx) {
+        idx -> BigInt,
+        kind -> Text,
+        body -> Binary,
+        at -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// The register of members (§30): personal data here, its digest in the chain.
+    gov_register (id) {
+        id -> Text,
+        number -> BigInt,
+        account -> Nullable<Text>,
+        name -> Text,
+        contact -> Text,
+        blinding -> Binary,
+        joined_at -> BigInt,
+        leaves_at -> Nullable<BigInt>,
+        shares -> Integer,
+        votes -> Integer,
+        governance_key -> Nullable<Binary>,
+        invitation_hash -> Nullable<Binary>,
+        invitation_expires_at -> Nullable<BigInt>,
+        recorded_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Convened assemblies (the entry's JSON).
+    gov_assemblies (id) {
+        id -> Text,
+        body -> Text,
+        starts_at -> BigInt,
+        entry_idx -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Motions (the entry's JSON) and, once closed, their count.
+    gov_motions (id) {
+        id -> Text,
+        assembly -> Text,
+        body -> Text,
+        closes_at -> BigInt,
+        result -> Nullable<Text>,
+        closed_at -> Nullable<BigInt>,
+        entry_idx -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Accepted ballots, by the index of their entry.
+    gov_ballots (idx) {
+        idx -> BigInt,
+        motion -> Text,
+        voter -> Text,
+        body -> Text,
+    }
+}
+
+diesel::table! {
+    /// Proxies in force, per assembly.
+    gov_proxies (assembly, grantor) {
+        assembly -> Text,
+        grantor -> Text,
+        holder -> Text,
+    }
+}

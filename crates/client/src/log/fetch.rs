@@ -32,9 +32,19 @@ pub async fn consistency(
     from: u64,
     to: u64,
 ) -> Result<ConsistencyProof, ClientError> {
+    consistency_at(client, paths::LOG_CONSISTENCY, from, to).await
+}
+
+/// A consistency proof of the log whose proofs are at `path`.
+pub(crate) async fn consistency_at(
+    client: &Client,
+    path: &str,
+    from: u64,
+    to: u64,
+) -> Result<ConsistencyProof, ClientError> {
     json(
         client
-            .request(Method::GET, paths::LOG_CONSISTENCY)
+            .request(Method::GET, path)
             .query(&[("from", from), ("to", to)])
             .send()
             .await,

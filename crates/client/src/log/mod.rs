@@ -9,6 +9,7 @@ mod fetch;
 mod keys;
 
 pub(crate) use fetch::all_blobs;
+pub(crate) use fetch::consistency_at;
 pub use fetch::{all_entries, checkpoint, consistency, entries, log_key};
 
 use crate::member::MemberSession;
@@ -45,7 +46,7 @@ fn expected_origin(key: &str) -> Option<String> {
 }
 
 /// A problem if the checkpoint names another log than its key does.
-fn origin_problem(cp: &Checkpoint, key: &str) -> Option<String> {
+pub(crate) fn origin_problem(cp: &Checkpoint, key: &str) -> Option<String> {
     match expected_origin(key) {
         Some(name) if name == cp.origin => None,
         Some(name) => Some(format!(
@@ -90,6 +91,16 @@ async fn check_extension(
     old: &Checkpoint,
     new: &Checkpoint,
 ) -> Result<Result<String, String>, ClientError> {
+    check_extension_at(client, paths::LOG_CONSISTENCY, old, new).await
+}
+
+/// [`check_extension`] for the log whose consistency proofs are at `path`.
+pub(crate) async fn check_extension_at(
+    client: &Client,
+    path: &str,
+    old: &Checkpoint,
+    new: &Checkpoint,
+) -> Result<Result<String, String>, ClientError> {
     if new.size < old.size {
         return Ok(Err(format!(
             "the log shrank from {} to {} entries since the last check: its history was rewritten or rolled back",
@@ -109,7 +120,7 @@ async fn check_extension(
             ))
         });
     }
-    let p = consistency(client, old.size, new.size).await?;
+    let p = consistency_at(client, path, old.size, new.size).await?;
     Ok(match verify_consistency(old.size, new.size, &old.root, &new.root, &p.proof) {
         Ok(()) => Ok(format!(
             "the log grew from {} to {} entries by appending only (consistency proof verified)",

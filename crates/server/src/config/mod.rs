@@ -2,7 +2,10 @@
 //! `DATACOOP_*` environment variables. Unknown keys are an error; secrets
 //! never appear in `Debug`.
 
+mod governance;
 mod proxies;
+
+pub use governance::GovernanceConfig;
 
 pub use proxies::{ForwardedHeader, ProxyRange};
 
@@ -36,6 +39,12 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Blob storage.
     pub blobs: BlobsConfig,
+    /// Governance: stewards, the governance log, the statute rules.
+    pub governance: GovernanceConfig,
+    /// The clock use cases decide by (not configurable: the system clock, or one a
+    /// test sets).
+    #[serde(skip)]
+    pub clock: datacoop_app::Clock,
 }
 
 impl Default for Config {
@@ -52,6 +61,8 @@ impl Default for Config {
             http: HttpConfig::default(),
             auth: AuthConfig::default(),
             blobs: BlobsConfig::default(),
+            governance: GovernanceConfig::default(),
+            clock: datacoop_app::Clock::system(),
         }
     }
 }
@@ -288,6 +299,16 @@ pub const ENV_KEYS: &[&str] = &[
     "blobs.url",
     "blobs.max_bytes",
     "blobs.quota_bytes",
+    "governance.stewards",
+    "governance.log_origin",
+    "governance.seat",
+    "governance.invitation_days",
+    "governance.close_interval_secs",
+    "governance.rules.max_proxies_per_holder",
+    "governance.rules.max_votes_per_member",
+    "governance.rules.notice_days",
+    "governance.rules.agenda_days",
+    "governance.rules.minority_demand_percent",
 ];
 
 /// Environment variables with the prefix that are not server settings: the

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod blobs;
 pub mod devices;
+pub mod gov;
 pub mod health;
 pub mod log;
 pub mod members;
@@ -68,6 +69,25 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(log::checkpoint)
                 .service(log::entries)
                 .service(log::inclusion)
-                .service(log::consistency),
+                .service(log::consistency)
+                .service(gov::info)
+                .service(gov::log_key)
+                .service(gov::checkpoint)
+                .service(gov::entries)
+                .service(gov::inclusion)
+                .service(gov::consistency)
+                .service(gov::register)
+                .service(gov::list_register)
+                .service(gov::register_csv)
+                .service(gov::my_entry)
+                .service(gov::leaving)
+                .service(gov::join)
+                .service(gov::convene)
+                .service(gov::assemblies)
+                .service(gov::assembly)
+                .service(gov::file_motion)
+                .service(gov::motion)
+                .service(gov::ballot)
+                .service(gov::proxy),
         );
 }

@@ -1,0 +1,188 @@
+//! Governance: the register, assemblies, motions, ballots, proxies and results, each an
+//! entry of the governance log. Stewards are named in the configuration.
+
+use crate::{App, AppError, MemberCaller};
+use datacoop_api::log::{ConsistencyProof, InclusionProofs, InclusionRequest, LogKey};
+use datacoop_governance as gov;
+use datacoop_governance_core::wire::{
+    AssemblyList, AssemblyView, ConveneRequest, GovEntryPage, GovEntryQuery, GovInfo, JoinRequest,
+    LeavingRequest, MotionRequest, MotionView, Recorded, RegisterList, RegisterRequest,
+    RegisterView, Registered,
+};
+use datacoop_governance_core::{Assembly, Count, MotionTerms, Rules, SignedBallot, SignedProxy};
+use uuid::Uuid;
+
+/// The operator's governance choices.
+#[derive(Debug, Clone)]
+pub struct GovernanceSettings {
+    /// The statute rules.
+    pub rules: Rules,
+    /// Stewards' account emails (normalised).
+    pub stewards: Vec<String>,
+    /// Days an invitation stays valid.
+    pub invitation_days: u32,
+    /// The registered seat (the place of a virtual assembly).
+    pub seat: String,
+}
+
+impl App {
+    fn gov(&self) -> gov::Context {
+        let s = &self.settings.governance;
+        gov::Context {
+            rules: s.rules.clone(),
+            stewards: s.stewards.clone(),
+            now: self.clock.now_micros(),
+            invitation_days: s.invitation_days,
+            seat: s.seat.clone(),
+        }
+    }
+
+    /// The rules, the log's key, and whether the caller is a steward.
+    pub async fn governance_info(&self, caller: &MemberCaller) -> Result<GovInfo, AppError> {
+        let id = caller.id.uuid();
+        let ctx = self.gov();
+        let steward = self.db.read(move |c| gov::is_steward(c, id, &ctx)).await?;
+        Ok(GovInfo {
+            rules: self.settings.governance.rules.clone(),
+            origin: self.governance_log.origin().to_owned(),
+            verifier_key: self.governance_log.verifier_key().to_owned(),
+            steward,
+        })
+    }
+
+    /// The governance log's origin and verifier key.
+    pub fn governance_log_key(&self) -> LogKey {
+        LogKey {
+            origin: self.governance_log.origin().to_owned(),
+            verifier_key: self.governance_log.verifier_key().to_owned(),
+        }
+    }
+
+    /// A steward enters a member in the register (answer: the invitation).
+    pub async fn register_member(
+        &self,
+        caller: &MemberCaller,
+        req: RegisterRequest,
+    ) -> Result<Registered, AppError> {
+        Ok(gov::register(&self.db, caller.id.uuid(), req, self.gov()).await?)
+    }
+
+    /// The register, for stewards.
+    pub async fn member_register(&self, caller: &MemberCaller) -> Result<RegisterList, AppError> {
+        Ok(gov::list_register(&self.db, caller.id.uuid(), self.gov()).await?)
+    }
+
+    /// A steward records a member's leaving date.
+    pub async fn record_leaving(
+        &self,
+        caller: &MemberCaller,
+        member: Uuid,
+        req: LeavingRequest,
+    ) -> Result<RegisterView, AppError> {
+        let at = datacoop_store::time::parse_micros(&req.leaves_at, "leaves_at")?.max(0) as u64;
+        Ok(gov::record_leaving(&self.db, caller.id.uuid(), member, at, self.gov()).await?)
+    }
+
+    /// The caller's own register entry.
+    pub async fn my_register_entry(&self, caller: &MemberCaller) -> Result<RegisterView, AppError> {
+        Ok(gov::my_entry(&self.db, caller.id.uuid()).await?)
+    }
+
+    /// Links the caller's account to their register entry and publishes their key.
+    pub async fn join_register(
+        &self,
+        caller: &MemberCaller,
+        req: JoinRequest,
+    ) -> Result<RegisterView, AppError> {
+        Ok(gov::join(&self.db, caller.id.uuid(), req, self.gov()).await?)
+    }
+
+    /// A steward convenes an assembly.
+    pub async fn convene_assembly(
+        &self,
+        caller: &MemberCaller,
+        req: ConveneRequest,
+    ) -> Result<Assembly, AppError> {
+        Ok(gov::convene(&self.db, caller.id.uuid(), req, self.gov()).await?)
+    }
+
+    /// Assemblies, newest first.
+    pub async fn assemblies(&self) -> Result<AssemblyList, AppError> {
+        Ok(gov::assemblies(&self.db).await?)
+    }
+
+    /// One assembly with its agenda.
+    pub async fn assembly(&self, id: Uuid) -> Result<AssemblyView, AppError> {
+        Ok(gov::assembly(&self.db, id, self.clock.now_micros()).await?)
+    }
+
+    /// Files a motion on an assembly's agenda.
+    pub async fn file_motion(
+        &self,
+        caller: &MemberCaller,
+        assembly: Uuid,
+        req: MotionRequest,
+    ) -> Result<MotionTerms, AppError> {
+        Ok(gov::file_motion(&self.db, caller.id.uuid(), assembly, req, self.gov()).await?)
+    }
+
+    /// One motion (its count once closed).
+    pub async fn motion(&self, id: Uuid) -> Result<MotionView, AppError> {
+        Ok(gov::motion(&self.db, id, self.clock.now_micros()).await?)
+    }
+
+    /// Accepts a signed ballot.
+    pub async fn cast_ballot(
+        &self,
+        caller: &MemberCaller,
+        ballot: SignedBallot,
+    ) -> Result<Recorded, AppError> {
+        Ok(gov::cast_ballot(&self.db, caller.id.uuid(), ballot, self.gov()).await?)
+    }
+
+    /// Records a signed proxy or its revocation.
+    pub async fn record_proxy(
+        &self,
+        caller: &MemberCaller,
+        proxy: SignedProxy,
+    ) -> Result<Recorded, AppError> {
+        Ok(gov::record_proxy(&self.db, caller.id.uuid(), proxy, self.gov()).await?)
+    }
+
+    /// Closes every vote that is due (the scheduler calls this; safe to repeat).
+    pub async fn close_due_votes(&self) -> Result<Vec<(Uuid, Count)>, AppError> {
+        Ok(gov::close_due(&self.db, self.gov()).await?)
+    }
+
+    /// A page of governance-log entries.
+    pub async fn governance_entries(&self, q: GovEntryQuery) -> Result<GovEntryPage, AppError> {
+        Ok(gov::entries(&self.db, q.from.unwrap_or(0), q.limit.unwrap_or(1000)).await?)
+    }
+
+    /// The governance log's latest signed checkpoint.
+    pub async fn governance_checkpoint(&self) -> Result<String, AppError> {
+        Ok(gov::checkpoint(&self.db, self.governance_log.clone()).await?)
+    }
+
+    /// Inclusion proofs in the governance log.
+    pub async fn governance_inclusion(
+        &self,
+        req: InclusionRequest,
+    ) -> Result<InclusionProofs, AppError> {
+        Ok(gov::inclusion_proofs(&self.db, req.tree_size, req.indexes).await?)
+    }
+
+    /// A consistency proof of the governance log.
+    pub async fn governance_consistency(
+        &self,
+        from: u64,
+        to: u64,
+    ) -> Result<ConsistencyProof, AppError> {
+        Ok(gov::consistency_proof(&self.db, from, to).await?)
+    }
+
+    /// The application's clock.
+    pub fn clock(&self) -> &crate::Clock {
+        &self.clock
+    }
+}

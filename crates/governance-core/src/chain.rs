@@ -1,0 +1,289 @@
+//! Replaying the governance chain: every entry is checked as it would have been on
+//! arrival, and every closed motion recounted from the ballots before its result. The
+//! member's client runs this over the whole chain (`datacoop gov verify`).
+
+use crate::entry::{Entry, EntryBody, Registration};
+use crate::timeline::{check_assembly, check_motion};
+use crate::{
+    check_ballot, count, proxy, Assembly, Count, MotionTerms, ProxyBook, RegisterEntry, Rules,
+    SignedBallot,
+};
+use datacoop_crypto::VerifyingKey;
+use std::collections::{BTreeMap, HashMap};
+use uuid::Uuid;
+
+/// A motion as the chain has it so far.
+#[derive(Debug, Clone)]
+pub struct MotionState {
+    /// Its terms.
+    pub terms: MotionTerms,
+    /// The ballots accepted, in chain order.
+    pub ballots: Vec<SignedBallot>,
+    /// The recorded count, once closed.
+    pub result: Option<Count>,
+}
+
+/// What a replay found wrong: the entry's index and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainProblem {
+    /// The entry's index in the log.
+    pub index: u64,
+    /// What is wrong, in words.
+    pub problem: String,
+}
+
+/// The state the chain's entries build.
+#[derive(Debug, Clone)]
+pub struct Chain {
+    rules: Rules,
+    /// Register entries by register id.
+    pub register: BTreeMap<Uuid, RegisterEntry>,
+    numbers: BTreeMap<u64, Uuid>,
+    /// Assemblies by id.
+    pub assemblies: BTreeMap<Uuid, Assembly>,
+    /// Motions by id.
+    pub motions: BTreeMap<Uuid, MotionState>,
+    proxies: HashMap<Uuid, ProxyBook>,
+    /// Entries applied.
+    pub applied: u64,
+}
+
+impl Chain {
+    /// An empty chain decided by `rules`.
+    pub fn new(rules: Rules) -> Self {
+        Chain {
+            rules,
+            register: BTreeMap::new(),
+            numbers: BTreeMap::new(),
+            assemblies: BTreeMap::new(),
+            motions: BTreeMap::new(),
+            proxies: HashMap::new(),
+            applied: 0,
+        }
+    }
+
+    /// The proxies in force for an assembly.
+    pub fn proxies(&self, assembly: &Uuid) -> ProxyBook {
+        self.proxies.get(assembly).cloned().unwrap_or_default()
+    }
+
+    /// Applies the entry at `index` (its bytes as served); an entry that could not
+    /// have been accepted is reported and leaves the state as it was.
+    pub fn apply_bytes(&mut self, index: u64, bytes: &[u8]) -> Result<(), ChainProblem> {
+        let entry = Entry::from_bytes(bytes).map_err(|e| ChainProblem {
+            index,
+            problem: e.to_string(),
+        })?;
+        self.apply(index, &entry)
+    }
+
+    /// Applies one parsed entry.
+    pub fn apply(&mut self, index: u64, entry: &Entry) -> Result<(), ChainProblem> {
+        let fail = |problem: String| ChainProblem { index, problem };
+        let at = entry.at_micros;
+        match &entry.body {
+            EntryBody::MemberRegistered(r) => self.register_member(r).map_err(fail)?,
+            EntryBody::MemberLeaving {
+                member,
+                leaves_at_micros,
+                ..
+            } => {
+                let e = self
+                    .register
+                    .get_mut(member)
+                    .ok_or_else(|| fail(format!("member {member} is not in the register")))?;
+                e.leaves_at_micros = Some(*leaves_at_micros);
+            }
+            EntryBody::KeyPublished { member, key, proof } => {
+                let key = VerifyingKey::from_bytes(key)
+                    .map_err(|_| fail(format!("the key published for {member} is not a key")))?;
+                if !proxy::key_proof_holds(member, &key, proof) {
+                    return Err(fail(format!(
+                        "the key published for {member} does not prove its holder signed it"
+                    )));
+                }
+                let e = self
+                    .register
+                    .get_mut(member)
+                    .ok_or_else(|| fail(format!("member {member} is not in the register")))?;
+                e.key = Some(key);
+            }
+            EntryBody::AssemblyConvened(a) => {
+                if self.assemblies.contains_key(&a.id) {
+                    return Err(fail(format!("assembly {} is convened twice", a.id)));
+                }
+                check_assembly(a, at, &self.rules).map_err(|e| fail(e.to_string()))?;
+                self.assemblies.insert(a.id, a.clone());
+            }
+            EntryBody::MotionFiled(m) => {
+                let a = self
+                    .assemblies
+                    .get(&m.assembly)
+                    .ok_or_else(|| fail(format!("motion {} is on no convened assembly", m.id)))?;
+                if self.motions.contains_key(&m.id) {
+                    return Err(fail(format!("motion {} is filed twice", m.id)));
+                }
+                check_motion(m, a, at, &self.rules).map_err(|e| fail(e.to_string()))?;
+                self.motions.insert(
+                    m.id,
+                    MotionState {
+                        terms: m.clone(),
+                        ballots: Vec::new(),
+                        result: None,
+                    },
+                );
+            }
+            EntryBody::Proxy(p) => {
+                let s = &p.proxy;
+                if !self.assemblies.contains_key(&s.assembly) {
+                    return Err(fail(format!("a proxy for unknown assembly {}", s.assembly)));
+                }
+                let grantor_key = self
+                    .register
+                    .get(&s.grantor)
+                    .and_then(|e| e.key)
+                    .ok_or_else(|| fail(format!("proxy grantor {} has no key", s.grantor)))?;
+                if !self.register.contains_key(&s.holder) {
+                    return Err(fail(format!(
+                        "proxy holder {} is not in the register",
+                        s.holder
+                    )));
+                }
+                if !p.verifies(&grantor_key) {
+                    return Err(fail(format!(
+                        "the proxy of {} is not signed by their key",
+                        s.grantor
+                    )));
+                }
+                let book = self.proxies.entry(s.assembly).or_default();
+                if s.revoke {
+                    if book.holder_of(s.grantor) != Some(s.holder) {
+                        return Err(fail(format!(
+                            "{} revokes a proxy they did not give",
+                            s.grantor
+                        )));
+                    }
+                    book.revoke(s.grantor);
+                } else {
+                    book.grant(s.grantor, s.holder, self.rules.max_proxies_per_holder)
+                        .map_err(|e| fail(e.to_string()))?;
+                }
+            }
+            EntryBody::Ballot(b) => {
+                let m = self.motions.get(&b.ballot.motion).ok_or_else(|| {
+                    fail(format!("a ballot for unknown motion {}", b.ballot.motion))
+                })?;
+                if m.result.is_some() {
+                    return Err(fail(format!(
+                        "a ballot recorded after motion {} closed",
+                        m.terms.id
+                    )));
+                }
+                if at < m.terms.opens_at_micros || at >= m.terms.closes_at_micros {
+                    return Err(fail("a ballot recorded outside the voting period".into()));
+                }
+                let register: HashMap<Uuid, &RegisterEntry> =
+                    self.register.iter().map(|(k, v)| (*k, v)).collect();
+                let book = self.proxies(&m.terms.assembly);
+                check_ballot(&m.terms.motion(), b, &register, &book, &self.rules).map_err(|r| {
+                    fail(format!(
+                        "a ballot the server should have refused: {}",
+                        r.describe()
+                    ))
+                })?;
+                if let Some(m) = self.motions.get_mut(&b.ballot.motion) {
+                    m.ballots.push(b.clone());
+                }
+            }
+            EntryBody::MotionClosed {
+                motion,
+                count: recorded,
+            } => {
+                let m = self
+                    .motions
+                    .get(motion)
+                    .ok_or_else(|| fail(format!("a result for unknown motion {motion}")))?;
+                if m.result.is_some() {
+                    return Err(fail(format!("motion {motion} is closed twice")));
+                }
+                if at < m.terms.closes_at_micros {
+                    return Err(fail(format!(
+                        "motion {motion} was closed before its closing time"
+                    )));
+                }
+                let recount = self.recount(m);
+                if &recount != recorded {
+                    return Err(fail(format!(
+                        "the recorded result of motion {motion} is not what its ballots give: \
+                         recorded {} yes, {} no, {} abstaining ({}), recounted {} yes, {} no, \
+                         {} abstaining ({})",
+                        recorded.yes,
+                        recorded.no,
+                        recorded.abstain,
+                        if recorded.carried {
+                            "carried"
+                        } else {
+                            "not carried"
+                        },
+                        recount.yes,
+                        recount.no,
+                        recount.abstain,
+                        if recount.carried {
+                            "carried"
+                        } else {
+                            "not carried"
+                        },
+                    )));
+                }
+                if let Some(m) = self.motions.get_mut(motion) {
+                    m.result = Some(recount);
+                }
+            }
+        }
+        self.applied += 1;
+        Ok(())
+    }
+
+    /// Counts a motion from its ballots, the register and the assembly's proxies as
+    /// they stand now.
+    pub fn recount(&self, m: &MotionState) -> Count {
+        let register: Vec<RegisterEntry> = self.register.values().cloned().collect();
+        count(
+            &m.terms.motion(),
+            &m.ballots,
+            &register,
+            &self.proxies(&m.terms.assembly),
+            &self.rules,
+        )
+    }
+
+    fn register_member(&mut self, r: &Registration) -> Result<(), String> {
+        if self.register.contains_key(&r.member) {
+            return Err(format!("member {} is registered twice", r.member));
+        }
+        if let Some(other) = self.numbers.get(&r.number) {
+            return Err(format!(
+                "member number {} is given twice ({other} and {})",
+                r.number, r.member
+            ));
+        }
+        if !(1..=self.rules.max_votes_per_member.max(1)).contains(&r.votes) {
+            return Err(format!(
+                "member {} holds {} votes; the statutes allow 1 to {}",
+                r.member, r.votes, self.rules.max_votes_per_member
+            ));
+        }
+        self.numbers.insert(r.number, r.member);
+        self.register.insert(
+            r.member,
+            RegisterEntry {
+                member: r.member,
+                joined_at_micros: r.joined_at_micros,
+                leaves_at_micros: None,
+                votes: r.votes,
+                key: None,
+            },
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,146 @@
+//! The entries of the governance chain. Each entry's bytes, as the server stored and
+//! serves them, are a leaf of the governance log (RFC 9162 leaf hash); anyone holding
+//! them replays the chain with [`crate::Chain`] and recounts every vote.
+//!
+//! An entry is JSON: `{"v":1,"at_micros":…,"kind":"…",…}`. The bytes are hashed as
+//! served, so no canonical form is needed; the client never re-encodes an entry.
+
+use crate::{Assembly, Count, MotionTerms, SignedBallot, SignedProxy};
+use datacoop_api::b64::Base64Url;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The entry format version.
+pub const ENTRY_VERSION: u8 = 1;
+
+/// One entry: when the server recorded it, and what.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    /// Format version ([`ENTRY_VERSION`]).
+    pub v: u8,
+    /// When the server recorded it (unix microseconds, the server's clock).
+    pub at_micros: u64,
+    /// What it records.
+    #[serde(flatten)]
+    pub body: EntryBody,
+}
+
+/// What an entry records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EntryBody {
+    /// A steward entered a member in the register (§30).
+    MemberRegistered(Registration),
+    /// A member's leaving takes effect at a date (notice given, or exclusion).
+    MemberLeaving {
+        /// The register entry.
+        member: Uuid,
+        /// When the leaving takes effect (unix microseconds).
+        leaves_at_micros: u64,
+        /// The steward who recorded it.
+        recorded_by: Uuid,
+    },
+    /// A member linked their account with their invitation and published their
+    /// governance key; a later publication for the same entry replaces the key.
+    KeyPublished {
+        /// The register entry.
+        member: Uuid,
+        /// The Ed25519 public key.
+        key: Base64Url,
+        /// The key's signature over `C("datacoop/v1/governance-key", member, key)`.
+        proof: Base64Url,
+    },
+    /// A general assembly was convened.
+    AssemblyConvened(Assembly),
+    /// A motion was put on an assembly's agenda.
+    MotionFiled(MotionTerms),
+    /// A proxy was authorised or revoked.
+    Proxy(SignedProxy),
+    /// A ballot was accepted.
+    Ballot(SignedBallot),
+    /// Voting on a motion closed with this count; if it carried, its text is a
+    /// resolution of the assembly.
+    MotionClosed {
+        /// The motion.
+        motion: Uuid,
+        /// The count, which anyone can redo from the ballots before this entry.
+        count: Count,
+    },
+}
+
+/// A member's entry in the register as the chain holds it. Name and contact are not in
+/// the chain (every member reads the chain): only their digest, which the member and
+/// the stewards can check against the register.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Registration {
+    /// The register id (the voter id on ballots).
+    pub member: Uuid,
+    /// The member number (§30(2) no. 1), from 1.
+    pub number: u64,
+    /// Membership began (unix microseconds).
+    pub joined_at_micros: u64,
+    /// Shares subscribed.
+    pub shares: u32,
+    /// Votes the statutes grant (1; up to 3 under §43(3)).
+    pub votes: u8,
+    /// SHA-256 over `C("datacoop/v1/register-personal", blinding, name, contact)`.
+    pub personal_digest: Base64Url,
+    /// The steward who recorded it (their account id).
+    pub recorded_by: Uuid,
+}
+
+impl Entry {
+    /// A new entry of the current version.
+    pub fn new(at_micros: u64, body: EntryBody) -> Self {
+        Entry {
+            v: ENTRY_VERSION,
+            at_micros,
+            body,
+        }
+    }
+
+    /// The stored bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        // Serialising these plain structs cannot fail.
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// Parses stored bytes; refuses another version.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, crate::GovernanceError> {
+        let e: Entry = serde_json::from_slice(bytes)
+            .map_err(|e| crate::GovernanceError::Malformed(format!("governance entry: {e}")))?;
+        if e.v != ENTRY_VERSION {
+            return Err(crate::GovernanceError::Malformed(format!(
+                "governance entry of version {}, this program reads version {ENTRY_VERSION}",
+                e.v
+            )));
+        }
+        Ok(e)
+    }
+
+    /// The entry's kind as stored for filtering.
+    pub fn kind(&self) -> &'static str {
+        match self.body {
+            EntryBody::MemberRegistered(_) => "member_registered",
+            EntryBody::MemberLeaving { .. } => "member_leaving",
+            EntryBody::KeyPublished { .. } => "key_published",
+            EntryBody::AssemblyConvened(_) => "assembly_convened",
+            EntryBody::MotionFiled(_) => "motion_filed",
+            EntryBody::Proxy(_) => "proxy",
+            EntryBody::Ballot(_) => "ballot",
+            EntryBody::MotionClosed { .. } => "motion_closed",
+        }
+    }
+}
+
+/// The digest of a member's personal register data that the chain holds.
+pub fn personal_digest(blinding: &[u8], name: &str, contact: &str) -> Vec<u8> {
+    let bytes = datacoop_crypto::Canonical::new("datacoop/v1/register-personal")
+        .bytes(blinding)
+        .str(name)
+        .str(contact)
+        .finish();
+    ring::digest::digest(&ring::digest::SHA256, &bytes)
+        .as_ref()
+        .to_vec()
+}

@@ -1,0 +1,269 @@
+//! Request and response bodies of the governance API (`/api/v1/gov/…`), shared by the
+//! server and the client. Times a person types are RFC 3339 text; times in the chain's
+//! entries are unix microseconds.
+
+use crate::{Assembly, Count, Form, Majority, MotionTerms, Rules};
+use datacoop_api::b64::Base64Url;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// A steward enters a member in the register.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    /// The member's name.
+    pub name: String,
+    /// Postal address or other contact (§30(2)).
+    pub contact: String,
+    /// When membership began (RFC 3339); default: now.
+    #[serde(default)]
+    pub joined_at: Option<String>,
+    /// Shares subscribed (at least 1).
+    pub shares: u32,
+    /// Votes the statutes grant (default 1; up to 3 under §43(3)).
+    #[serde(default)]
+    pub votes: Option<u8>,
+}
+
+/// A member's entry in the register, as the member and the stewards see it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RegisterView {
+    /// The register id (the voter id on ballots).
+    pub member: Uuid,
+    /// The member number.
+    pub number: u64,
+    /// Name.
+    pub name: String,
+    /// Contact.
+    pub contact: String,
+    /// Membership began (unix microseconds).
+    pub joined_at_micros: u64,
+    /// Leaving takes effect (unix microseconds), if notice was given.
+    pub leaves_at_micros: Option<u64>,
+    /// Shares subscribed.
+    pub shares: u32,
+    /// Votes held.
+    pub votes: u8,
+    /// Whether a data account is linked to the entry.
+    pub linked: bool,
+    /// The governance key published for it, if any.
+    pub governance_key: Option<Base64Url>,
+    /// The blinding of the personal digest in the chain (check it with
+    /// `datacoop gov verify`).
+    pub blinding: Base64Url,
+}
+
+/// The register entry and its one-time invitation (shown in this answer only).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Registered {
+    /// The entry.
+    pub entry: RegisterView,
+    /// Give this to the member: `datacoop gov join INVITATION` links their account.
+    pub invitation: String,
+    /// The invitation expires (unix microseconds).
+    pub invitation_expires_at_micros: u64,
+}
+
+/// The register.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RegisterList {
+    /// Entries by member number.
+    pub items: Vec<RegisterView>,
+}
+
+/// A steward records that a member's leaving takes effect.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeavingRequest {
+    /// When it takes effect (RFC 3339), e.g. the end of the business year after the
+    /// notice period.
+    pub leaves_at: String,
+}
+
+/// A member links their account to their register entry and publishes their key.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JoinRequest {
+    /// The invitation a steward gave them.
+    pub invitation: String,
+    /// The governance key (Ed25519, 32 bytes), made on the member's machine.
+    pub key: Base64Url,
+    /// The key's signature over `C("datacoop/v1/governance-key", member, key)`.
+    pub proof: Base64Url,
+}
+
+/// A steward convenes a general assembly.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConveneRequest {
+    /// Title.
+    pub title: String,
+    /// How it meets.
+    pub form: Form,
+    /// It starts (RFC 3339): at least the notice period from now (§46(1)).
+    pub starts_at: String,
+    /// It ends (RFC 3339).
+    pub ends_at: String,
+    /// Where (for a virtual assembly: the registered seat; default: the server's).
+    #[serde(default)]
+    pub place: Option<String>,
+    /// How to take part electronically.
+    #[serde(default)]
+    pub how_to_take_part: Option<String>,
+}
+
+/// A motion for an assembly's agenda.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MotionRequest {
+    /// Title.
+    pub title: String,
+    /// The resolution's text.
+    pub text: String,
+    /// The majority it needs (default simple).
+    #[serde(default)]
+    pub majority: Option<Majority>,
+    /// Quorum in percent of eligible members, if the statutes set one.
+    #[serde(default)]
+    pub quorum_percent: Option<u8>,
+    /// Voting opens (RFC 3339; default: when the assembly starts).
+    #[serde(default)]
+    pub opens_at: Option<String>,
+    /// Voting closes (RFC 3339; default: when the assembly ends).
+    #[serde(default)]
+    pub closes_at: Option<String>,
+    /// Register ids of members who may not vote on it (§43(6)).
+    #[serde(default)]
+    pub recused: Vec<Uuid>,
+}
+
+/// Where a motion stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MotionPhase {
+    /// Voting has not opened.
+    Scheduled,
+    /// Voting is open.
+    Open,
+    /// Voting closed and the count is recorded.
+    Closed,
+}
+
+/// A motion; its count only once closed (no interim results).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MotionView {
+    /// Its terms as filed.
+    pub terms: MotionTerms,
+    /// Where it stands.
+    pub state: MotionPhase,
+    /// The count, once closed.
+    pub result: Option<Count>,
+    /// The server's clock now (unix microseconds): the client stamps ballots with it.
+    pub server_time_micros: u64,
+}
+
+/// An assembly and its agenda.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AssemblyView {
+    /// The assembly as convened.
+    pub assembly: Assembly,
+    /// Its motions, in the order filed.
+    pub motions: Vec<MotionView>,
+}
+
+/// Convened assemblies, newest first.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AssemblyList {
+    /// Assemblies.
+    pub items: Vec<Assembly>,
+}
+
+/// What the governance log recorded.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Recorded {
+    /// The entry's index in the governance log.
+    pub index: u64,
+}
+
+/// A page of governance-log entries query.
+#[derive(Debug, Clone, Serialize, Deserialize, IntoParams)]
+pub struct GovEntryQuery {
+    /// First index (default 0).
+    #[serde(default)]
+    pub from: Option<u64>,
+    /// Most entries (default and maximum 1,000).
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// One entry: its index and its exact bytes (the leaf).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct GovEntryItem {
+    /// The index.
+    pub index: u64,
+    /// The entry's bytes (JSON), as hashed into the log.
+    pub entry: Base64Url,
+}
+
+/// A page of entries.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct GovEntryPage {
+    /// Entries in index order.
+    pub items: Vec<GovEntryItem>,
+    /// The index to ask for next, if there are more.
+    pub next: Option<u64>,
+}
+
+/// The cooperative's governance settings that a verifier needs.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct GovInfo {
+    /// The statute rules the server enforces (a recount uses the same).
+    pub rules: Rules,
+    /// The governance log's checkpoint origin.
+    pub origin: String,
+    /// The governance log's verifier key (pin it).
+    pub verifier_key: String,
+    /// Whether the caller is a steward.
+    pub steward: bool,
+}
+
+/// The register as CSV (RFC 4180, with a header row). A field that a spreadsheet would
+/// run as a formula (starting with `=`, `+`, `-`, `@`) is prefixed with `'`.
+pub fn register_csv(list: &RegisterList) -> String {
+    fn field(v: &str) -> String {
+        let v = if v.starts_with(['=', '+', '-', '@']) {
+            format!("'{v}")
+        } else {
+            v.to_owned()
+        };
+        if v.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", v.replace('"', "\"\""))
+        } else {
+            v
+        }
+    }
+    fn date(micros: u64) -> String {
+        datacoop_api::time::format_micros(micros.min(i64::MAX as u64) as i64)
+    }
+    let mut out = String::from(
+        "number,register_id,name,contact,joined_at,leaves_at,shares,votes,linked,has_key\r\n",
+    );
+    for e in &list.items {
+        let row = [
+            e.number.to_string(),
+            e.member.to_string(),
+            field(&e.name),
+            field(&e.contact),
+            date(e.joined_at_micros),
+            e.leaves_at_micros.map(date).unwrap_or_default(),
+            e.shares.to_string(),
+            e.votes.to_string(),
+            e.linked.to_string(),
+            e.governance_key.is_some().to_string(),
+        ];
+        out.push_str(&row.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}

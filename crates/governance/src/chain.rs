@@ -1,0 +1,83 @@
+//! The governance log: appending entries with their tables, and reading them.
+
+use crate::GovError;
+use datacoop_api::b64::Base64Url;
+use datacoop_api::log::{ConsistencyProof, InclusionProofs};
+use datacoop_governance_core::wire::{GovEntryItem, GovEntryPage};
+use datacoop_governance_core::Entry;
+use datacoop_merkle::leaf_hash;
+use datacoop_store::schema::gov_entries as e;
+use datacoop_store::{Db, DbConn};
+use datacoop_tlog::{LogId, LogSigner};
+use diesel::prelude::*;
+use std::sync::Arc;
+
+/// The governance log (its head row is made by the migrations).
+pub const LOG: LogId = LogId::new(2, "governance");
+
+/// Most entries in one page.
+pub const MAX_PAGE: u32 = 1000;
+
+/// Appends `entry` to the governance log inside the caller's transaction; returns its
+/// index.
+pub(crate) fn append(conn: &mut DbConn, entry: &Entry) -> Result<u64, GovError> {
+    let bytes = entry.to_bytes();
+    let idx = datacoop_tlog::append_leaves(conn, LOG, &[leaf_hash(&bytes)])?;
+    diesel::insert_into(e::table)
+        .values((
+            e::idx.eq(idx as i64),
+            e::kind.eq(entry.kind()),
+            e::body.eq(bytes),
+            e::at.eq(entry.at_micros as i64),
+        ))
+        .execute(conn)?;
+    Ok(idx)
+}
+
+/// A page of entries from `from`.
+pub async fn entries(db: &Db, from: u64, limit: u32) -> Result<GovEntryPage, GovError> {
+    let limit = limit.clamp(1, MAX_PAGE);
+    db.read(move |conn| -> Result<GovEntryPage, GovError> {
+        let rows: Vec<(i64, Vec<u8>)> = e::table
+            .filter(e::idx.ge(from as i64))
+            .order(e::idx.asc())
+            .limit(i64::from(limit) + 1)
+            .select((e::idx, e::body))
+            .load(conn)?;
+        let more = rows.len() > limit as usize;
+        let items: Vec<GovEntryItem> = rows
+            .into_iter()
+            .take(limit as usize)
+            .map(|(i, b)| GovEntryItem {
+                index: i as u64,
+                entry: Base64Url(b),
+            })
+            .collect();
+        let next = if more {
+            items.last().map(|i| i.index + 1)
+        } else {
+            None
+        };
+        Ok(GovEntryPage { items, next })
+    })
+    .await
+}
+
+/// The latest signed checkpoint of the governance log.
+pub async fn checkpoint(db: &Db, signer: Arc<LogSigner>) -> Result<String, GovError> {
+    Ok(datacoop_tlog::latest_checkpoint(db, LOG, signer).await?)
+}
+
+/// Inclusion proofs in the governance log.
+pub async fn inclusion_proofs(
+    db: &Db,
+    tree_size: u64,
+    indexes: Vec<u64>,
+) -> Result<InclusionProofs, GovError> {
+    Ok(datacoop_tlog::inclusion_proofs(db, LOG, tree_size, indexes).await?)
+}
+
+/// A consistency proof of the governance log.
+pub async fn consistency_proof(db: &Db, from: u64, to: u64) -> Result<ConsistencyProof, GovError> {
+    Ok(datacoop_tlog::consistency_proof(db, LOG, from, to).await?)
+}

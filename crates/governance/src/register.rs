@@ -1,0 +1,375 @@
+//! The register of members (§30), invitations, and linking a data account with a
+//! governance key.
+
+use crate::chain::append;
+use crate::{Context, GovError};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use datacoop_api::b64::Base64Url;
+use datacoop_crypto::VerifyingKey;
+use datacoop_governance_core::entry::personal_digest;
+use datacoop_governance_core::proxy::key_proof_holds;
+use datacoop_governance_core::wire::{
+    JoinRequest, RegisterList, RegisterRequest, RegisterView, Registered,
+};
+use datacoop_governance_core::{Entry, EntryBody, Registration};
+use datacoop_store::schema::{gov_register as r, members};
+use datacoop_store::{Db, DbConn};
+use diesel::prelude::*;
+use ring::rand::SecureRandom;
+use uuid::Uuid;
+
+const DAY_MICROS: u64 = 86_400_000_000;
+const MAX_TEXT: usize = 500;
+
+/// Whether the account is one of the stewards.
+pub fn is_steward(conn: &mut DbConn, account: Uuid, ctx: &Context) -> Result<bool, GovError> {
+    if ctx.stewards.is_empty() {
+        return Ok(false);
+    }
+    let email: Option<String> = members::table
+        .find(account.hyphenated().to_string())
+        .select(members::email)
+        .get_result(conn)
+        .optional()?;
+    Ok(email.is_some_and(|e| ctx.stewards.contains(&e)))
+}
+
+pub(crate) fn require_steward(
+    conn: &mut DbConn,
+    account: Uuid,
+    ctx: &Context,
+) -> Result<(), GovError> {
+    if is_steward(conn, account, ctx)? {
+        Ok(())
+    } else {
+        Err(GovError::NotSteward)
+    }
+}
+
+/// The register entry linked to the account, if any.
+pub fn member_of(conn: &mut DbConn, account: Uuid) -> Result<Option<Uuid>, GovError> {
+    let id: Option<String> = r::table
+        .filter(r::account.eq(account.hyphenated().to_string()))
+        .select(r::id)
+        .get_result(conn)
+        .optional()?;
+    id.map(|t| parse_uuid(&t)).transpose()
+}
+
+pub(crate) fn parse_uuid(text: &str) -> Result<Uuid, GovError> {
+    Uuid::parse_str(text)
+        .map_err(|_| GovError::Invalid(format!("stored id {text:?} is not a UUID")))
+}
+
+type Row = (
+    String,
+    i64,
+    Option<String>,
+    String,
+    String,
+    Vec<u8>,
+    i64,
+    Option<i64>,
+    i32,
+    i32,
+    Option<Vec<u8>>,
+);
+
+fn columns() -> (
+    r::id,
+    r::number,
+    r::account,
+    r::name,
+    r::contact,
+    r::blinding,
+    r::joined_at,
+    r::leaves_at,
+    r::shares,
+    r::votes,
+    r::governance_key,
+) {
+    (
+        r::id,
+        r::number,
+        r::account,
+        r::name,
+        r::contact,
+        r::blinding,
+        r::joined_at,
+        r::leaves_at,
+        r::shares,
+        r::votes,
+        r::governance_key,
+    )
+}
+
+fn view(row: Row) -> Result<RegisterView, GovError> {
+    let (id, number, account, name, contact, blinding, joined, leaves, shares, votes, key) = row;
+    Ok(RegisterView {
+        member: parse_uuid(&id)?,
+        number: number.max(0) as u64,
+        name,
+        contact,
+        joined_at_micros: joined.max(0) as u64,
+        leaves_at_micros: leaves.map(|l| l.max(0) as u64),
+        shares: shares.max(0) as u32,
+        votes: votes.clamp(0, 255) as u8,
+        linked: account.is_some(),
+        governance_key: key.map(Base64Url),
+        blinding: Base64Url(blinding),
+    })
+}
+
+pub(crate) fn load(conn: &mut DbConn, member: Uuid) -> Result<Option<RegisterView>, GovError> {
+    r::table
+        .find(member.hyphenated().to_string())
+        .select(columns())
+        .get_result::<Row>(conn)
+        .optional()?
+        .map(view)
+        .transpose()
+}
+
+fn text(field: &str, value: &str) -> Result<String, GovError> {
+    let v = value.trim();
+    if v.is_empty() || v.chars().count() > MAX_TEXT {
+        return Err(GovError::Invalid(format!(
+            "{field} must be 1 to {MAX_TEXT} characters"
+        )));
+    }
+    Ok(v.to_owned())
+}
+
+fn random(n: usize) -> Result<Vec<u8>, GovError> {
+    let mut b = vec![0u8; n];
+    ring::rand::SystemRandom::new()
+        .fill(&mut b)
+        .map_err(|_| GovError::Invalid("the system random source failed".into()))?;
+    Ok(b)
+}
+
+fn invitation_hash(secret: &str) -> Vec<u8> {
+    ring::digest::digest(&ring::digest::SHA256, secret.as_bytes())
+        .as_ref()
+        .to_vec()
+}
+
+/// A steward enters a member in the register; the answer carries the one-time
+/// invitation that links the member's account.
+pub async fn register(
+    db: &Db,
+    steward: Uuid,
+    req: RegisterRequest,
+    ctx: Context,
+) -> Result<Registered, GovError> {
+    let name = text("name", &req.name)?;
+    let contact = text("contact", &req.contact)?;
+    let joined = match &req.joined_at {
+        Some(t) => datacoop_store::time::parse_micros(t, "joined_at")?.max(0) as u64,
+        None => ctx.now,
+    };
+    if req.shares == 0 {
+        return Err(GovError::Invalid(
+            "a member subscribes at least one share".into(),
+        ));
+    }
+    let votes = req.votes.unwrap_or(1);
+    if !(1..=ctx.rules.max_votes_per_member.max(1)).contains(&votes) {
+        return Err(GovError::Invalid(format!(
+            "the statutes grant 1 to {} votes per member",
+            ctx.rules.max_votes_per_member
+        )));
+    }
+    let blinding = random(32)?;
+    let member = Uuid::now_v7();
+    let secret = format!("{member}.{}", URL_SAFE_NO_PAD.encode(random(18)?));
+    let expires = ctx
+        .now
+        .saturating_add(u64::from(ctx.invitation_days) * DAY_MICROS);
+    let digest = personal_digest(&blinding, &name, &contact);
+    db.write(move |conn| -> Result<Registered, GovError> {
+        require_steward(conn, steward, &ctx)?;
+        let number: Option<i64> = r::table
+            .select(diesel::dsl::max(r::number))
+            .get_result(conn)?;
+        let number = number.unwrap_or(0) + 1;
+        let entry = Entry::new(
+            ctx.now,
+            EntryBody::MemberRegistered(Registration {
+                member,
+                number: number as u64,
+                joined_at_micros: joined,
+                shares: req.shares,
+                votes,
+                personal_digest: Base64Url(digest),
+                recorded_by: steward,
+            }),
+        );
+        append(conn, &entry)?;
+        diesel::insert_into(r::table)
+            .values((
+                r::id.eq(member.hyphenated().to_string()),
+                r::number.eq(number),
+                r::name.eq(&name),
+                r::contact.eq(&contact),
+                r::blinding.eq(&blinding),
+                r::joined_at.eq(joined as i64),
+                r::shares.eq(req.shares.min(i32::MAX as u32) as i32),
+                r::votes.eq(i32::from(votes)),
+                r::invitation_hash.eq(invitation_hash(&secret)),
+                r::invitation_expires_at.eq(expires as i64),
+                r::recorded_at.eq(ctx.now as i64),
+            ))
+            .execute(conn)?;
+        let entry = load(conn, member)?
+            .ok_or_else(|| GovError::NotFound("the new register entry vanished".into()))?;
+        tracing::info!(member = %member, number, "member entered in the register");
+        Ok(Registered {
+            entry,
+            invitation: secret,
+            invitation_expires_at_micros: expires,
+        })
+    })
+    .await
+}
+
+/// The whole register, for stewards.
+pub async fn list_register(db: &Db, steward: Uuid, ctx: Context) -> Result<RegisterList, GovError> {
+    db.read(move |conn| -> Result<RegisterList, GovError> {
+        require_steward(conn, steward, &ctx)?;
+        let rows: Vec<Row> = r::table
+            .order(r::number.asc())
+            .select(columns())
+            .load(conn)?;
+        Ok(RegisterList {
+            items: rows.into_iter().map(view).collect::<Result<_, _>>()?,
+        })
+    })
+    .await
+}
+
+/// The caller's own entry.
+pub async fn my_entry(db: &Db, account: Uuid) -> Result<RegisterView, GovError> {
+    db.read(move |conn| -> Result<RegisterView, GovError> {
+        let member = member_of(conn, account)?.ok_or(GovError::NotInRegister)?;
+        load(conn, member)?.ok_or(GovError::NotInRegister)
+    })
+    .await
+}
+
+/// A steward records when a member's leaving takes effect.
+pub async fn record_leaving(
+    db: &Db,
+    steward: Uuid,
+    member: Uuid,
+    leaves_at: u64,
+    ctx: Context,
+) -> Result<RegisterView, GovError> {
+    db.write(move |conn| -> Result<RegisterView, GovError> {
+        require_steward(conn, steward, &ctx)?;
+        let current = load(conn, member)?
+            .ok_or_else(|| GovError::NotFound(format!("no member {member} in the register")))?;
+        if leaves_at <= current.joined_at_micros {
+            return Err(GovError::Invalid(
+                "the leaving takes effect after the member joined".into(),
+            ));
+        }
+        append(
+            conn,
+            &Entry::new(
+                ctx.now,
+                EntryBody::MemberLeaving {
+                    member,
+                    leaves_at_micros: leaves_at,
+                    recorded_by: steward,
+                },
+            ),
+        )?;
+        diesel::update(r::table.find(member.hyphenated().to_string()))
+            .set(r::leaves_at.eq(leaves_at as i64))
+            .execute(conn)?;
+        load(conn, member)?.ok_or_else(|| GovError::NotFound("the entry vanished".into()))
+    })
+    .await
+}
+
+/// A member links their account to their register entry with the invitation and
+/// publishes their governance key. A new invitation for an entry already linked to
+/// this account publishes a new key (after a key rotation).
+pub async fn join(
+    db: &Db,
+    account: Uuid,
+    req: JoinRequest,
+    ctx: Context,
+) -> Result<RegisterView, GovError> {
+    let member = req
+        .invitation
+        .split_once('.')
+        .and_then(|(id, _)| Uuid::parse_str(id).ok())
+        .ok_or(GovError::Invitation)?;
+    let key = VerifyingKey::from_bytes(&req.key)
+        .map_err(|_| GovError::Invalid("key must be a 32-byte Ed25519 public key".into()))?;
+    if !key_proof_holds(&member, &key, &req.proof) {
+        return Err(GovError::Invalid(
+            "the proof is not the key's signature over this register entry and key".into(),
+        ));
+    }
+    let hash = invitation_hash(&req.invitation);
+    db.write(move |conn| -> Result<RegisterView, GovError> {
+        // The invitation is stored as its SHA-256 only; looked up by entry and hash.
+        let row: Option<(Option<i64>, Option<String>)> = r::table
+            .filter(r::id.eq(member.hyphenated().to_string()))
+            .filter(r::invitation_hash.eq(&hash))
+            .select((r::invitation_expires_at, r::account))
+            .get_result(conn)
+            .optional()?;
+        let Some((Some(expires), linked)) = row else {
+            return Err(GovError::Invitation);
+        };
+        if (expires.max(0) as u64) < ctx.now {
+            return Err(GovError::Invitation);
+        }
+        let me = account.hyphenated().to_string();
+        if linked.as_ref().is_some_and(|a| *a != me) {
+            return Err(GovError::Invitation);
+        }
+        if let Some(other) = member_of(conn, account)? {
+            if other != member {
+                return Err(GovError::AlreadyLinked(other.to_string()));
+            }
+        }
+        append(
+            conn,
+            &Entry::new(
+                ctx.now,
+                EntryBody::KeyPublished {
+                    member,
+                    key: Base64Url(key.as_bytes().to_vec()),
+                    proof: req.proof.clone(),
+                },
+            ),
+        )?;
+        diesel::update(r::table.find(member.hyphenated().to_string()))
+            .set((
+                r::account.eq(Some(me)),
+                r::governance_key.eq(Some(key.as_bytes().to_vec())),
+                r::invitation_hash.eq(None::<Vec<u8>>),
+                r::invitation_expires_at.eq(None::<i64>),
+            ))
+            .execute(conn)?;
+        tracing::info!(member = %member, "member joined: account linked, governance key published");
+        load(conn, member)?.ok_or_else(|| GovError::NotFound("the entry vanished".into()))
+    })
+    .await
+}
+
+/// Erasing a data account unlinks it from its register entry: the entry itself (name,
+/// contact, shares, the governance key's publications) is kept, as §30 asks, for the
+/// retention period after the member leaves. Returns whether an entry was linked.
+pub fn erase_member(conn: &mut DbConn, account: Uuid) -> Result<bool, GovError> {
+    let n = diesel::update(r::table.filter(r::account.eq(account.hyphenated().to_string())))
+        .set(r::account.eq(None::<String>))
+        .execute(conn)?;
+    Ok(n > 0)
+}

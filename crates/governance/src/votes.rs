@@ -1,0 +1,289 @@
+//! Ballots, proxies, and closing votes on time.
+
+use crate::assemblies::{load_assembly, load_motion};
+use crate::chain::append;
+use crate::register::{member_of, parse_uuid};
+use crate::{Context, GovError};
+use datacoop_crypto::VerifyingKey;
+use datacoop_governance_core::wire::Recorded;
+use datacoop_governance_core::{
+    check_ballot, count, Count, Entry, EntryBody, MotionTerms, ProxyBook, RegisterEntry,
+    SignedBallot, SignedProxy,
+};
+use datacoop_store::schema::{
+    gov_ballots as b, gov_motions as m, gov_proxies as p, gov_register as r,
+};
+use datacoop_store::{Db, DbConn};
+use diesel::prelude::*;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// How far ahead of the server's clock a signed time may be.
+const SKEW_MICROS: u64 = 300_000_000;
+
+type EntryRow = (String, i64, Option<i64>, i32, Option<Vec<u8>>);
+
+fn entry(row: EntryRow) -> Result<RegisterEntry, GovError> {
+    let (id, joined, leaves, votes, key) = row;
+    Ok(RegisterEntry {
+        member: parse_uuid(&id)?,
+        joined_at_micros: joined.max(0) as u64,
+        leaves_at_micros: leaves.map(|l| l.max(0) as u64),
+        votes: votes.clamp(1, 3) as u8,
+        key: key.and_then(|k| VerifyingKey::from_bytes(&k).ok()),
+    })
+}
+
+fn entry_columns() -> (
+    r::id,
+    r::joined_at,
+    r::leaves_at,
+    r::votes,
+    r::governance_key,
+) {
+    (
+        r::id,
+        r::joined_at,
+        r::leaves_at,
+        r::votes,
+        r::governance_key,
+    )
+}
+
+fn register_entries(conn: &mut DbConn, ids: &[Uuid]) -> Result<Vec<RegisterEntry>, GovError> {
+    let ids: Vec<String> = ids.iter().map(|i| i.hyphenated().to_string()).collect();
+    let rows: Vec<EntryRow> = r::table
+        .filter(r::id.eq_any(ids))
+        .select(entry_columns())
+        .load(conn)?;
+    rows.into_iter().map(entry).collect()
+}
+
+fn proxies(conn: &mut DbConn, assembly: Uuid, rules_max: u8) -> Result<ProxyBook, GovError> {
+    let rows: Vec<(String, String)> = p::table
+        .filter(p::assembly.eq(assembly.hyphenated().to_string()))
+        .select((p::grantor, p::holder))
+        .load(conn)?;
+    let mut book = ProxyBook::default();
+    for (g, h) in rows {
+        // Stored proxies passed the same check when recorded; a limit lowered since
+        // cannot undo them, so they are replayed with room enough.
+        book.grant(parse_uuid(&g)?, parse_uuid(&h)?, rules_max.max(2))?;
+    }
+    Ok(book)
+}
+
+fn terms(body: &str) -> Result<MotionTerms, GovError> {
+    serde_json::from_str(body).map_err(|e| GovError::Invalid(format!("stored motion: {e}")))
+}
+
+fn micros_text(m: u64) -> String {
+    datacoop_store::time::format_micros(m as i64)
+}
+
+/// Accepts a member's signed ballot (their own, or as proxy) while voting is open.
+pub async fn cast_ballot(
+    db: &Db,
+    account: Uuid,
+    ballot: SignedBallot,
+    ctx: Context,
+) -> Result<Recorded, GovError> {
+    db.write(move |conn| -> Result<Recorded, GovError> {
+        let me = member_of(conn, account)?.ok_or(GovError::NotInRegister)?;
+        let bal = &ballot.ballot;
+        if bal.cast_by != me {
+            return Err(GovError::Refused(
+                "not_your_ballot",
+                "a ballot is sent by the member who casts it (cast_by is your register id)".into(),
+            ));
+        }
+        let (body, result) = load_motion(conn, bal.motion)?;
+        let terms = terms(&body)?;
+        if result.is_some() || ctx.now >= terms.closes_at_micros {
+            return Err(GovError::NotVoting(format!(
+                "voting on this motion closed at {}; ballots are no longer accepted (see the \
+                 result with datacoop gov results {})",
+                micros_text(terms.closes_at_micros),
+                terms.id
+            )));
+        }
+        if ctx.now < terms.opens_at_micros {
+            return Err(GovError::NotVoting(format!(
+                "voting on this motion opens at {}; cast your ballot then",
+                micros_text(terms.opens_at_micros)
+            )));
+        }
+        if bal.cast_at_micros > ctx.now.saturating_add(SKEW_MICROS) {
+            return Err(GovError::Refused(
+                "ballot_time",
+                "the ballot is dated in the future; check your computer's clock and sign it again"
+                    .into(),
+            ));
+        }
+        let entries = register_entries(conn, &[bal.voter, bal.cast_by])?;
+        let register: HashMap<Uuid, &RegisterEntry> =
+            entries.iter().map(|e| (e.member, e)).collect();
+        let book = proxies(conn, terms.assembly, ctx.rules.max_proxies_per_holder)?;
+        check_ballot(&terms.motion(), &ballot, &register, &book, &ctx.rules).map_err(
+            |refusal| {
+                GovError::Refused(
+                    "ballot_refused",
+                    format!("the ballot cannot count: {}", refusal.describe()),
+                )
+            },
+        )?;
+        let idx = append(
+            conn,
+            &Entry::new(ctx.now, EntryBody::Ballot(ballot.clone())),
+        )?;
+        diesel::insert_into(b::table)
+            .values((
+                b::idx.eq(idx as i64),
+                b::motion.eq(bal.motion.hyphenated().to_string()),
+                b::voter.eq(bal.voter.hyphenated().to_string()),
+                b::body.eq(serde_json::to_string(&ballot).unwrap_or_default()),
+            ))
+            .execute(conn)?;
+        Ok(Recorded { index: idx })
+    })
+    .await
+}
+
+/// Records a member's signed proxy authorisation, or its revocation.
+pub async fn record_proxy(
+    db: &Db,
+    account: Uuid,
+    signed: SignedProxy,
+    ctx: Context,
+) -> Result<Recorded, GovError> {
+    db.write(move |conn| -> Result<Recorded, GovError> {
+        let me = member_of(conn, account)?.ok_or(GovError::NotInRegister)?;
+        let s = signed.proxy;
+        if s.grantor != me {
+            return Err(GovError::Refused(
+                "not_your_proxy",
+                "a proxy is given by the member who signs it (grantor is your register id)".into(),
+            ));
+        }
+        let assembly = load_assembly(conn, s.assembly)?;
+        if ctx.now >= assembly.ends_at_micros {
+            return Err(GovError::NotVoting("this assembly has ended".into()));
+        }
+        let both = register_entries(conn, &[s.grantor, s.holder])?;
+        let grantor = both.iter().find(|e| e.member == s.grantor);
+        if !both.iter().any(|e| e.member == s.holder) {
+            return Err(GovError::NotFound(format!(
+                "no member {} in the register",
+                s.holder
+            )));
+        }
+        let key = grantor.and_then(|g| g.key).ok_or(GovError::NotInRegister)?;
+        if !signed.verifies(&key) {
+            return Err(GovError::Refused(
+                "bad_signature",
+                "the proxy is not signed with your governance key".into(),
+            ));
+        }
+        let mut book = proxies(conn, s.assembly, ctx.rules.max_proxies_per_holder)?;
+        let a = s.assembly.hyphenated().to_string();
+        let g = s.grantor.hyphenated().to_string();
+        if s.revoke {
+            if book.holder_of(s.grantor) != Some(s.holder) {
+                return Err(GovError::NotFound(format!(
+                    "you gave {} no proxy for this assembly",
+                    s.holder
+                )));
+            }
+            diesel::delete(p::table.find((a, g))).execute(conn)?;
+        } else {
+            book.grant(s.grantor, s.holder, ctx.rules.max_proxies_per_holder)?;
+            diesel::insert_into(p::table)
+                .values((
+                    p::assembly.eq(a),
+                    p::grantor.eq(g),
+                    p::holder.eq(s.holder.hyphenated().to_string()),
+                ))
+                .execute(conn)?;
+        }
+        let idx = append(conn, &Entry::new(ctx.now, EntryBody::Proxy(signed.clone())))?;
+        tracing::info!(assembly = %s.assembly, revoke = s.revoke, "proxy recorded");
+        Ok(Recorded { index: idx })
+    })
+    .await
+}
+
+/// Closes every motion whose voting time is over: counts it and records the result.
+/// Safe to run on several replicas at once (each close re-checks inside its
+/// transaction) and after a restart (it catches up with everything due).
+pub async fn close_due(db: &Db, ctx: Context) -> Result<Vec<(Uuid, Count)>, GovError> {
+    let due: Vec<String> = {
+        let now = ctx.now as i64;
+        db.read(move |conn| -> Result<Vec<String>, GovError> {
+            Ok(m::table
+                .filter(m::result.is_null().and(m::closes_at.le(now)))
+                .order(m::closes_at.asc())
+                .select(m::id)
+                .limit(100)
+                .load(conn)?)
+        })
+        .await?
+    };
+    let mut closed = Vec::new();
+    for id in due {
+        let ctx = ctx.clone();
+        if let Some(done) = db.write(move |conn| close_one(conn, &id, &ctx)).await? {
+            closed.push(done);
+        }
+    }
+    Ok(closed)
+}
+
+fn close_one(
+    conn: &mut DbConn,
+    id: &str,
+    ctx: &Context,
+) -> Result<Option<(Uuid, Count)>, GovError> {
+    // Lock the log first: a second closer waits here, then sees the result.
+    datacoop_tlog::reserve(conn, crate::LOG, 0)?;
+    let (body, result): (String, Option<String>) = m::table
+        .find(id)
+        .select((m::body, m::result))
+        .get_result(conn)?;
+    if result.is_some() {
+        return Ok(None);
+    }
+    let terms = terms(&body)?;
+    let ballots: Vec<String> = b::table
+        .filter(b::motion.eq(id))
+        .order(b::idx.asc())
+        .select(b::body)
+        .load(conn)?;
+    let ballots: Vec<SignedBallot> = ballots
+        .iter()
+        .map(|t| {
+            serde_json::from_str(t).map_err(|e| GovError::Invalid(format!("stored ballot: {e}")))
+        })
+        .collect::<Result<_, _>>()?;
+    let rows: Vec<EntryRow> = r::table.select(entry_columns()).load(conn)?;
+    let register: Vec<RegisterEntry> = rows.into_iter().map(entry).collect::<Result<_, _>>()?;
+    let book = proxies(conn, terms.assembly, ctx.rules.max_proxies_per_holder)?;
+    let result = count(&terms.motion(), &ballots, &register, &book, &ctx.rules);
+    append(
+        conn,
+        &Entry::new(
+            ctx.now,
+            EntryBody::MotionClosed {
+                motion: terms.id,
+                count: result.clone(),
+            },
+        ),
+    )?;
+    diesel::update(m::table.find(id))
+        .set((
+            m::result.eq(serde_json::to_string(&result).unwrap_or_default()),
+            m::closed_at.eq(ctx.now as i64),
+        ))
+        .execute(conn)?;
+    tracing::info!(motion = %terms.id, yes = result.yes, no = result.no, abstain = result.abstain, carried = result.carried, "vote closed");
+    Ok(Some((terms.id, result)))
+}
