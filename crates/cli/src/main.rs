@@ -4,6 +4,7 @@
 mod blobs;
 mod devices;
 mod export;
+mod gov;
 mod import;
 mod log;
 mod member;
@@ -59,6 +60,9 @@ enum Command {
     /// The access log of your data: list it, verify it.
     #[command(subcommand)]
     Log(log::LogCommand),
+    /// The cooperative's governance: register, assemblies, motions, votes, proxies, recount.
+    #[command(subcommand)]
+    Gov(gov::GovCommand),
     /// Print the OpenAPI document of this build's HTTP API.
     #[cfg(feature = "server")]
     Openapi,
@@ -90,6 +94,7 @@ fn main() -> ExitCode {
         Command::Blobs(cmd) => client_command(blobs::run(cmd, cli.json)),
         Command::Devices(cmd) => client_command(devices::run(cmd, cli.json)),
         Command::Log(cmd) => client_command(log::run(cmd, cli.json)),
+        Command::Gov(cmd) => client_command(gov::run(cmd, cli.json)),
         #[cfg(feature = "server")]
         Command::Openapi => {
             print!("{}", datacoop_server::openapi::document());

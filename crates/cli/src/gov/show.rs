@@ -1,0 +1,244 @@
+//! How `datacoop gov …` prints its answers: plain text, or `--json`.
+
+use datacoop_client::gov::GovReport;
+use datacoop_governance_core::wire::{
+    AssemblyList, AssemblyView, GovInfo, MotionPhase, MotionView, RegisterList, RegisterView,
+    Registered,
+};
+use datacoop_governance_core::{Assembly, Count, Form, Majority, MotionTerms};
+
+fn when(micros: u64) -> String {
+    datacoop_api::time::format_micros(micros.min(i64::MAX as u64) as i64)
+}
+
+fn form(f: Form) -> &'static str {
+    match f {
+        Form::InPerson => "in person",
+        Form::Virtual => "virtual",
+        Form::Hybrid => "hybrid",
+        Form::Stretched => "stretched (discussion, then voting)",
+    }
+}
+
+fn majority(m: Majority) -> &'static str {
+    match m {
+        Majority::Simple => "simple majority",
+        Majority::TwoThirds => "two thirds",
+        Majority::ThreeQuarters => "three quarters",
+    }
+}
+
+pub fn info(i: &GovInfo, json: bool) {
+    if json {
+        return crate::print_json(i);
+    }
+    let r = &i.rules;
+    println!("governance log key  {}", i.verifier_key);
+    println!(
+        "you are a steward   {}",
+        if i.steward { "yes" } else { "no" }
+    );
+    println!("notice period       {} days (§46(1))", r.notice_days);
+    println!(
+        "agenda deadline     {} days before the assembly (§46(2))",
+        r.agenda_days
+    );
+    println!("proxies per holder  {} (§43(5))", r.max_proxies_per_holder);
+    println!(
+        "votes per member    up to {} (§43(3))",
+        r.max_votes_per_member
+    );
+    println!(
+        "minority demand     {} % of members (§45)",
+        r.minority_demand_percent
+    );
+}
+
+pub fn entry(e: &RegisterView, json: bool) {
+    if json {
+        return crate::print_json(e);
+    }
+    println!("member number  {}", e.number);
+    println!("register id    {}", e.member);
+    println!("name           {}", e.name);
+    println!("contact        {}", e.contact);
+    println!("joined         {}", when(e.joined_at_micros));
+    if let Some(l) = e.leaves_at_micros {
+        println!("leaves         {}", when(l));
+    }
+    println!("shares         {}", e.shares);
+    println!("votes          {}", e.votes);
+    println!(
+        "account        {}",
+        if e.linked { "linked" } else { "not linked yet" }
+    );
+}
+
+pub fn registered(r: &Registered, json: bool) {
+    if json {
+        return crate::print_json(r);
+    }
+    entry(&r.entry, false);
+    println!();
+    println!(
+        "Invitation (shown once; valid until {}):",
+        when(r.invitation_expires_at_micros)
+    );
+    println!("  {}", r.invitation);
+    println!("The member runs: datacoop gov join {}", r.invitation);
+}
+
+pub fn register(l: &RegisterList, json: bool) {
+    if json {
+        return crate::print_json(l);
+    }
+    println!(
+        "{:>6}  {:<36}  {:<24}  {:<20}  {:>6}  LINKED",
+        "NUMBER", "REGISTER ID", "NAME", "JOINED", "SHARES"
+    );
+    for e in &l.items {
+        println!(
+            "{:>6}  {:<36}  {:<24}  {:<20}  {:>6}  {}",
+            e.number,
+            e.member,
+            e.name,
+            when(e.joined_at_micros),
+            e.shares,
+            if e.linked { "yes" } else { "no" }
+        );
+    }
+    println!("{} member(s)", l.items.len());
+}
+
+pub fn assembly(a: &Assembly, json: bool) {
+    if json {
+        return crate::print_json(a);
+    }
+    println!("assembly   {}", a.id);
+    println!("title      {}", a.title);
+    println!("form       {}", form(a.form));
+    println!("starts     {}", when(a.starts_at_micros));
+    println!("ends       {}", when(a.ends_at_micros));
+    println!("place      {}", a.place);
+    println!("take part  {}", a.how_to_take_part);
+}
+
+pub fn assemblies(l: &AssemblyList, json: bool) {
+    if json {
+        return crate::print_json(l);
+    }
+    for a in &l.items {
+        println!(
+            "{}  {}  {}  {}",
+            a.id,
+            when(a.starts_at_micros),
+            form(a.form),
+            a.title
+        );
+    }
+    println!(
+        "{} assembl{}",
+        l.items.len(),
+        if l.items.len() == 1 { "y" } else { "ies" }
+    );
+}
+
+pub fn motion_terms(t: &MotionTerms, json: bool) {
+    if json {
+        return crate::print_json(t);
+    }
+    println!("motion     {}", t.id);
+    println!("title      {}", t.title);
+    println!("text       {}", t.text);
+    println!("majority   {}", majority(t.majority));
+    if let Some(q) = t.quorum_percent {
+        println!("quorum     {q} % of eligible members");
+    }
+    println!(
+        "voting     {} to {}",
+        when(t.opens_at_micros),
+        when(t.closes_at_micros)
+    );
+    for r in &t.recused {
+        println!("recused    {r}");
+    }
+}
+
+fn count(c: &Count) -> String {
+    format!(
+        "{} yes, {} no, {} abstaining; {} of {} eligible members took part{}: {}",
+        c.yes,
+        c.no,
+        c.abstain,
+        c.members_taking_part,
+        c.members_eligible,
+        if c.quorum_met { "" } else { " (quorum missed)" },
+        if c.carried { "CARRIED" } else { "NOT CARRIED" }
+    )
+}
+
+pub fn motion(m: &MotionView, json: bool) {
+    if json {
+        return crate::print_json(m);
+    }
+    motion_terms(&m.terms, false);
+    match (&m.state, &m.result) {
+        (MotionPhase::Closed, Some(c)) => {
+            println!("result     {}", count(c));
+            if !c.refused.is_empty() {
+                println!(
+                    "           {} ballot(s) did not count (see --json)",
+                    c.refused.len()
+                );
+            }
+            if c.carried {
+                println!("resolution {}", m.terms.text);
+            }
+        }
+        (MotionPhase::Scheduled, _) => println!("state      voting has not opened"),
+        _ => println!("state      voting is open; no results before it closes"),
+    }
+}
+
+pub fn assembly_view(v: &AssemblyView, json: bool) {
+    if json {
+        return crate::print_json(v);
+    }
+    assembly(&v.assembly, false);
+    for m in &v.motions {
+        println!();
+        motion(m, false);
+    }
+}
+
+pub fn recorded(what: &str, signed: &serde_json::Value, index: u64, json: bool) {
+    if json {
+        return crate::print_json(&serde_json::json!({ "index": index, "signed": signed }));
+    }
+    println!("Your {what} is signed with your governance key and is entry {index} of the governance log.");
+}
+
+pub fn report(r: &GovReport, json: bool) {
+    if json {
+        return crate::print_json(&serde_json::json!({
+            "ok": r.ok(),
+            "entries": r.entries,
+            "recounted": r.recounted,
+            "checked": r.checked,
+            "problems": r.problems,
+        }));
+    }
+    for line in &r.checked {
+        println!("ok       {line}");
+    }
+    for line in &r.problems {
+        println!("PROBLEM  {line}");
+    }
+    if r.ok() {
+        println!(
+            "The governance log verifies, and every closed vote recounts to its recorded result."
+        );
+    } else {
+        println!("The governance log does NOT verify ({} problem(s) above). Keep this output and tell the cooperative's members.", r.problems.len());
+    }
+}

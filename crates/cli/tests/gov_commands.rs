@@ -1,0 +1,222 @@
+//! `datacoop gov …` as a steward and two members would run it, each on their own
+//! machine (own `DATACOOP_HOME`), against the real server with a set clock: register,
+//! invitations, joining, convening, a motion, a proxy, ballots, the scheduler's close,
+//! the results, the CSV register and the recount.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use datacoop_app::Clock;
+use datacoop_testkit::{backend_tests, Backend, TestServer};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+backend_tests!(a_general_assembly_from_the_command_line);
+
+const PASS: &str = "the member's long passphrase";
+const DAY: u64 = 86_400_000_000;
+
+struct Machine {
+    home: tempfile::TempDir,
+    server: String,
+    email: String,
+}
+
+impl Machine {
+    fn new(server: &str, email: &str) -> Self {
+        let m = Machine {
+            home: tempfile::tempdir().unwrap(),
+            server: server.into(),
+            email: email.into(),
+        };
+        m.ok(&["member", "register", "--email", email]);
+        m.ok(&["member", "login", "--email", email]);
+        m
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_datacoop"))
+            .args(args)
+            .env("DATACOOP_HOME", self.home.path())
+            .env("DATACOOP_SERVER", &self.server)
+            .env("DATACOOP_PASSPHRASE", PASS)
+            .env_remove("DATACOOP_SESSION")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{} {args:?}: {}",
+            self.email,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        serde_json::from_str(&self.ok(&all)).unwrap()
+    }
+
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(!out.status.success(), "{args:?} should fail");
+        String::from_utf8(out.stderr).unwrap()
+    }
+}
+
+fn at(micros: u64) -> String {
+    datacoop_api::time::format_micros(micros as i64)
+}
+
+async fn a_general_assembly_from_the_command_line(backend: Backend) {
+    let t0 = datacoop_api::time::parse_micros("2027-05-03T08:00:00Z").unwrap() as u64;
+    let clock = Clock::manual(t0);
+    let c2 = clock.clone();
+    let Some(srv) = TestServer::start_with(backend, move |c| {
+        c.clock = c2;
+        c.governance.stewards = vec!["board@example.org".into()];
+        c.governance.close_interval_secs = 1;
+        c.auth.registrations_per_minute = 0;
+    })
+    .await
+    else {
+        return;
+    };
+    let url = srv.base_url();
+    tokio::task::spawn_blocking(move || {
+        let steward = Machine::new(&url, "board@example.org");
+        let ada = Machine::new(&url, "ada@example.org");
+        let ben = Machine::new(&url, "ben@example.org");
+        assert!(steward
+            .ok(&["gov", "info"])
+            .contains("you are a steward   yes"));
+
+        let mut ids = Vec::new();
+        for (m, name) in [(&ada, "Ada Lovelace"), (&ben, "Ben Okafor")] {
+            let r = steward.json(&[
+                "gov",
+                "register",
+                "add",
+                "--name",
+                name,
+                "--contact",
+                "Hauptstr. 1, Berlin",
+                "--joined",
+                &at(t0 - 30 * DAY),
+                "--shares",
+                "2",
+            ]);
+            let inv = r["invitation"].as_str().unwrap().to_owned();
+            let joined = m.ok(&["gov", "join", &inv]);
+            assert!(joined.contains("Joined"), "{joined}");
+            ids.push(r["entry"]["member"].as_str().unwrap().to_owned());
+        }
+        let err = ada.fails(&["gov", "register", "list"]);
+        assert!(err.contains("stewards"), "{err}");
+        let csv = steward.ok(&["gov", "register", "list", "--csv"]);
+        assert!(csv.starts_with("number,register_id,name"), "{csv}");
+        assert!(
+            csv.contains("Ada Lovelace") && csv.contains("Ben Okafor"),
+            "{csv}"
+        );
+
+        let err = steward.fails(&[
+            "gov",
+            "assembly",
+            "convene",
+            "--title",
+            "Too soon",
+            "--form",
+            "virtual",
+            "--starts",
+            &at(t0 + 3 * DAY),
+            "--ends",
+            &at(t0 + 4 * DAY),
+        ]);
+        assert!(err.contains("14 days"), "{err}");
+        let a = steward.json(&[
+            "gov",
+            "assembly",
+            "convene",
+            "--title",
+            "Ordinary general assembly 2027",
+            "--form",
+            "virtual",
+            "--starts",
+            &at(t0 + 15 * DAY),
+            "--ends",
+            &at(t0 + 22 * DAY),
+        ]);
+        let a_id = a["id"].as_str().unwrap().to_owned();
+        let m = ada.json(&[
+            "gov",
+            "propose",
+            "--assembly",
+            &a_id,
+            "--title",
+            "Annual accounts",
+            "--text",
+            "The annual accounts 2026 are approved.",
+        ]);
+        let m_id = m["id"].as_str().unwrap().to_owned();
+        let listed = ben.ok(&["gov", "assembly", "show", &a_id]);
+        assert!(
+            listed.contains("Annual accounts") && listed.contains("voting has not opened"),
+            "{listed}"
+        );
+
+        clock.advance(Duration::from_micros(16 * DAY));
+        ada.json(&[
+            "gov",
+            "proxy",
+            "grant",
+            "--assembly",
+            &a_id,
+            "--to",
+            &ids[1],
+        ]);
+        let v = ben.json(&["gov", "vote", &m_id, "yes"]);
+        assert!(v["index"].as_u64().is_some());
+        let text = ben.ok(&["gov", "vote", &m_id, "yes", "--for", &ids[0]]);
+        assert!(text.contains("signed with your governance key"), "{text}");
+        let open = ada.json(&["gov", "results", &m_id]);
+        assert_eq!(open["state"], "open");
+        assert!(open["result"].is_null(), "no interim results");
+
+        clock.advance(Duration::from_micros(7 * DAY));
+        let mut closed = serde_json::Value::Null;
+        for _ in 0..100 {
+            closed = ada.json(&["gov", "results", &m_id]);
+            if closed["state"] == "closed" {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert_eq!(closed["state"], "closed", "{closed}");
+        assert_eq!(closed["result"]["yes"], 2);
+        assert_eq!(closed["result"]["carried"], true);
+        let text = ada.ok(&["gov", "results", &m_id]);
+        assert!(
+            text.contains("CARRIED") && text.contains("resolution"),
+            "{text}"
+        );
+        let err = ben.fails(&["gov", "vote", &m_id, "no"]);
+        assert!(err.contains("closed"), "{err}");
+
+        let report = ben.json(&["gov", "verify"]);
+        assert_eq!(report["ok"], true, "{report}");
+        assert_eq!(report["recounted"], 1);
+        // The second check pins the key and proves the log only grew.
+        let again = ben.ok(&["gov", "verify"]);
+        assert!(
+            again.contains("has not grown") || again.contains("appending only"),
+            "{again}"
+        );
+    })
+    .await
+    .unwrap();
+}
