@@ -5,6 +5,7 @@
 //! real client, SQLite and PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+use datacoop_api::b64::Base64Url;
 use datacoop_api::time::format_micros;
 use datacoop_app::Clock;
 use datacoop_client::gov::{self, GovState};
@@ -12,7 +13,7 @@ use datacoop_client::member::{self, MemberSession};
 use datacoop_client::ClientError;
 use datacoop_crypto::SigningKey;
 use datacoop_governance_core::wire::{ConveneRequest, MotionPhase, MotionRequest, RegisterRequest};
-use datacoop_governance_core::{Ballot, Choice, Form, Majority};
+use datacoop_governance_core::{Ballot, Choice, Decision, Form, Majority};
 use datacoop_testkit::{backend_tests, Backend, TestServer};
 use diesel::prelude::*;
 use std::time::Duration;
@@ -136,6 +137,7 @@ async fn an_electronic_assembly_from_register_to_recount(backend: Backend) {
         opens_at: None,
         closes_at: None,
         recused,
+        decision: None,
     };
     let m1 = steward
         .gov_propose(
@@ -153,6 +155,20 @@ async fn an_electronic_assembly_from_register_to_recount(backend: Backend) {
         )
         .await
         .unwrap();
+
+    // A resolution that acts: approving a study's terms and key (stewards only).
+    let study = uuid::Uuid::now_v7();
+    let approve = MotionRequest {
+        decision: Some(Decision::ApproveStudy {
+            study,
+            terms_sha256: Base64Url(vec![7; 32]),
+            study_key: Base64Url(vec![9; 32]),
+        }),
+        ..motion("Approve the diabetes study", Majority::Simple, vec![])
+    };
+    let refused = m[0].0.gov_propose(a.id, &approve).await.unwrap_err();
+    assert_eq!(code(&refused), (403, "not_a_steward".into()));
+    let m3 = steward.gov_propose(a.id, &approve).await.unwrap();
 
     // Nine days on, an item would come less than a week before the assembly (§46(2)).
     clock.advance(Duration::from_micros(9 * DAY));
@@ -189,6 +205,7 @@ async fn an_electronic_assembly_from_register_to_recount(backend: Backend) {
     assert_eq!(code(&revoked), (422, "ballot_refused".into()));
     // Two thirds exactly carries; Dora is recused from her own discharge (§43(6)).
     m[0].0.gov_vote(m2.id, Choice::Yes, None).await.unwrap();
+    m[0].0.gov_vote(m3.id, Choice::Yes, None).await.unwrap();
     m[1].0.gov_vote(m2.id, Choice::Yes, None).await.unwrap();
     m[2].0.gov_vote(m2.id, Choice::No, None).await.unwrap();
     let recused = m[3].0.gov_vote(m2.id, Choice::Yes, None).await.unwrap_err();
@@ -240,13 +257,23 @@ async fn an_electronic_assembly_from_register_to_recount(backend: Backend) {
     assert_eq!((r1.yes, r1.no, r1.abstain, r1.carried), (2, 1, 1, true));
     let r2 = closed.motions[1].result.clone().unwrap();
     assert_eq!((r2.yes, r2.no, r2.carried), (2, 1, true));
+    assert!(closed.motions[2].result.as_ref().unwrap().carried);
+    let key = m[0].0.gov_info().await.unwrap().verifier_key;
+    let approval = gov::verified_study_approval(&m[0].0, study, &key)
+        .await
+        .unwrap();
+    assert_eq!((approval.study, approval.motion), (study, m3.id));
+    let none = gov::verified_study_approval(&m[0].0, uuid::Uuid::now_v7(), &key)
+        .await
+        .unwrap_err();
+    assert_eq!(none.status(), Some(404));
     let after = m[1].0.gov_vote(m1.id, Choice::No, None).await.unwrap_err();
     assert_eq!(code(&after), (409, "not_voting".into()));
 
     // Anyone in the cooperative recounts.
     let report = gov::verify(&m[3].0, GovState::default()).await.unwrap();
     assert!(report.ok(), "{:?}", report.problems);
-    assert_eq!(report.recounted, 2);
+    assert_eq!(report.recounted, 3);
     let state = report.state.clone();
 
     // A ballot changed in the database: its entry no longer hashes to the signed root.

@@ -109,6 +109,11 @@ pub fn gov_motions(assembly: uuid::Uuid) -> String {
     format!("{GOV_ASSEMBLIES}/{assembly}/motions")
 }
 
+/// `GET`: the signed approval of a study by a resolution.
+pub fn gov_study_approval(study: uuid::Uuid) -> String {
+    format!("{}/gov/studies/{study}/approval", API_BASE)
+}
+
 /// `GET`: one motion.
 pub fn gov_motion(id: uuid::Uuid) -> String {
     format!("{}/gov/motions/{id}", API_BASE)
@@ -194,6 +199,7 @@ pub const TEMPLATES: &[&str] = &[
     api_path!("/gov/motions/{id}"),
     GOV_BALLOTS,
     GOV_PROXIES,
+    api_path!("/gov/studies/{id}/approval"),
 ];
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use datacoop_governance as gov;
 use datacoop_governance_core::wire::{
     AssemblyList, AssemblyView, ConveneRequest, GovEntryPage, GovEntryQuery, GovInfo, JoinRequest,
     LeavingRequest, MotionRequest, MotionView, Recorded, RegisterList, RegisterRequest,
-    RegisterView, Registered,
+    RegisterView, Registered, StudyApprovalView,
 };
 use datacoop_governance_core::{Assembly, Count, MotionTerms, Rules, SignedBallot, SignedProxy};
 use uuid::Uuid;
@@ -151,7 +151,12 @@ impl App {
 
     /// Closes every vote that is due (the scheduler calls this; safe to repeat).
     pub async fn close_due_votes(&self) -> Result<Vec<(Uuid, Count)>, AppError> {
-        Ok(gov::close_due(&self.db, self.gov()).await?)
+        Ok(gov::close_due(&self.db, self.gov(), self.governance_log.clone()).await?)
+    }
+
+    /// The signed approval of a study by a resolution.
+    pub async fn study_approval(&self, study: Uuid) -> Result<StudyApprovalView, AppError> {
+        Ok(gov::study_approval(&self.db, study).await?)
     }
 
     /// A page of governance-log entries.

@@ -1,6 +1,9 @@
 //! Assemblies and the motions on their agenda, as convened and filed in the chain.
 
 use crate::{Majority, Motion};
+use datacoop_api::b64::Base64Url;
+use datacoop_crypto::sign::context;
+use datacoop_crypto::Canonical;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -73,6 +76,63 @@ pub struct MotionTerms {
     pub recused: Vec<Uuid>,
     /// Who filed it (a register id, or a steward's account id).
     pub filed_by: Uuid,
+    /// What the resolution does beyond being recorded, if anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
+}
+
+/// A resolution that acts: when the motion carries, the server records what it decides.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Decision {
+    /// Approve a research study: its terms (by digest) and its public key. Once carried,
+    /// the cooperative's governance key signs a [`StudyApproval`] and the log records it;
+    /// members' clients share data with the study only under that signature.
+    ApproveStudy {
+        /// The study.
+        study: Uuid,
+        /// SHA-256 of the study's terms as submitted (title, summaries, DUO terms,
+        /// categories, period, de-identification level).
+        terms_sha256: Base64Url,
+        /// The study's X25519 public key (32 bytes), made on the researcher's machine.
+        study_key: Base64Url,
+    },
+}
+
+/// The cooperative's approval of a study, signed with the governance log's key over
+/// `C("datacoop/v1/study-key-approval", study, terms_sha256, study_key, motion)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct StudyApproval {
+    /// The study.
+    pub study: Uuid,
+    /// SHA-256 of its terms.
+    pub terms_sha256: Base64Url,
+    /// Its X25519 public key.
+    pub study_key: Base64Url,
+    /// The motion whose resolution approved it.
+    pub motion: Uuid,
+}
+
+impl StudyApproval {
+    /// The canonical bytes that are signed.
+    pub fn message(&self) -> Vec<u8> {
+        Canonical::new(context::STUDY_KEY_APPROVAL)
+            .uuid(&self.study)
+            .bytes(&self.terms_sha256)
+            .bytes(&self.study_key)
+            .uuid(&self.motion)
+            .finish()
+    }
+
+    /// Whether `signature` is the governance key's over this approval.
+    pub fn verifies(&self, key: &datacoop_crypto::VerifyingKey, signature: &[u8]) -> bool {
+        datacoop_crypto::Signature::from_bytes(signature)
+            .map(|s| {
+                datacoop_crypto::verify(key, context::STUDY_KEY_APPROVAL, &self.message(), &s)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    }
 }
 
 impl MotionTerms {

@@ -5,8 +5,8 @@
 use crate::entry::{Entry, EntryBody, Registration};
 use crate::timeline::{check_assembly, check_motion};
 use crate::{
-    check_ballot, count, proxy, Assembly, Count, MotionTerms, ProxyBook, RegisterEntry, Rules,
-    SignedBallot,
+    check_ballot, count, proxy, Assembly, Count, Decision, MotionTerms, ProxyBook, RegisterEntry,
+    Rules, SignedBallot, StudyApproval,
 };
 use datacoop_crypto::VerifyingKey;
 use std::collections::{BTreeMap, HashMap};
@@ -44,6 +44,9 @@ pub struct Chain {
     /// Motions by id.
     pub motions: BTreeMap<Uuid, MotionState>,
     proxies: HashMap<Uuid, ProxyBook>,
+    /// Studies approved by a resolution, by study.
+    pub approved_studies: BTreeMap<Uuid, StudyApproval>,
+    governance_key: Option<VerifyingKey>,
     /// Entries applied.
     pub applied: u64,
 }
@@ -58,8 +61,37 @@ impl Chain {
             assemblies: BTreeMap::new(),
             motions: BTreeMap::new(),
             proxies: HashMap::new(),
+            approved_studies: BTreeMap::new(),
+            governance_key: None,
             applied: 0,
         }
+    }
+
+    /// Also checks study approvals against the cooperative's governance key (the
+    /// governance log's key).
+    pub fn with_governance_key(mut self, key: VerifyingKey) -> Self {
+        self.governance_key = Some(key);
+        self
+    }
+
+    /// What a complete chain must still hold: every carried motion that approves a
+    /// study has its signed approval.
+    pub fn unfinished(&self) -> Vec<String> {
+        self.motions
+            .values()
+            .filter(|m| m.result.as_ref().is_some_and(|c| c.carried))
+            .filter_map(|m| match &m.terms.decision {
+                Some(Decision::ApproveStudy { study, .. })
+                    if !self.approved_studies.contains_key(study) =>
+                {
+                    Some(format!(
+                        "motion {} approved study {study}, but the log holds no signed approval",
+                        m.terms.id
+                    ))
+                }
+                _ => None,
+            })
+            .collect()
     }
 
     /// The proxies in force for an assembly.
@@ -238,6 +270,40 @@ impl Chain {
                 if let Some(m) = self.motions.get_mut(motion) {
                     m.result = Some(recount);
                 }
+            }
+            EntryBody::StudyApproved {
+                approval,
+                signature,
+            } => {
+                let m = self.motions.get(&approval.motion).ok_or_else(|| {
+                    fail(format!("an approval by unknown motion {}", approval.motion))
+                })?;
+                if !m.result.as_ref().is_some_and(|c| c.carried) {
+                    return Err(fail(format!(
+                        "study {} is recorded as approved by motion {}, which has not carried",
+                        approval.study, approval.motion
+                    )));
+                }
+                let matches = matches!(&m.terms.decision, Some(Decision::ApproveStudy { study, terms_sha256, study_key })
+                    if *study == approval.study && *terms_sha256 == approval.terms_sha256 && *study_key == approval.study_key);
+                if !matches {
+                    return Err(fail(format!(
+                        "the approval of study {} is not what motion {} put to the vote",
+                        approval.study, approval.motion
+                    )));
+                }
+                match &self.governance_key {
+                    Some(k) if approval.verifies(k, signature) => {}
+                    Some(_) => {
+                        return Err(fail(format!(
+                            "the approval of study {} is not signed by the governance key",
+                            approval.study
+                        )))
+                    }
+                    None => {}
+                }
+                self.approved_studies
+                    .insert(approval.study, approval.clone());
             }
         }
         self.applied += 1;

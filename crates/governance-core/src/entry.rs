@@ -5,7 +5,7 @@
 //! An entry is JSON: `{"v":1,"at_micros":…,"kind":"…",…}`. The bytes are hashed as
 //! served, so no canonical form is needed; the client never re-encodes an entry.
 
-use crate::{Assembly, Count, MotionTerms, SignedBallot, SignedProxy};
+use crate::{Assembly, Count, MotionTerms, SignedBallot, SignedProxy, StudyApproval};
 use datacoop_api::b64::Base64Url;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -65,6 +65,15 @@ pub enum EntryBody {
         motion: Uuid,
         /// The count, which anyone can redo from the ballots before this entry.
         count: Count,
+    },
+    /// A carried motion approved a study: the governance key's signature over the
+    /// approval (it follows the motion's `motion_closed` entry).
+    StudyApproved {
+        /// What was approved.
+        approval: StudyApproval,
+        /// Ed25519 signature by the governance log's key, context
+        /// `datacoop/v1/study-key-approval`.
+        signature: Base64Url,
     },
 }
 
@@ -129,6 +138,7 @@ impl Entry {
             EntryBody::Proxy(_) => "proxy",
             EntryBody::Ballot(_) => "ballot",
             EntryBody::MotionClosed { .. } => "motion_closed",
+            EntryBody::StudyApproved { .. } => "study_approved",
         }
     }
 }

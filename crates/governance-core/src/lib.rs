@@ -23,7 +23,7 @@ mod rules;
 mod timeline;
 pub mod wire;
 
-pub use assembly::{Assembly, Form, MotionTerms};
+pub use assembly::{Assembly, Decision, Form, MotionTerms, StudyApproval};
 pub use ballot::{Ballot, Choice, SignedBallot};
 pub use chain::{Chain, ChainProblem, MotionState};
 pub use count::{check_ballot, count, Count, Motion, Refusal, RefusedBallot};

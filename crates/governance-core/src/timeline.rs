@@ -71,6 +71,20 @@ pub fn check_motion(
             "a quorum is a percentage from 0 to 100".into(),
         ));
     }
+    if let Some(crate::Decision::ApproveStudy {
+        terms_sha256,
+        study_key,
+        ..
+    }) = &m.decision
+    {
+        if terms_sha256.len() != 32 || study_key.len() != 32 {
+            return Err(GovernanceError::Timeline(
+                "a study approval names the study's terms by their 32-byte SHA-256 and its \
+                 32-byte X25519 public key"
+                    .into(),
+            ));
+        }
+    }
     if m.title.trim().is_empty() || m.text.trim().is_empty() {
         return Err(GovernanceError::Timeline(
             "a motion needs a title and the text of the resolution".into(),

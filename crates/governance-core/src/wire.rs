@@ -136,6 +136,20 @@ pub struct MotionRequest {
     /// Register ids of members who may not vote on it (§43(6)).
     #[serde(default)]
     pub recused: Vec<Uuid>,
+    /// What the resolution does if it carries (e.g. approve a study).
+    #[serde(default)]
+    pub decision: Option<crate::Decision>,
+}
+
+/// A study's approval as the governance log holds it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StudyApprovalView {
+    /// What was approved.
+    pub approval: crate::StudyApproval,
+    /// The governance key's signature over it.
+    pub signature: Base64Url,
+    /// The index of its entry in the governance log (check its inclusion).
+    pub index: u64,
 }
 
 /// Where a motion stands.

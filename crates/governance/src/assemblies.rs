@@ -106,11 +106,15 @@ pub async fn file_motion(
         .map(|t| time(t, "closes_at"))
         .transpose()?;
     db.write(move |conn| -> Result<MotionTerms, GovError> {
+        let steward = is_steward(conn, account, &ctx)?;
         let filed_by = match member_of(conn, account)? {
             Some(member) => member,
-            None if is_steward(conn, account, &ctx)? => account,
+            None if steward => account,
             None => return Err(GovError::NotInRegister),
         };
+        if req.decision.is_some() && !steward {
+            return Err(GovError::NotSteward);
+        }
         let a = load_assembly(conn, assembly)?;
         let terms = MotionTerms {
             id: Uuid::now_v7(),
@@ -123,6 +127,7 @@ pub async fn file_motion(
             closes_at_micros: closes.unwrap_or(a.ends_at_micros),
             recused: req.recused.clone(),
             filed_by,
+            decision: req.decision.clone(),
         };
         check_motion(&terms, &a, ctx.now, &ctx.rules)?;
         let idx = append(

@@ -17,7 +17,7 @@ pub use error::GovError;
 pub use register::{
     erase_member, is_steward, join, list_register, member_of, my_entry, record_leaving, register,
 };
-pub use votes::{cast_ballot, close_due, record_proxy};
+pub use votes::{cast_ballot, close_due, record_proxy, study_approval};
 
 use datacoop_governance_core::Rules;
 

@@ -4,18 +4,22 @@ use crate::assemblies::{load_assembly, load_motion};
 use crate::chain::append;
 use crate::register::{member_of, parse_uuid};
 use crate::{Context, GovError};
+use datacoop_api::b64::Base64Url;
 use datacoop_crypto::VerifyingKey;
-use datacoop_governance_core::wire::Recorded;
+use datacoop_governance_core::wire::{Recorded, StudyApprovalView};
 use datacoop_governance_core::{
-    check_ballot, count, Count, Entry, EntryBody, MotionTerms, ProxyBook, RegisterEntry,
-    SignedBallot, SignedProxy,
+    check_ballot, count, Count, Decision, Entry, EntryBody, MotionTerms, ProxyBook, RegisterEntry,
+    SignedBallot, SignedProxy, StudyApproval,
 };
+use datacoop_store::schema::gov_study_approvals as sa;
 use datacoop_store::schema::{
     gov_ballots as b, gov_motions as m, gov_proxies as p, gov_register as r,
 };
 use datacoop_store::{Db, DbConn};
+use datacoop_tlog::LogSigner;
 use diesel::prelude::*;
 use std::collections::HashMap;
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// How far ahead of the server's clock a signed time may be.
@@ -215,7 +219,11 @@ pub async fn record_proxy(
 /// Closes every motion whose voting time is over: counts it and records the result.
 /// Safe to run on several replicas at once (each close re-checks inside its
 /// transaction) and after a restart (it catches up with everything due).
-pub async fn close_due(db: &Db, ctx: Context) -> Result<Vec<(Uuid, Count)>, GovError> {
+pub async fn close_due(
+    db: &Db,
+    ctx: Context,
+    signer: Arc<LogSigner>,
+) -> Result<Vec<(Uuid, Count)>, GovError> {
     let due: Vec<String> = {
         let now = ctx.now as i64;
         db.read(move |conn| -> Result<Vec<String>, GovError> {
@@ -231,7 +239,11 @@ pub async fn close_due(db: &Db, ctx: Context) -> Result<Vec<(Uuid, Count)>, GovE
     let mut closed = Vec::new();
     for id in due {
         let ctx = ctx.clone();
-        if let Some(done) = db.write(move |conn| close_one(conn, &id, &ctx)).await? {
+        let signer = signer.clone();
+        if let Some(done) = db
+            .write(move |conn| close_one(conn, &id, &ctx, &signer))
+            .await?
+        {
             closed.push(done);
         }
     }
@@ -242,6 +254,7 @@ fn close_one(
     conn: &mut DbConn,
     id: &str,
     ctx: &Context,
+    signer: &LogSigner,
 ) -> Result<Option<(Uuid, Count)>, GovError> {
     // Lock the log first: a second closer waits here, then sees the result.
     datacoop_tlog::reserve(conn, crate::LOG, 0)?;
@@ -284,6 +297,76 @@ fn close_one(
             m::closed_at.eq(ctx.now as i64),
         ))
         .execute(conn)?;
+    if let (
+        true,
+        Some(Decision::ApproveStudy {
+            study,
+            terms_sha256,
+            study_key,
+        }),
+    ) = (result.carried, &terms.decision)
+    {
+        let approval = StudyApproval {
+            study: *study,
+            terms_sha256: terms_sha256.clone(),
+            study_key: study_key.clone(),
+            motion: terms.id,
+        };
+        let signature = signer.sign_statement(&datacoop_crypto::sign::signed_bytes(
+            datacoop_crypto::sign::context::STUDY_KEY_APPROVAL,
+            &approval.message(),
+        ));
+        let idx = append(
+            conn,
+            &Entry::new(
+                ctx.now,
+                EntryBody::StudyApproved {
+                    approval,
+                    signature: Base64Url(signature),
+                },
+            ),
+        )?;
+        diesel::insert_into(sa::table)
+            .values((
+                sa::study.eq(study.hyphenated().to_string()),
+                sa::entry_idx.eq(idx as i64),
+                sa::motion.eq(terms.id.hyphenated().to_string()),
+            ))
+            .execute(conn)?;
+        tracing::info!(%study, motion = %terms.id, "study approved by resolution");
+    }
     tracing::info!(motion = %terms.id, yes = result.yes, no = result.no, abstain = result.abstain, carried = result.carried, "vote closed");
     Ok(Some((terms.id, result)))
+}
+
+/// The signed approval of a study, if a resolution approved it.
+pub async fn study_approval(db: &Db, study: Uuid) -> Result<StudyApprovalView, GovError> {
+    db.read(move |conn| -> Result<StudyApprovalView, GovError> {
+        let idx: Option<i64> = sa::table
+            .find(study.hyphenated().to_string())
+            .select(sa::entry_idx)
+            .get_result(conn)
+            .optional()?;
+        let idx = idx.ok_or_else(|| {
+            GovError::NotFound(format!("no resolution has approved study {study}"))
+        })?;
+        let body: Vec<u8> = datacoop_store::schema::gov_entries::table
+            .find(idx)
+            .select(datacoop_store::schema::gov_entries::body)
+            .get_result(conn)?;
+        match Entry::from_bytes(&body)?.body {
+            EntryBody::StudyApproved {
+                approval,
+                signature,
+            } => Ok(StudyApprovalView {
+                approval,
+                signature,
+                index: idx as u64,
+            }),
+            _ => Err(GovError::Invalid(format!(
+                "governance entry {idx} is not a study approval"
+            ))),
+        }
+    })
+    .await
 }

@@ -73,6 +73,7 @@ use utoipa::{Modify, OpenApi};
         crate::routes::gov::motion,
         crate::routes::gov::ballot,
         crate::routes::gov::proxy,
+        crate::routes::gov::study_approval,
     ),
     modifiers(&BearerAuth, &ApiPrefix, &CommonResponses),
     tags(

@@ -250,3 +250,12 @@ diesel::table! {
         holder -> Text,
     }
 }
+
+diesel::table! {
+    /// Studies approved by a resolution, with the index of the signed approval's entry.
+    gov_study_approvals (study) {
+        study -> Text,
+        entry_idx -> BigInt,
+        motion -> Text,
+    }
+}

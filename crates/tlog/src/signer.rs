@@ -63,6 +63,19 @@ impl LogSigner {
         &self.verifier_key
     }
 
+    /// The raw Ed25519 public key.
+    pub fn public_key(&self) -> &[u8] {
+        self.key.public_key().as_ref()
+    }
+
+    /// Signs `bytes` that are already domain-separated by the caller (the log's owner
+    /// signs statements about its entries this way, e.g. a study approval, with
+    /// `datacoop_crypto::sign::signed_bytes(context, message)`; a checkpoint note
+    /// never starts like those bytes).
+    pub fn sign_statement(&self, bytes: &[u8]) -> Vec<u8> {
+        self.key.sign(bytes).as_ref().to_vec()
+    }
+
     pub(crate) fn key(&self) -> &Ed25519KeyPair {
         &self.key
     }

@@ -1,3 +1,4 @@
+DROP TABLE gov_study_approvals;
 DROP TABLE gov_proxies;
 DROP TABLE gov_ballots;
 DROP TABLE gov_motions;

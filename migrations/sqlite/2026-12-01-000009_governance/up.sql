@@ -65,3 +65,10 @@ CREATE TABLE gov_proxies (
     PRIMARY KEY (assembly, grantor)
 );
 CREATE INDEX gov_proxies_holder ON gov_proxies (assembly, holder);
+
+-- Studies approved by a resolution: the signed approval's entry.
+CREATE TABLE gov_study_approvals (
+    study TEXT PRIMARY KEY NOT NULL,
+    entry_idx BIGINT NOT NULL,
+    motion TEXT NOT NULL
+);

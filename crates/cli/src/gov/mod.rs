@@ -9,7 +9,7 @@ use crate::session::home;
 use clap::{Args, Subcommand, ValueEnum};
 use datacoop_client::gov::{self, GovState};
 use datacoop_governance_core::wire::{ConveneRequest, MotionRequest, RegisterRequest};
-use datacoop_governance_core::{Choice, Form, Majority};
+use datacoop_governance_core::{Choice, Decision, Form, Majority};
 use std::path::PathBuf;
 use uuid::Uuid;
 
@@ -183,6 +183,24 @@ pub struct ProposeArgs {
     /// A member who may not vote on it (§43(6)); repeat for several.
     #[arg(long = "recuse", value_name = "MEMBER")]
     recused: Vec<Uuid>,
+    /// The resolution approves this research study (stewards; with --study-terms-sha256
+    /// and --study-key): once carried, the cooperative's governance key signs it.
+    #[arg(long, value_name = "STUDY", requires_all = ["study_terms_sha256", "study_key"])]
+    approve_study: Option<Uuid>,
+    /// SHA-256 of the study's terms (base64url).
+    #[arg(long, value_name = "B64")]
+    study_terms_sha256: Option<String>,
+    /// The study's X25519 public key (base64url).
+    #[arg(long, value_name = "B64")]
+    study_key: Option<String>,
+}
+
+fn b64(field: &str, text: &str) -> Result<datacoop_api::b64::Base64Url, String> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text.trim().trim_end_matches('='))
+        .map(datacoop_api::b64::Base64Url)
+        .map_err(|_| format!("--{field} must be base64url"))
 }
 
 /// A choice.
@@ -308,6 +326,14 @@ pub async fn run(cmd: GovCommand, json: bool) -> Result<(), String> {
                 MajorityArg::TwoThirds => Majority::TwoThirds,
                 MajorityArg::ThreeQuarters => Majority::ThreeQuarters,
             };
+            let decision = match (p.approve_study, p.study_terms_sha256, p.study_key) {
+                (Some(study), Some(terms), Some(key)) => Some(Decision::ApproveStudy {
+                    study,
+                    terms_sha256: b64("study-terms-sha256", &terms)?,
+                    study_key: b64("study-key", &key)?,
+                }),
+                _ => None,
+            };
             let terms = s
                 .gov_propose(
                     p.assembly,
@@ -319,6 +345,7 @@ pub async fn run(cmd: GovCommand, json: bool) -> Result<(), String> {
                         opens_at: p.opens,
                         closes_at: p.closes,
                         recused: p.recused,
+                        decision,
                     },
                 )
                 .await

@@ -4,7 +4,7 @@
 
 mod verify;
 
-pub use verify::{verify, GovReport, GovState};
+pub use verify::{verified_study_approval, verify, GovReport, GovState};
 
 use crate::member::MemberSession;
 use crate::{json, ClientError};

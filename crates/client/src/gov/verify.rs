@@ -125,6 +125,9 @@ pub async fn verify(session: &MemberSession, state: GovState) -> Result<GovRepor
     // Every entry up to the checkpoint's size, in order, hashed as served.
     let mut tree = MemoryHashStore::new();
     let mut chain = Chain::new(info.rules.clone());
+    if let Some(k) = governance_key(&key) {
+        chain = chain.with_governance_key(k);
+    }
     let mut entries = Vec::new();
     let mut from = 0u64;
     while from < cp.size {
@@ -169,6 +172,7 @@ pub async fn verify(session: &MemberSession, state: GovState) -> Result<GovRepor
             problems.push(format!("entry {}: {}", p.index, p.problem));
         }
     }
+    problems.extend(chain.unfinished());
     let recounted = chain
         .motions
         .values()
@@ -256,6 +260,83 @@ async fn own_entry(
         )),
     }
     Ok(())
+}
+
+/// The raw Ed25519 key inside a note verifier key.
+pub(crate) fn governance_key(verifier_key: &str) -> Option<datacoop_crypto::VerifyingKey> {
+    let k = datacoop_merkle::VerifierKey::parse(verifier_key).ok()?;
+    datacoop_crypto::VerifyingKey::from_bytes(k.public_key()).ok()
+}
+
+/// A study's approval, checked: signed by the pinned governance key, and its entry is in
+/// the governance log under a checkpoint that key signed. What the consent side relies on
+/// before sharing anything with a study.
+pub async fn verified_study_approval(
+    session: &MemberSession,
+    study: uuid::Uuid,
+    verifier_key: &str,
+) -> Result<datacoop_governance_core::StudyApproval, ClientError> {
+    let bad = |why: String| ClientError::Decode(format!("the approval of study {study}: {why}"));
+    let view: datacoop_governance_core::wire::StudyApprovalView = json(
+        session
+            .client
+            .request(Method::GET, &paths::gov_study_approval(study))
+            .send()
+            .await,
+    )
+    .await?;
+    let key = governance_key(verifier_key)
+        .ok_or_else(|| bad("the governance key does not parse".into()))?;
+    if view.approval.study != study || !view.approval.verifies(&key, &view.signature) {
+        return Err(bad(
+            "it is not signed by the cooperative's governance key".into()
+        ));
+    }
+    let text: LogCheckpoint = json(
+        session
+            .client
+            .request(Method::GET, paths::GOV_LOG_CHECKPOINT)
+            .send()
+            .await,
+    )
+    .await?;
+    let cp = parse_and_verify_checkpoint(&text.checkpoint, verifier_key)
+        .map_err(|e| bad(format!("the governance checkpoint does not verify: {e}")))?;
+    let page = session.gov_entries(view.index, 1).await?;
+    let item = page
+        .items
+        .first()
+        .filter(|i| i.index == view.index && view.index < cp.size)
+        .ok_or_else(|| bad("its entry is not in the signed log".into()))?;
+    match Entry::from_bytes(&item.entry).map(|e| e.body) {
+        Ok(EntryBody::StudyApproved { approval, .. }) if approval == view.approval => {}
+        _ => return Err(bad("its log entry says something else".into())),
+    }
+    let proofs: datacoop_api::log::InclusionProofs = json(
+        session
+            .client
+            .request(Method::POST, paths::GOV_LOG_INCLUSION)
+            .json(&datacoop_api::log::InclusionRequest {
+                tree_size: cp.size,
+                indexes: vec![view.index],
+            })
+            .send()
+            .await,
+    )
+    .await?;
+    let proof = proofs
+        .proofs
+        .first()
+        .ok_or_else(|| bad("the server sent no inclusion proof".into()))?;
+    datacoop_merkle::verify_inclusion(
+        &datacoop_merkle::leaf_hash(&item.entry),
+        view.index,
+        cp.size,
+        proof,
+        &cp.root,
+    )
+    .map_err(|e| bad(format!("its inclusion proof does not verify: {e}")))?;
+    Ok(view.approval)
 }
 
 fn report(

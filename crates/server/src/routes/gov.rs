@@ -13,7 +13,7 @@ use datacoop_app::App;
 use datacoop_governance_core::wire::{
     AssemblyList, AssemblyView, ConveneRequest, GovEntryPage, GovEntryQuery, GovInfo, JoinRequest,
     LeavingRequest, MotionRequest, MotionView, Recorded, RegisterList, RegisterRequest,
-    RegisterView, Registered,
+    RegisterView, Registered, StudyApprovalView,
 };
 use datacoop_governance_core::{Assembly, MotionTerms, SignedBallot, SignedProxy};
 use uuid::Uuid;
@@ -300,4 +300,20 @@ pub async fn proxy(
 ) -> Result<HttpResponse, ApiError> {
     let r = app.record_proxy(&me.0, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(r))
+}
+
+/// The signed approval of a study by a resolution (the consent side checks it).
+#[utoipa::path(tag = "governance", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Study id")),
+    responses(
+        (status = 200, description = "The approval, its signature and its entry's index", body = StudyApprovalView),
+        (status = 404, description = "No resolution approved this study", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/gov/studies/{id}/approval")]
+pub async fn study_approval(
+    app: web::Data<App>,
+    _me: Member,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<StudyApprovalView>, ApiError> {
+    Ok(web::Json(app.study_approval(id.into_inner()).await?))
 }

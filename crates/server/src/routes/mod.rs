@@ -88,6 +88,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(gov::file_motion)
                 .service(gov::motion)
                 .service(gov::ballot)
-                .service(gov::proxy),
+                .service(gov::proxy)
+                .service(gov::study_approval),
         );
 }
