@@ -114,6 +114,21 @@ pub fn gov_study_approval(study: uuid::Uuid) -> String {
     format!("{}/gov/studies/{study}/approval", API_BASE)
 }
 
+/// `GET`: an assembly's minutes.
+pub fn gov_minutes(assembly: uuid::Uuid) -> String {
+    format!("{GOV_ASSEMBLIES}/{assembly}/minutes")
+}
+
+/// `POST`: sign an assembly's minutes.
+pub fn gov_minutes_signatures(assembly: uuid::Uuid) -> String {
+    format!("{GOV_ASSEMBLIES}/{assembly}/minutes/signatures")
+}
+
+/// `POST`: record an objection.
+pub fn gov_objections(assembly: uuid::Uuid) -> String {
+    format!("{GOV_ASSEMBLIES}/{assembly}/objections")
+}
+
 /// `GET`: one motion.
 pub fn gov_motion(id: uuid::Uuid) -> String {
     format!("{}/gov/motions/{id}", API_BASE)
@@ -200,6 +215,9 @@ pub const TEMPLATES: &[&str] = &[
     GOV_BALLOTS,
     GOV_PROXIES,
     api_path!("/gov/studies/{id}/approval"),
+    api_path!("/gov/assemblies/{id}/minutes"),
+    api_path!("/gov/assemblies/{id}/minutes/signatures"),
+    api_path!("/gov/assemblies/{id}/objections"),
 ];
 
 #[cfg(test)]

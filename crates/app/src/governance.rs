@@ -6,10 +6,13 @@ use datacoop_api::log::{ConsistencyProof, InclusionProofs, InclusionRequest, Log
 use datacoop_governance as gov;
 use datacoop_governance_core::wire::{
     AssemblyList, AssemblyView, ConveneRequest, GovEntryPage, GovEntryQuery, GovInfo, JoinRequest,
-    LeavingRequest, MotionRequest, MotionView, Recorded, RegisterList, RegisterRequest,
-    RegisterView, Registered, StudyApprovalView,
+    LeavingRequest, MinutesQuery, MinutesView, MotionRequest, MotionView, Recorded, RegisterList,
+    RegisterRequest, RegisterView, Registered, StudyApprovalView,
 };
-use datacoop_governance_core::{Assembly, Count, MotionTerms, Rules, SignedBallot, SignedProxy};
+use datacoop_governance_core::{
+    Assembly, Count, MinutesSignature, MotionTerms, Rules, SignedBallot, SignedObjection,
+    SignedProxy,
+};
 use uuid::Uuid;
 
 /// The operator's governance choices.
@@ -184,6 +187,42 @@ impl App {
         to: u64,
     ) -> Result<ConsistencyProof, AppError> {
         Ok(gov::consistency_proof(&self.db, from, to).await?)
+    }
+
+    fn gov_key(&self) -> Result<datacoop_crypto::VerifyingKey, AppError> {
+        datacoop_crypto::VerifyingKey::from_bytes(self.governance_log.public_key())
+            .map_err(|_| AppError::Invalid("the governance log key is not an Ed25519 key".into()))
+    }
+
+    /// An assembly's minutes, computed from the chain.
+    pub async fn minutes(&self, assembly: Uuid, q: MinutesQuery) -> Result<MinutesView, AppError> {
+        Ok(gov::minutes(
+            &self.db,
+            assembly,
+            q.chair,
+            q.board,
+            self.gov(),
+            self.gov_key()?,
+        )
+        .await?)
+    }
+
+    /// The chair or the board member signs an assembly's minutes.
+    pub async fn sign_minutes(
+        &self,
+        caller: &MemberCaller,
+        sig: MinutesSignature,
+    ) -> Result<Recorded, AppError> {
+        Ok(gov::sign_minutes(&self.db, caller.id.uuid(), sig, self.gov(), self.gov_key()?).await?)
+    }
+
+    /// A member records an objection.
+    pub async fn object(
+        &self,
+        caller: &MemberCaller,
+        o: SignedObjection,
+    ) -> Result<Recorded, AppError> {
+        Ok(gov::object(&self.db, caller.id.uuid(), o, self.gov(), self.gov_key()?).await?)
     }
 
     /// The application's clock.

@@ -207,6 +207,49 @@ async fn a_general_assembly_from_the_command_line(backend: Backend) {
         let err = ben.fails(&["gov", "vote", &m_id, "no"]);
         assert!(err.contains("closed"), "{err}");
 
+        // Minutes (§47): computed on each machine, signed by the chair and a board member.
+        let md = ada.ok(&[
+            "gov", "minutes", "show", &a_id, "--chair", &ids[0], "--board", &ids[1],
+        ]);
+        assert!(
+            md.contains("# Minutes: Ordinary general assembly 2027"),
+            "{md}"
+        );
+        assert!(md.contains("The chair declares the motion carried"), "{md}");
+        assert!(
+            md.contains("Participating members") && md.contains("proxy member no. 2"),
+            "{md}"
+        );
+        let sign = |m: &Machine, role: &str| {
+            m.run(&[
+                "gov", "minutes", "sign", &a_id, "--chair", &ids[0], "--board", &ids[1], "--as",
+                role,
+            ])
+        };
+        assert!(
+            !sign(&ben, "chair").status.success(),
+            "only the chair signs as chair"
+        );
+        assert!(sign(&ada, "chair").status.success());
+        assert!(sign(&ben, "board").status.success());
+        let obj = ben.ok(&[
+            "gov",
+            "object",
+            &a_id,
+            "--motion",
+            &m_id,
+            "--text",
+            "The accounts lacked the audit report.",
+        ]);
+        assert!(obj.contains("objection"), "{obj}");
+        let signed = ada.json(&["gov", "minutes", "show", &a_id]);
+        assert_eq!(signed["chair_signed"], true, "{signed}");
+        assert_eq!(signed["board_signed"], true, "{signed}");
+        assert!(signed["markdown"]
+            .as_str()
+            .unwrap()
+            .contains("lacked the audit report"));
+
         let report = ben.json(&["gov", "verify"]);
         assert_eq!(report["ok"], true, "{report}");
         assert_eq!(report["recounted"], 1);

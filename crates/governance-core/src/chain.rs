@@ -2,7 +2,8 @@
 //! arrival, and every closed motion recounted from the ballots before its result. The
 //! member's client runs this over the whole chain (`datacoop gov verify`).
 
-use crate::entry::{Entry, EntryBody, Registration};
+use crate::entry::{Entry, EntryBody, MinutesSignature, Registration};
+use crate::minutes::{minutes_message, MinutesRole, Objection, OBJECTION_DAYS};
 use crate::timeline::{check_assembly, check_motion};
 use crate::{
     check_ballot, count, proxy, Assembly, Count, Decision, MotionTerms, ProxyBook, RegisterEntry,
@@ -21,6 +22,23 @@ pub struct MotionState {
     pub ballots: Vec<SignedBallot>,
     /// The recorded count, once closed.
     pub result: Option<Count>,
+    /// The index of the entry that filed it.
+    pub filed_index: u64,
+}
+
+/// The minutes of an assembly as signed so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MinutesRecord {
+    /// Digest of the minutes signed.
+    pub sha256: Vec<u8>,
+    /// The chair named.
+    pub chair: Uuid,
+    /// The board member named.
+    pub board_member: Uuid,
+    /// Whether the chair signed.
+    pub chair_signed: bool,
+    /// Whether the board member signed.
+    pub board_signed: bool,
 }
 
 /// What a replay found wrong: the entry's index and what.
@@ -35,7 +53,7 @@ pub struct ChainProblem {
 /// The state the chain's entries build.
 #[derive(Debug, Clone)]
 pub struct Chain {
-    rules: Rules,
+    pub(crate) rules: Rules,
     /// Register entries by register id.
     pub register: BTreeMap<Uuid, RegisterEntry>,
     numbers: BTreeMap<u64, Uuid>,
@@ -46,6 +64,11 @@ pub struct Chain {
     proxies: HashMap<Uuid, ProxyBook>,
     /// Studies approved by a resolution, by study.
     pub approved_studies: BTreeMap<Uuid, StudyApproval>,
+    /// Signed minutes, by assembly.
+    pub minutes: BTreeMap<Uuid, MinutesRecord>,
+    /// Objections, by assembly, in chain order.
+    pub objections: BTreeMap<Uuid, Vec<Objection>>,
+    member_numbers: HashMap<Uuid, u64>,
     governance_key: Option<VerifyingKey>,
     /// Entries applied.
     pub applied: u64,
@@ -62,6 +85,9 @@ impl Chain {
             motions: BTreeMap::new(),
             proxies: HashMap::new(),
             approved_studies: BTreeMap::new(),
+            minutes: BTreeMap::new(),
+            objections: BTreeMap::new(),
+            member_numbers: HashMap::new(),
             governance_key: None,
             applied: 0,
         }
@@ -92,6 +118,16 @@ impl Chain {
                 _ => None,
             })
             .collect()
+    }
+
+    /// A member's number.
+    pub fn number_of(&self, member: &Uuid) -> Option<u64> {
+        self.member_numbers.get(member).copied()
+    }
+
+    /// Member numbers by register id (for rendering minutes).
+    pub fn numbers(&self) -> &HashMap<Uuid, u64> {
+        &self.member_numbers
     }
 
     /// The proxies in force for an assembly.
@@ -162,6 +198,7 @@ impl Chain {
                         terms: m.clone(),
                         ballots: Vec::new(),
                         result: None,
+                        filed_index: index,
                     },
                 );
             }
@@ -305,6 +342,36 @@ impl Chain {
                 self.approved_studies
                     .insert(approval.study, approval.clone());
             }
+            EntryBody::MinutesSigned(sig) => self.sign_minutes(sig).map_err(fail)?,
+            EntryBody::Objection(o) => {
+                let ob = &o.objection;
+                let a = self.assemblies.get(&ob.assembly).ok_or_else(|| {
+                    fail(format!("an objection to unknown assembly {}", ob.assembly))
+                })?;
+                let last = a
+                    .ends_at_micros
+                    .saturating_add(OBJECTION_DAYS * 86_400_000_000);
+                if at < a.starts_at_micros || at > last {
+                    return Err(fail(
+                        "an objection recorded outside the assembly and the month after it".into(),
+                    ));
+                }
+                let key = self
+                    .register
+                    .get(&ob.member)
+                    .and_then(|e| e.key)
+                    .ok_or_else(|| fail(format!("objector {} has no key", ob.member)))?;
+                if !o.verifies(&key) {
+                    return Err(fail(format!(
+                        "the objection of {} is not signed by their key",
+                        ob.member
+                    )));
+                }
+                self.objections
+                    .entry(ob.assembly)
+                    .or_default()
+                    .push(ob.clone());
+            }
         }
         self.applied += 1;
         Ok(())
@@ -321,6 +388,61 @@ impl Chain {
             &self.proxies(&m.terms.assembly),
             &self.rules,
         )
+    }
+
+    fn sign_minutes(&mut self, sig: &MinutesSignature) -> Result<(), String> {
+        let minutes = self.minutes(&sig.assembly, sig.chair, sig.board_member)?;
+        let sha = minutes.sha256();
+        if *sig.minutes_sha256 != sha {
+            return Err(format!(
+                "the minutes signed for assembly {} are not the minutes the chain gives",
+                sig.assembly
+            ));
+        }
+        let signer = match sig.role {
+            MinutesRole::Chair => sig.chair,
+            MinutesRole::Board => sig.board_member,
+        };
+        let key = self
+            .register
+            .get(&signer)
+            .and_then(|e| e.key)
+            .ok_or_else(|| format!("the signer {signer} of the minutes has no key"))?;
+        let ok = datacoop_crypto::Signature::from_bytes(&sig.signature)
+            .map(|s| {
+                datacoop_crypto::verify(
+                    &key,
+                    crate::minutes::MINUTES_CONTEXT,
+                    &minutes_message(&sig.assembly, &sha),
+                    &s,
+                )
+                .is_ok()
+            })
+            .unwrap_or(false);
+        if !ok {
+            return Err(format!(
+                "the minutes of assembly {} are not signed by {signer}'s key",
+                sig.assembly
+            ));
+        }
+        let rec = self.minutes.entry(sig.assembly).or_insert(MinutesRecord {
+            sha256: sha.clone(),
+            chair: sig.chair,
+            board_member: sig.board_member,
+            chair_signed: false,
+            board_signed: false,
+        });
+        if rec.sha256 != sha || rec.chair != sig.chair || rec.board_member != sig.board_member {
+            return Err(format!(
+                "assembly {} has two different minutes signed",
+                sig.assembly
+            ));
+        }
+        match sig.role {
+            MinutesRole::Chair => rec.chair_signed = true,
+            MinutesRole::Board => rec.board_signed = true,
+        }
+        Ok(())
     }
 
     fn register_member(&mut self, r: &Registration) -> Result<(), String> {
@@ -340,6 +462,7 @@ impl Chain {
             ));
         }
         self.numbers.insert(r.number, r.member);
+        self.member_numbers.insert(r.member, r.number);
         self.register.insert(
             r.member,
             RegisterEntry {

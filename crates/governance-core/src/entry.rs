@@ -5,6 +5,7 @@
 //! An entry is JSON: `{"v":1,"at_micros":…,"kind":"…",…}`. The bytes are hashed as
 //! served, so no canonical form is needed; the client never re-encodes an entry.
 
+use crate::minutes::{MinutesRole, SignedObjection};
 use crate::{Assembly, Count, MotionTerms, SignedBallot, SignedProxy, StudyApproval};
 use datacoop_api::b64::Base64Url;
 use serde::{Deserialize, Serialize};
@@ -75,6 +76,28 @@ pub enum EntryBody {
         /// `datacoop/v1/study-key-approval`.
         signature: Base64Url,
     },
+    /// The chair or the board member signed the minutes of an assembly (§47(3)).
+    MinutesSigned(MinutesSignature),
+    /// A member objected to a resolution or to the minutes.
+    Objection(SignedObjection),
+}
+
+/// A signature on an assembly's minutes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MinutesSignature {
+    /// The assembly.
+    pub assembly: Uuid,
+    /// The chair named in the minutes.
+    pub chair: Uuid,
+    /// The board member named in the minutes.
+    pub board_member: Uuid,
+    /// SHA-256 of the minutes as computed from the chain.
+    pub minutes_sha256: Base64Url,
+    /// Who signs: the chair or the board member.
+    pub role: MinutesRole,
+    /// Ed25519 by the signer's governance key over
+    /// `C("datacoop/v1/minutes", assembly, minutes_sha256)`.
+    pub signature: Base64Url,
 }
 
 /// A member's entry in the register as the chain holds it. Name and contact are not in
@@ -139,6 +162,8 @@ impl Entry {
             EntryBody::Ballot(_) => "ballot",
             EntryBody::MotionClosed { .. } => "motion_closed",
             EntryBody::StudyApproved { .. } => "study_approved",
+            EntryBody::MinutesSigned(_) => "minutes_signed",
+            EntryBody::Objection(_) => "objection",
         }
     }
 }

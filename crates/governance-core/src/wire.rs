@@ -281,3 +281,31 @@ pub fn register_csv(list: &RegisterList) -> String {
     }
     out
 }
+
+/// Which chair and board member the minutes name.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+pub struct MinutesQuery {
+    /// The chair (register id); default: the one the signed minutes name.
+    #[serde(default)]
+    pub chair: Option<Uuid>,
+    /// The board member (register id); default: the one the signed minutes name.
+    #[serde(default)]
+    pub board: Option<Uuid>,
+}
+
+/// An assembly's minutes as the server computes them from the chain.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MinutesView {
+    /// The minutes.
+    pub minutes: crate::Minutes,
+    /// Their SHA-256 (what the chair and the board member sign).
+    pub sha256: Base64Url,
+    /// As Markdown, with the objections attached.
+    pub markdown: String,
+    /// Whether the chair signed them.
+    pub chair_signed: bool,
+    /// Whether the board member signed them.
+    pub board_signed: bool,
+    /// Objections recorded, in order.
+    pub objections: Vec<crate::Objection>,
+}

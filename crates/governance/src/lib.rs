@@ -8,12 +8,14 @@
 mod assemblies;
 mod chain;
 mod error;
+mod minutes;
 mod register;
 mod votes;
 
 pub use assemblies::{assemblies, assembly, convene, file_motion, motion};
 pub use chain::{checkpoint, consistency_proof, entries, inclusion_proofs, LOG};
 pub use error::GovError;
+pub use minutes::{minutes, object, sign_minutes};
 pub use register::{
     erase_member, is_steward, join, list_register, member_of, my_entry, record_leaving, register,
 };

@@ -74,6 +74,9 @@ use utoipa::{Modify, OpenApi};
         crate::routes::gov::ballot,
         crate::routes::gov::proxy,
         crate::routes::gov::study_approval,
+        crate::routes::gov::minutes,
+        crate::routes::gov::sign_minutes,
+        crate::routes::gov::object,
     ),
     modifiers(&BearerAuth, &ApiPrefix, &CommonResponses),
     tags(

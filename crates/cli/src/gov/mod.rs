@@ -9,7 +9,7 @@ use crate::session::home;
 use clap::{Args, Subcommand, ValueEnum};
 use datacoop_client::gov::{self, GovState};
 use datacoop_governance_core::wire::{ConveneRequest, MotionRequest, RegisterRequest};
-use datacoop_governance_core::{Choice, Decision, Form, Majority};
+use datacoop_governance_core::{Choice, Decision, Form, Majority, MinutesRole};
 use std::path::PathBuf;
 use uuid::Uuid;
 
@@ -51,9 +51,64 @@ pub enum GovCommand {
         /// The motion.
         motion: Uuid,
     },
+    /// Minutes of an assembly (§47), computed on this machine from the verified log;
+    /// signed by the chair and a board member.
+    #[command(subcommand)]
+    Minutes(MinutesCommand),
+    /// Object to a resolution or to the minutes (recorded, signed by you; until a month
+    /// after the assembly).
+    Object {
+        /// The assembly.
+        assembly: Uuid,
+        /// The motion objected to (omit to object to the minutes).
+        #[arg(long)]
+        motion: Option<Uuid>,
+        /// Your objection, in your words.
+        #[arg(long)]
+        text: String,
+    },
     /// Verify the governance log: its signature, that it only grew, that the entries
     /// are the log's, and recount every closed vote from the signed ballots.
     Verify,
+}
+
+/// Minutes.
+#[derive(Subcommand)]
+pub enum MinutesCommand {
+    /// Print the minutes as Markdown (or --json), with who has signed them.
+    Show {
+        /// The assembly.
+        assembly: Uuid,
+        /// The chair (register id); default: as signed.
+        #[arg(long)]
+        chair: Option<Uuid>,
+        /// The board member who signs with the chair; default: as signed.
+        #[arg(long)]
+        board: Option<Uuid>,
+    },
+    /// Sign the minutes as chair or as board member.
+    Sign {
+        /// The assembly.
+        assembly: Uuid,
+        /// The chair (register id).
+        #[arg(long)]
+        chair: Uuid,
+        /// The board member (register id).
+        #[arg(long)]
+        board: Uuid,
+        /// Your role.
+        #[arg(long = "as", value_enum)]
+        role: RoleArg,
+    },
+}
+
+/// Who signs minutes.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    /// The chair.
+    Chair,
+    /// The board member.
+    Board,
 }
 
 /// The register.
@@ -245,6 +300,19 @@ fn state_path(account: &Uuid) -> PathBuf {
     home().join(format!("gov-state-{account}.json"))
 }
 
+fn load_state(account: &Uuid) -> Result<GovState, String> {
+    let path = state_path(account);
+    match std::fs::read(&path) {
+        Ok(b) => serde_json::from_slice(&b).map_err(|e| {
+            format!(
+                "{} is damaged ({e}); remove it to start over",
+                path.display()
+            )
+        }),
+        Err(_) => Ok(GovState::default()),
+    }
+}
+
 /// Runs a governance command.
 pub async fn run(cmd: GovCommand, json: bool) -> Result<(), String> {
     let saved = fresh().await?;
@@ -386,17 +454,48 @@ pub async fn run(cmd: GovCommand, json: bool) -> Result<(), String> {
         GovCommand::Results { motion } => {
             show::motion(&s.gov_motion(motion).await.map_err(err)?, json);
         }
+        GovCommand::Minutes(MinutesCommand::Show {
+            assembly,
+            chair,
+            board,
+        }) => {
+            let m = gov::minutes(s, load_state(&s.member_id)?, assembly, chair, board)
+                .await
+                .map_err(err)?;
+            show::minutes(&m, json);
+        }
+        GovCommand::Minutes(MinutesCommand::Sign {
+            assembly,
+            chair,
+            board,
+            role,
+        }) => {
+            let role = match role {
+                RoleArg::Chair => MinutesRole::Chair,
+                RoleArg::Board => MinutesRole::Board,
+            };
+            let r = s
+                .gov_sign_minutes(load_state(&s.member_id)?, assembly, chair, board, role)
+                .await
+                .map_err(err)?;
+            show::recorded(
+                "signature on the minutes",
+                &serde_json::Value::Null,
+                r.index,
+                json,
+            );
+        }
+        GovCommand::Object {
+            assembly,
+            motion,
+            text,
+        } => {
+            let r = s.gov_object(assembly, motion, &text).await.map_err(err)?;
+            show::recorded("objection", &serde_json::Value::Null, r.index, json);
+        }
         GovCommand::Verify => {
             let path = state_path(&s.member_id);
-            let state: GovState = match std::fs::read(&path) {
-                Ok(b) => serde_json::from_slice(&b).map_err(|e| {
-                    format!(
-                        "{} is damaged ({e}); remove it to start over",
-                        path.display()
-                    )
-                })?,
-                Err(_) => GovState::default(),
-            };
+            let state = load_state(&s.member_id)?;
             let report = gov::verify(s, state).await.map_err(err)?;
             if report.ok() {
                 let bytes = serde_json::to_vec_pretty(&report.state).map_err(err)?;

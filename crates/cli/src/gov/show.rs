@@ -1,6 +1,6 @@
 //! How `datacoop gov …` prints its answers: plain text, or `--json`.
 
-use datacoop_client::gov::GovReport;
+use datacoop_client::gov::{GovReport, LocalMinutes};
 use datacoop_governance_core::wire::{
     AssemblyList, AssemblyView, GovInfo, MotionPhase, MotionView, RegisterList, RegisterView,
     Registered,
@@ -241,4 +241,26 @@ pub fn report(r: &GovReport, json: bool) {
     } else {
         println!("The governance log does NOT verify ({} problem(s) above). Keep this output and tell the cooperative's members.", r.problems.len());
     }
+}
+
+pub fn minutes(m: &LocalMinutes, json: bool) {
+    let signed = m.signed.as_ref();
+    let chair = signed.is_some_and(|s| s.chair_signed);
+    let board = signed.is_some_and(|s| s.board_signed);
+    if json {
+        return crate::print_json(&serde_json::json!({
+            "minutes": m.minutes,
+            "markdown": m.markdown,
+            "chair_signed": chair,
+            "board_signed": board,
+            "objections": m.objections,
+        }));
+    }
+    print!("{}", m.markdown);
+    println!();
+    println!(
+        "Signatures: chair {}, board member {} (computed on this machine from the verified governance log).",
+        if chair { "signed" } else { "not yet" },
+        if board { "signed" } else { "not yet" }
+    );
 }

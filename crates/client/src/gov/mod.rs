@@ -2,7 +2,10 @@
 //! convening and filing (stewards), voting and proxies signed here, and `verify`, which
 //! replays and recounts the whole governance log without trusting the server.
 
+mod minutes;
 mod verify;
+
+pub use minutes::{minutes, LocalMinutes};
 
 pub use verify::{verified_study_approval, verify, GovReport, GovState};
 
@@ -21,6 +24,14 @@ use datacoop_governance_core::{
 };
 use reqwest::Method;
 use uuid::Uuid;
+
+/// This machine's clock, unix microseconds.
+pub(crate) fn now_micros() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_micros().min(u128::from(u64::MAX)) as u64)
+        .unwrap_or(0)
+}
 
 impl MemberSession {
     /// The member's governance key for a register entry, derived from the vault key.
@@ -245,10 +256,7 @@ impl MemberSession {
             grantor: me.member,
             holder,
             revoke,
-            at_micros: std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_micros().min(u128::from(u64::MAX)) as u64)
-                .unwrap_or(0),
+            at_micros: now_micros(),
         }
         .sign(&key);
         let recorded = json(

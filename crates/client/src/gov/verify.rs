@@ -38,6 +38,8 @@ pub struct GovReport {
     pub recounted: usize,
     /// The state to keep (unchanged when there are problems).
     pub state: GovState,
+    /// The chain as replayed here (minutes are computed from it).
+    pub chain: Chain,
 }
 
 impl GovReport {
@@ -97,7 +99,7 @@ pub async fn verify(session: &MemberSession, state: GovState) -> Result<GovRepor
             problems.push(format!(
                 "the governance checkpoint's signature does not verify with the pinned key: {e}"
             ));
-            return Ok(report(checked, problems, 0, 0, state));
+            return Ok(report(checked, problems, 0, Chain::new(info.rules), state));
         }
     };
     checked.push(format!(
@@ -196,7 +198,7 @@ pub async fn verify(session: &MemberSession, state: GovState) -> Result<GovRepor
     } else {
         state
     };
-    Ok(report(checked, problems, cp.size, recounted, state))
+    Ok(report(checked, problems, cp.size, chain, state))
 }
 
 /// The member's own register entry: its personal data match the chain's digest and its
@@ -343,14 +345,19 @@ fn report(
     checked: Vec<String>,
     problems: Vec<String>,
     entries: u64,
-    recounted: usize,
+    chain: Chain,
     state: GovState,
 ) -> GovReport {
     GovReport {
         checked,
         problems,
         entries,
-        recounted,
+        recounted: chain
+            .motions
+            .values()
+            .filter(|m| m.result.is_some())
+            .count(),
         state,
+        chain,
     }
 }

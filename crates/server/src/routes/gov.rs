@@ -12,10 +12,12 @@ use datacoop_api::Problem;
 use datacoop_app::App;
 use datacoop_governance_core::wire::{
     AssemblyList, AssemblyView, ConveneRequest, GovEntryPage, GovEntryQuery, GovInfo, JoinRequest,
-    LeavingRequest, MotionRequest, MotionView, Recorded, RegisterList, RegisterRequest,
-    RegisterView, Registered, StudyApprovalView,
+    LeavingRequest, MinutesQuery, MinutesView, MotionRequest, MotionView, Recorded, RegisterList,
+    RegisterRequest, RegisterView, Registered, StudyApprovalView,
 };
-use datacoop_governance_core::{Assembly, MotionTerms, SignedBallot, SignedProxy};
+use datacoop_governance_core::{
+    Assembly, MinutesSignature, MotionTerms, SignedBallot, SignedObjection, SignedProxy,
+};
 use uuid::Uuid;
 
 /// The statute rules, the governance log's key, and whether the caller is a steward.
@@ -316,4 +318,72 @@ pub async fn study_approval(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<StudyApprovalView>, ApiError> {
     Ok(web::Json(app.study_approval(id.into_inner()).await?))
+}
+
+/// An assembly's minutes (§47), computed from the governance log, as JSON and Markdown.
+#[utoipa::path(tag = "governance", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Assembly id"), MinutesQuery),
+    responses(
+        (status = 200, description = "The minutes", body = MinutesView),
+        (status = 404, description = "No such assembly", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A vote has not closed, or chair and board member not named", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/gov/assemblies/{id}/minutes")]
+pub async fn minutes(
+    app: web::Data<App>,
+    _me: Member,
+    id: web::Path<Uuid>,
+    q: web::Query<MinutesQuery>,
+) -> Result<web::Json<MinutesView>, ApiError> {
+    Ok(web::Json(
+        app.minutes(id.into_inner(), q.into_inner()).await?,
+    ))
+}
+
+/// The chair or the board member signs the minutes' digest with their governance key.
+#[utoipa::path(tag = "governance", security(("bearer" = [])), request_body = MinutesSignature,
+    params(("id" = Uuid, Path, description = "Assembly id")),
+    responses(
+        (status = 201, description = "Recorded", body = Recorded),
+        (status = 403, description = "Not in the register", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not these minutes, not this signer, or not their signature", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/gov/assemblies/{id}/minutes/signatures")]
+pub async fn sign_minutes(
+    app: web::Data<App>,
+    me: Member,
+    id: web::Path<Uuid>,
+    body: web::Json<MinutesSignature>,
+) -> Result<HttpResponse, ApiError> {
+    let sig = body.into_inner();
+    if sig.assembly != id.into_inner() {
+        return Err(ApiError::Invalid(
+            "the signature is for another assembly".into(),
+        ));
+    }
+    Ok(HttpResponse::Created().json(app.sign_minutes(&me.0, sig).await?))
+}
+
+/// A member records a signed objection to a resolution or to the minutes (until a
+/// month after the assembly).
+#[utoipa::path(tag = "governance", security(("bearer" = [])), request_body = SignedObjection,
+    params(("id" = Uuid, Path, description = "Assembly id")),
+    responses(
+        (status = 201, description = "Recorded", body = Recorded),
+        (status = 403, description = "Not in the register", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Outside the period, or not signed by you", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/gov/assemblies/{id}/objections")]
+pub async fn object(
+    app: web::Data<App>,
+    me: Member,
+    id: web::Path<Uuid>,
+    body: web::Json<SignedObjection>,
+) -> Result<HttpResponse, ApiError> {
+    let o = body.into_inner();
+    if o.objection.assembly != id.into_inner() {
+        return Err(ApiError::Invalid(
+            "the objection is for another assembly".into(),
+        ));
+    }
+    Ok(HttpResponse::Created().json(app.object(&me.0, o).await?))
 }

@@ -89,6 +89,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(gov::motion)
                 .service(gov::ballot)
                 .service(gov::proxy)
-                .service(gov::study_approval),
+                .service(gov::study_approval)
+                .service(gov::minutes)
+                .service(gov::sign_minutes)
+                .service(gov::object),
         );
 }

@@ -1,0 +1,133 @@
+//! Minutes and objections from the member's machine. The minutes are computed here from
+//! the verified chain, never taken from the server: the chair and the board member sign
+//! what their own replay gives.
+
+use super::verify::{verify, GovState};
+use crate::member::MemberSession;
+use crate::{json, ClientError};
+use datacoop_api::b64::Base64Url;
+use datacoop_api::paths;
+use datacoop_governance_core::minutes::minutes_message;
+use datacoop_governance_core::wire::Recorded;
+use datacoop_governance_core::{
+    Minutes, MinutesRecord, MinutesRole, MinutesSignature, Objection, SignedObjection,
+};
+use reqwest::Method;
+use uuid::Uuid;
+
+/// Minutes as computed here, with their signatures and objections from the chain.
+#[derive(Debug, Clone)]
+pub struct LocalMinutes {
+    /// The minutes.
+    pub minutes: Minutes,
+    /// As Markdown, objections attached.
+    pub markdown: String,
+    /// What the chain holds of their signatures.
+    pub signed: Option<MinutesRecord>,
+    /// Objections recorded.
+    pub objections: Vec<Objection>,
+}
+
+/// Verifies the chain, then computes an assembly's minutes naming `chair` and `board`
+/// (default: as signed in the chain).
+pub async fn minutes(
+    session: &MemberSession,
+    state: GovState,
+    assembly: Uuid,
+    chair: Option<Uuid>,
+    board: Option<Uuid>,
+) -> Result<LocalMinutes, ClientError> {
+    let report = verify(session, state).await?;
+    if !report.ok() {
+        return Err(ClientError::Decode(format!(
+            "the governance log does not verify, so no minutes are derived from it: {}",
+            report.problems.join("; ")
+        )));
+    }
+    let chain = report.chain;
+    let signed = chain.minutes.get(&assembly).cloned();
+    let (Some(chair), Some(board)) = (
+        chair.or(signed.as_ref().map(|s| s.chair)),
+        board.or(signed.as_ref().map(|s| s.board_member)),
+    ) else {
+        return Err(ClientError::Input(
+            "name the chair and the board member who sign (--chair MEMBER --board MEMBER)".into(),
+        ));
+    };
+    let minutes = chain
+        .minutes(&assembly, chair, board)
+        .map_err(ClientError::Input)?;
+    let objections = chain.objections.get(&assembly).cloned().unwrap_or_default();
+    let signed = signed.filter(|s| s.sha256 == minutes.sha256());
+    Ok(LocalMinutes {
+        markdown: minutes.markdown(&objections, chain.numbers()),
+        minutes,
+        signed,
+        objections,
+    })
+}
+
+impl MemberSession {
+    /// Signs an assembly's minutes as chair or board member: computed here from the
+    /// verified chain, signed with this member's governance key.
+    pub async fn gov_sign_minutes(
+        &self,
+        state: GovState,
+        assembly: Uuid,
+        chair: Uuid,
+        board: Uuid,
+        role: MinutesRole,
+    ) -> Result<Recorded, ClientError> {
+        let local = minutes(self, state, assembly, Some(chair), Some(board)).await?;
+        let me = self.gov_me().await?;
+        let key = self.governance_key(&me.member)?;
+        let sha = local.minutes.sha256();
+        let signature = datacoop_crypto::sign(
+            &key,
+            datacoop_governance_core::minutes::MINUTES_CONTEXT,
+            &minutes_message(&assembly, &sha),
+        );
+        json(
+            self.client
+                .request(Method::POST, &paths::gov_minutes_signatures(assembly))
+                .json(&MinutesSignature {
+                    assembly,
+                    chair,
+                    board_member: board,
+                    minutes_sha256: Base64Url(sha),
+                    role,
+                    signature: Base64Url(signature.to_bytes().to_vec()),
+                })
+                .send()
+                .await,
+        )
+        .await
+    }
+
+    /// Records a signed objection to a resolution (`motion`) or to the minutes.
+    pub async fn gov_object(
+        &self,
+        assembly: Uuid,
+        motion: Option<Uuid>,
+        text: &str,
+    ) -> Result<Recorded, ClientError> {
+        let me = self.gov_me().await?;
+        let key = self.governance_key(&me.member)?;
+        let signed: SignedObjection = Objection {
+            assembly,
+            motion,
+            member: me.member,
+            text: text.trim().to_owned(),
+            at_micros: super::now_micros(),
+        }
+        .sign(&key);
+        json(
+            self.client
+                .request(Method::POST, &paths::gov_objections(assembly))
+                .json(&signed)
+                .send()
+                .await,
+        )
+        .await
+    }
+}

@@ -1,0 +1,148 @@
+//! Minutes (§47) and objections: computed by replaying the chain with the same code the
+//! members' clients run, so what is signed is what anyone derives.
+
+use crate::chain::append;
+use crate::register::member_of;
+use crate::{Context, GovError, LOG};
+use datacoop_api::b64::Base64Url;
+use datacoop_crypto::VerifyingKey;
+use datacoop_governance_core::wire::{MinutesView, Recorded};
+use datacoop_governance_core::{
+    Chain, Entry, EntryBody, MinutesRole, MinutesSignature, SignedObjection,
+};
+use datacoop_store::schema::gov_entries as e;
+use datacoop_store::{Db, DbConn};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+/// The chain replayed from every stored entry.
+fn replay(conn: &mut DbConn, ctx: &Context, key: &VerifyingKey) -> Result<(Chain, u64), GovError> {
+    let rows: Vec<(i64, Vec<u8>)> = e::table
+        .order(e::idx.asc())
+        .select((e::idx, e::body))
+        .load(conn)?;
+    let mut chain = Chain::new(ctx.rules.clone()).with_governance_key(*key);
+    let mut next = 0u64;
+    for (idx, body) in rows {
+        // The server's own entries passed these checks when recorded; one that fails
+        // now is reported, not fatal, so the rest of the record stays usable.
+        if let Err(p) = chain.apply_bytes(idx as u64, &body) {
+            tracing::error!(index = p.index, problem = %p.problem, "governance entry does not replay");
+        }
+        next = idx as u64 + 1;
+    }
+    Ok((chain, next))
+}
+
+/// Records an entry only if the chain accepts it after everything before it.
+fn append_checked(
+    conn: &mut DbConn,
+    ctx: &Context,
+    key: &VerifyingKey,
+    body: EntryBody,
+) -> Result<Recorded, GovError> {
+    // The head lock first: the replay then sees every entry before this one.
+    datacoop_tlog::reserve(conn, LOG, 0)?;
+    let (mut chain, next) = replay(conn, ctx, key)?;
+    let entry = Entry::new(ctx.now, body);
+    chain
+        .apply(next, &entry)
+        .map_err(|p| GovError::Refused("refused_by_chain", p.problem))?;
+    Ok(Recorded {
+        index: append(conn, &entry)?,
+    })
+}
+
+/// The minutes of an assembly, naming `chair` and `board` (default: as signed).
+pub async fn minutes(
+    db: &Db,
+    assembly: Uuid,
+    chair: Option<Uuid>,
+    board: Option<Uuid>,
+    ctx: Context,
+    key: VerifyingKey,
+) -> Result<MinutesView, GovError> {
+    db.read(move |conn| -> Result<MinutesView, GovError> {
+        let (chain, _) = replay(conn, &ctx, &key)?;
+        if !chain.assemblies.contains_key(&assembly) {
+            return Err(GovError::NotFound(format!("no assembly {assembly}")));
+        }
+        let signed = chain.minutes.get(&assembly);
+        let (chair, board) = match (
+            chair.or(signed.map(|s| s.chair)),
+            board.or(signed.map(|s| s.board_member)),
+        ) {
+            (Some(c), Some(b)) => (c, b),
+            _ => {
+                return Err(GovError::Invalid(
+                    "name the chair and the board member who sign the minutes (chair=, board=)"
+                        .into(),
+                ))
+            }
+        };
+        let m = chain
+            .minutes(&assembly, chair, board)
+            .map_err(|p| GovError::Refused("minutes_not_ready", p))?;
+        let objections = chain.objections.get(&assembly).cloned().unwrap_or_default();
+        let same = |s: &&datacoop_governance_core::MinutesRecord| s.sha256 == m.sha256();
+        Ok(MinutesView {
+            sha256: Base64Url(m.sha256()),
+            markdown: m.markdown(&objections, chain.numbers()),
+            chair_signed: signed.filter(same).is_some_and(|s| s.chair_signed),
+            board_signed: signed.filter(same).is_some_and(|s| s.board_signed),
+            minutes: m,
+            objections,
+        })
+    })
+    .await
+}
+
+/// The chair or the board member signs the minutes.
+pub async fn sign_minutes(
+    db: &Db,
+    account: Uuid,
+    sig: MinutesSignature,
+    ctx: Context,
+    key: VerifyingKey,
+) -> Result<Recorded, GovError> {
+    db.write(move |conn| -> Result<Recorded, GovError> {
+        let me = member_of(conn, account)?.ok_or(GovError::NotInRegister)?;
+        let signer = match sig.role {
+            MinutesRole::Chair => sig.chair,
+            MinutesRole::Board => sig.board_member,
+        };
+        if signer != me {
+            return Err(GovError::Refused(
+                "not_the_signer",
+                "the minutes name someone else for this role: the chair signs as chair, the \
+                 board member as board"
+                    .into(),
+            ));
+        }
+        let r = append_checked(conn, &ctx, &key, EntryBody::MinutesSigned(sig.clone()))?;
+        tracing::info!(assembly = %sig.assembly, role = ?sig.role, "minutes signed");
+        Ok(r)
+    })
+    .await
+}
+
+/// A member records a signed objection.
+pub async fn object(
+    db: &Db,
+    account: Uuid,
+    o: SignedObjection,
+    ctx: Context,
+    key: VerifyingKey,
+) -> Result<Recorded, GovError> {
+    db.write(move |conn| -> Result<Recorded, GovError> {
+        let me = member_of(conn, account)?.ok_or(GovError::NotInRegister)?;
+        if o.objection.member != me {
+            return Err(GovError::Refused(
+                "not_your_objection",
+                "an objection is sent by the member who signs it".into(),
+            ));
+        }
+        append_checked(conn, &ctx, &key, EntryBody::Objection(o))
+    })
+    .await
+}
