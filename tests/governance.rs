@@ -196,6 +196,21 @@ async fn an_electronic_assembly_from_register_to_recount(backend: Backend) {
         .await
         .unwrap();
     m[3].0.gov_vote(m1.id, Choice::Abstain, None).await.unwrap();
+    // Dora rotates her keys: her vault now derives another governance key, which the
+    // register does not know, until a steward's new invitation links it.
+    m[3].0
+        .rotate_keys("dora@example.org", PASS, |_, _| {})
+        .await
+        .unwrap();
+    let stale = m[3]
+        .0
+        .gov_vote(m1.id, Choice::Abstain, None)
+        .await
+        .unwrap_err();
+    assert_eq!(code(&stale), (422, "ballot_refused".into()));
+    let again = steward.gov_reinvite(m[3].1).await.unwrap();
+    m[3].0.gov_join(&again.invitation).await.unwrap();
+    m[3].0.gov_vote(m1.id, Choice::Abstain, None).await.unwrap();
     // Ben may no longer vote for Ada.
     let revoked = m[1]
         .0

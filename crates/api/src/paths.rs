@@ -99,6 +99,11 @@ pub fn gov_leaving(member: uuid::Uuid) -> String {
     format!("{GOV_REGISTER}/{member}/leaving")
 }
 
+/// `POST`: a new invitation for a register entry (steward).
+pub fn gov_invitation(member: uuid::Uuid) -> String {
+    format!("{GOV_REGISTER}/{member}/invitation")
+}
+
 /// `GET`: one assembly with its agenda.
 pub fn gov_assembly(id: uuid::Uuid) -> String {
     format!("{GOV_ASSEMBLIES}/{id}")
@@ -207,6 +212,7 @@ pub const TEMPLATES: &[&str] = &[
     GOV_REGISTER_CSV,
     GOV_REGISTER_ME,
     api_path!("/gov/register/{member}/leaving"),
+    api_path!("/gov/register/{member}/invitation"),
     GOV_JOIN,
     GOV_ASSEMBLIES,
     api_path!("/gov/assemblies/{id}"),

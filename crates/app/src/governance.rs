@@ -70,6 +70,15 @@ impl App {
         Ok(gov::register(&self.db, caller.id.uuid(), req, self.gov()).await?)
     }
 
+    /// A steward issues a new invitation for a register entry.
+    pub async fn reinvite_member(
+        &self,
+        caller: &MemberCaller,
+        member: Uuid,
+    ) -> Result<Registered, AppError> {
+        Ok(gov::reinvite(&self.db, caller.id.uuid(), member, self.gov()).await?)
+    }
+
     /// The register, for stewards.
     pub async fn member_register(&self, caller: &MemberCaller) -> Result<RegisterList, AppError> {
         Ok(gov::list_register(&self.db, caller.id.uuid(), self.gov()).await?)

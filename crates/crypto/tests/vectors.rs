@@ -434,6 +434,27 @@ fn positive_vectors_open() {
     .unwrap();
     assert!(req.verify(&member.signing, &sig).is_err());
 
+    // The governance key: the vault vector's key derives it for the register entry, and
+    // its proof verifies under it (docs/crypto.md section 13.1).
+    let g = &v["governance_key"];
+    let register_id: Uuid = serde_json::from_value(g["register_id"].clone()).unwrap();
+    let vault_key =
+        VaultKey::from_local_bytes(&unhex(v["vault"]["vault_key"].as_str().unwrap())).unwrap();
+    let gk = vault_key.governance_key(&register_id).unwrap();
+    assert_eq!(
+        hex(gk.verifying_key().as_bytes()),
+        g["public_key"].as_str().unwrap()
+    );
+    let gpub = VerifyingKey::from_bytes(&unhex(g["public_key"].as_str().unwrap())).unwrap();
+    let gmsg = Canonical::new(g["context"].as_str().unwrap())
+        .uuid(&register_id)
+        .bytes(gpub.as_bytes())
+        .finish();
+    assert_eq!(hex(&gmsg), g["proof_message"].as_str().unwrap());
+    let gsig = Signature::from_bytes(&unhex(g["proof"].as_str().unwrap())).unwrap();
+    verify(&gpub, sign::context::GOVERNANCE_KEY, &gmsg, &gsig).unwrap();
+    assert!(verify(&gpub, sign::context::BALLOT, &gmsg, &gsig).is_err());
+
     // Key rotation: the statement is rebuilt from its inputs, signed again (Ed25519 is
     // deterministic) by the Ed25519 key of `member_keys`, and verified with the key the new
     // envelope carries, as `log verify` does.

@@ -18,6 +18,7 @@ pub use error::GovError;
 pub use minutes::{minutes, object, sign_minutes};
 pub use register::{
     erase_member, is_steward, join, list_register, member_of, my_entry, record_leaving, register,
+    reinvite,
 };
 pub use votes::{cast_ballot, close_due, record_proxy, study_approval};
 

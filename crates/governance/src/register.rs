@@ -234,6 +234,44 @@ pub async fn register(
     .await
 }
 
+/// A steward issues a new invitation for an entry (a member who lost access, or who
+/// rotated their keys and so derives a new governance key): the member joins again
+/// with it, from the same account, and the new key replaces the old one.
+pub async fn reinvite(
+    db: &Db,
+    steward: Uuid,
+    member: Uuid,
+    ctx: Context,
+) -> Result<Registered, GovError> {
+    let secret = format!("{member}.{}", URL_SAFE_NO_PAD.encode(random(18)?));
+    let expires = ctx
+        .now
+        .saturating_add(u64::from(ctx.invitation_days) * DAY_MICROS);
+    db.write(move |conn| -> Result<Registered, GovError> {
+        require_steward(conn, steward, &ctx)?;
+        let n = diesel::update(r::table.find(member.hyphenated().to_string()))
+            .set((
+                r::invitation_hash.eq(Some(invitation_hash(&secret))),
+                r::invitation_expires_at.eq(Some(expires as i64)),
+            ))
+            .execute(conn)?;
+        if n == 0 {
+            return Err(GovError::NotFound(format!(
+                "no member {member} in the register"
+            )));
+        }
+        let entry =
+            load(conn, member)?.ok_or_else(|| GovError::NotFound("the entry vanished".into()))?;
+        tracing::info!(%member, "invitation issued again");
+        Ok(Registered {
+            entry,
+            invitation: secret,
+            invitation_expires_at_micros: expires,
+        })
+    })
+    .await
+}
+
 /// The whole register, for stewards.
 pub async fn list_register(db: &Db, steward: Uuid, ctx: Context) -> Result<RegisterList, GovError> {
     db.read(move |conn| -> Result<RegisterList, GovError> {

@@ -146,6 +146,12 @@ pub enum RegisterCommand {
         #[arg(long)]
         at: String,
     },
+    /// Issue a new invitation for a member (stewards): after they rotated their keys,
+    /// they join again with it and their new governance key replaces the old one.
+    Reinvite {
+        /// The member's register id.
+        member: Uuid,
+    },
     /// Your own entry.
     Me,
 }
@@ -346,6 +352,9 @@ pub async fn run(cmd: GovCommand, json: bool) -> Result<(), String> {
         }
         GovCommand::Register(RegisterCommand::Leave { member, at }) => {
             show::entry(&s.gov_leaving(member, &at).await.map_err(err)?, json);
+        }
+        GovCommand::Register(RegisterCommand::Reinvite { member }) => {
+            show::registered(&s.gov_reinvite(member).await.map_err(err)?, json);
         }
         GovCommand::Register(RegisterCommand::Me) => {
             show::entry(&s.gov_me().await.map_err(err)?, json);

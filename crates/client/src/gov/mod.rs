@@ -58,6 +58,17 @@ impl MemberSession {
         .await
     }
 
+    /// A steward issues a new invitation for a register entry.
+    pub async fn gov_reinvite(&self, member: Uuid) -> Result<Registered, ClientError> {
+        json(
+            self.client
+                .request(Method::POST, &paths::gov_invitation(member))
+                .send()
+                .await,
+        )
+        .await
+    }
+
     /// The register (stewards).
     pub async fn gov_register_list(&self) -> Result<RegisterList, ClientError> {
         json(

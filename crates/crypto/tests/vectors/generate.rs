@@ -291,6 +291,21 @@ pub fn generate() -> Value {
         "signature": hex(&rotation_sig.to_bytes()), "log_extra": hex(&rotation.log_extra(&rotation_sig)),
     });
 
+    // The governance key: derived from the vault key for one register entry, and its proof.
+    let register_id = Uuid::from_u128(0x0b0c0a1e_0000_4000_8000_000000000091);
+    let gov_key = vault.governance_key(&register_id).unwrap();
+    let gov_public = gov_key.verifying_key();
+    let gov_message = Canonical::new(sign::context::GOVERNANCE_KEY)
+        .uuid(&register_id)
+        .bytes(gov_public.as_bytes())
+        .finish();
+    let gov_proof = sign(&gov_key, sign::context::GOVERNANCE_KEY, &gov_message);
+    let governance_v = json!({
+        "vault": "vault", "register_id": register_id, "public_key": hex(gov_public.as_bytes()),
+        "context": sign::context::GOVERNANCE_KEY, "proof_message": hex(&gov_message),
+        "proof": hex(&gov_proof.to_bytes()),
+    });
+
     json!({
         "format": "datacoop-crypto-test-vectors", "version": 2,
         "rng": "random bytes of vector L are SHA-256(\"datacoop test rng\" || u32be(len(L)) || L || u64be(i)) for i = 0,1,... concatenated; 'random' lists the bytes drawn, in order",
@@ -299,6 +314,7 @@ pub fn generate() -> Value {
         "records": records, "legacy_records": legacy_records, "device": device_v,
         "legacy_device": legacy_device_v, "share": share_v, "streams": streams,
         "signatures": [sig_v], "account_recovery": recovery_v, "key_rotation": rotation_v,
+        "governance_key": governance_v,
         "negative": negative_vectors(&Inputs {
             by_pass: &by_pass, kdf: &kdf_floor_envelope, records: &records, share: &share_v, sig: &sig_v, keys: &keys,
             batch: &batch, batch_key: &batch_key, legacy_device: &legacy_device_v,

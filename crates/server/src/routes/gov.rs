@@ -387,3 +387,21 @@ pub async fn object(
     }
     Ok(HttpResponse::Created().json(app.object(&me.0, o).await?))
 }
+
+/// A steward issues a new one-time invitation for a register entry (the member joins
+/// again with it, e.g. after rotating their keys).
+#[utoipa::path(tag = "governance", security(("bearer" = [])),
+    params(("member" = Uuid, Path, description = "Register id")),
+    responses(
+        (status = 201, description = "A new invitation", body = Registered),
+        (status = 403, description = "Not a steward", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such member", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/gov/register/{member}/invitation")]
+pub async fn reinvite(
+    app: web::Data<App>,
+    me: Member,
+    member: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Created().json(app.reinvite_member(&me.0, member.into_inner()).await?))
+}

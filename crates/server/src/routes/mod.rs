@@ -92,6 +92,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(gov::study_approval)
                 .service(gov::minutes)
                 .service(gov::sign_minutes)
-                .service(gov::object),
+                .service(gov::object)
+                .service(gov::reinvite),
         );
 }
