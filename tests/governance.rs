@@ -18,7 +18,10 @@ use datacoop_testkit::{backend_tests, Backend, TestServer};
 use diesel::prelude::*;
 use std::time::Duration;
 
-backend_tests!(an_electronic_assembly_from_register_to_recount);
+backend_tests!(
+    an_electronic_assembly_from_register_to_recount,
+    concurrent_changes_keep_the_register_and_proxies_consistent,
+);
 
 const PASS: &str = "correct horse battery staple";
 const DAY: u64 = 86_400_000_000;
@@ -353,4 +356,63 @@ async fn an_electronic_assembly_from_register_to_recount(backend: Backend) {
         "{:?}",
         report.problems
     );
+}
+
+/// Stewards entering members at once get distinct member numbers, and members giving
+/// proxies to one holder at once cannot give them a third (PostgreSQL runs these
+/// transactions concurrently: each governance write takes the log's lock first).
+async fn concurrent_changes_keep_the_register_and_proxies_consistent(backend: Backend) {
+    let t0 = datacoop_api::time::parse_micros("2027-03-01T09:00:00Z").unwrap() as u64;
+    let Some(srv) = TestServer::start_with(backend, |c| {
+        c.clock = Clock::manual(t0);
+        c.governance.stewards = vec![STEWARD.into()];
+        c.auth.registrations_per_minute = 0;
+    })
+    .await
+    else {
+        return;
+    };
+    let steward = account(&srv, STEWARD).await;
+    let requests: Vec<RegisterRequest> = (0..20)
+        .map(|i| RegisterRequest {
+            name: format!("Member {i}"),
+            contact: "Berlin".into(),
+            joined_at: Some(at(t0 - DAY)),
+            shares: 1,
+            votes: None,
+        })
+        .collect();
+    let adds = requests.iter().map(|r| steward.gov_register(r));
+    let done: Vec<_> = futures_util::future::join_all(adds).await;
+    let mut numbers: Vec<u64> = done.iter().map(|r| r.as_ref().unwrap().entry.number).collect();
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=20).collect::<Vec<u64>>());
+
+    let mut members = Vec::new();
+    for (i, r) in done.iter().take(4).enumerate() {
+        let s = account(&srv, &format!("m{i}@example.org")).await;
+        let e = s.gov_join(&r.as_ref().unwrap().invitation).await.unwrap();
+        members.push((s, e.member));
+    }
+    let a = steward
+        .gov_convene(&ConveneRequest {
+            title: "Assembly".into(),
+            form: Form::Virtual,
+            starts_at: at(t0 + 15 * DAY),
+            ends_at: at(t0 + 16 * DAY),
+            place: None,
+            how_to_take_part: None,
+        })
+        .await
+        .unwrap();
+    let holder = members[0].1;
+    let grants = members[1..]
+        .iter()
+        .map(|(s, _)| s.gov_proxy(a.id, holder, false));
+    let results = futures_util::future::join_all(grants).await;
+    let ok = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(ok, 2, "a holder represents at most two members: {results:?}");
+    for r in results.iter().filter_map(|r| r.as_ref().err()) {
+        assert_eq!(code(r), (409, "too_many_proxies".into()));
+    }
 }

@@ -5,6 +5,7 @@
 
 mod driver;
 mod gen;
+mod governance;
 mod import;
 mod load;
 mod report;
@@ -14,6 +15,11 @@ mod wrk;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
+
+/// The allocator of the release `datacoop` binary, for the server that runs in this
+/// process (the governance figures).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Passphrase of the bench's throw-away members.
 pub const PASSPHRASE: &str = "bench passphrase, never a real one";
@@ -37,6 +43,8 @@ enum Cmd {
     Load(load::LoadArgs),
     /// A 2 GiB blob up and down through the CLI: MB/s each way, peak memory of server and client.
     Stream(stream::StreamArgs),
+    /// A vote of 10,000 members: signed ballots accepted per second, close and full recount.
+    Governance(governance::GovArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -57,6 +65,7 @@ fn main() -> std::process::ExitCode {
             Cmd::Import(a) => import::run(a, &out).await,
             Cmd::Load(a) => load::run(a, &out).await,
             Cmd::Stream(a) => stream::run(a, &out).await,
+            Cmd::Governance(a) => governance::run(a, &out).await,
         }
     });
     match res {

@@ -251,15 +251,15 @@ impl Chain {
                 if at < m.terms.opens_at_micros || at >= m.terms.closes_at_micros {
                     return Err(fail("a ballot recorded outside the voting period".into()));
                 }
-                let register: HashMap<Uuid, &RegisterEntry> =
-                    self.register.iter().map(|(k, v)| (*k, v)).collect();
                 let book = self.proxies(&m.terms.assembly);
-                check_ballot(&m.terms.motion(), b, &register, &book, &self.rules).map_err(|r| {
-                    fail(format!(
-                        "a ballot the server should have refused: {}",
-                        r.describe()
-                    ))
-                })?;
+                check_ballot(&m.terms.motion(), b, &self.register, &book, &self.rules).map_err(
+                    |r| {
+                        fail(format!(
+                            "a ballot the server should have refused: {}",
+                            r.describe()
+                        ))
+                    },
+                )?;
                 if let Some(m) = self.motions.get_mut(&b.ballot.motion) {
                     m.ballots.push(b.clone());
                 }

@@ -105,12 +105,30 @@ pub struct Count {
     pub refused: Vec<RefusedBallot>,
 }
 
+/// Where a count looks members up: the whole register, or just the entries a check needs.
+pub trait RegisterLookup {
+    /// The member's entry, if any.
+    fn entry(&self, member: &Uuid) -> Option<&RegisterEntry>;
+}
+
+impl RegisterLookup for BTreeMap<Uuid, RegisterEntry> {
+    fn entry(&self, member: &Uuid) -> Option<&RegisterEntry> {
+        self.get(member)
+    }
+}
+
+impl RegisterLookup for HashMap<Uuid, &RegisterEntry> {
+    fn entry(&self, member: &Uuid) -> Option<&RegisterEntry> {
+        self.get(member).copied()
+    }
+}
+
 /// Checks one ballot against the motion, the register and the proxies; returns the
 /// number of votes it carries.
 pub fn check_ballot(
     motion: &Motion,
     b: &SignedBallot,
-    register: &HashMap<Uuid, &RegisterEntry>,
+    register: &impl RegisterLookup,
     proxies: &ProxyBook,
     rules: &Rules,
 ) -> Result<u64, Refusal> {
@@ -123,8 +141,10 @@ pub fn check_ballot(
     {
         return Err(Refusal::OutsideVotingPeriod);
     }
-    let (Some(voter), Some(caster)) = (register.get(&ballot.voter), register.get(&ballot.cast_by))
-    else {
+    let (Some(voter), Some(caster)) = (
+        register.entry(&ballot.voter),
+        register.entry(&ballot.cast_by),
+    ) else {
         return Err(Refusal::NotInRegister);
     };
     let Some(key) = &caster.key else {

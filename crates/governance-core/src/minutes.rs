@@ -5,7 +5,7 @@
 //! the chair, the board member and every member derive the same bytes; the chair and a
 //! board member sign their digest; objections are attached.
 
-use crate::{Chain, Choice, Count, Form, Majority, RegisterEntry};
+use crate::{Chain, Choice, Count, Form, Majority};
 use datacoop_api::b64::Base64Url;
 use datacoop_crypto::{verify, Canonical, Signature, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
@@ -281,8 +281,6 @@ impl Chain {
             .filter(|m| m.terms.assembly == *assembly)
             .collect();
         motions.sort_by_key(|m| m.filed_index);
-        let register: HashMap<Uuid, &RegisterEntry> =
-            self.register.iter().map(|(k, v)| (*k, v)).collect();
         let book = self.proxies(assembly);
         let mut votes = Vec::new();
         let mut taking_part: BTreeMap<Uuid, Vec<ParticipantBallot>> = BTreeMap::new();
@@ -296,7 +294,7 @@ impl Chain {
             let motion = m.terms.motion();
             let mut last: BTreeMap<Uuid, ParticipantBallot> = BTreeMap::new();
             for b in &m.ballots {
-                if crate::check_ballot(&motion, b, &register, &book, &self.rules).is_ok() {
+                if crate::check_ballot(&motion, b, &self.register, &book, &self.rules).is_ok() {
                     last.insert(
                         b.ballot.voter,
                         ParticipantBallot {

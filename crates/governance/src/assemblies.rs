@@ -56,6 +56,7 @@ pub async fn convene(
     };
     check_assembly(&assembly, ctx.now, &ctx.rules)?;
     db.write(move |conn| -> Result<Assembly, GovError> {
+        crate::chain::lock(conn)?;
         require_steward(conn, steward, &ctx)?;
         let idx = append(
             conn,
@@ -106,6 +107,7 @@ pub async fn file_motion(
         .map(|t| time(t, "closes_at"))
         .transpose()?;
     db.write(move |conn| -> Result<MotionTerms, GovError> {
+        crate::chain::lock(conn)?;
         let steward = is_steward(conn, account, &ctx)?;
         let filed_by = match member_of(conn, account)? {
             Some(member) => member,

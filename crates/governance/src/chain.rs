@@ -18,6 +18,15 @@ pub const LOG: LogId = LogId::new(2, "governance");
 /// Most entries in one page.
 pub const MAX_PAGE: u32 = 1000;
 
+/// Takes the governance log's lock (its head row) for the rest of the transaction.
+/// Every governance write takes it first, so the checks it makes against what is
+/// stored (the next member number, a holder's proxies, whether a vote closed) hold
+/// until it commits, on PostgreSQL's concurrent writers as on SQLite's single one.
+pub(crate) fn lock(conn: &mut DbConn) -> Result<(), GovError> {
+    datacoop_tlog::reserve(conn, LOG, 0)?;
+    Ok(())
+}
+
 /// Appends `entry` to the governance log inside the caller's transaction; returns its
 /// index.
 pub(crate) fn append(conn: &mut DbConn, entry: &Entry) -> Result<u64, GovError> {

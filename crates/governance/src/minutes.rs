@@ -3,7 +3,7 @@
 
 use crate::chain::append;
 use crate::register::member_of;
-use crate::{Context, GovError, LOG};
+use crate::{Context, GovError};
 use datacoop_api::b64::Base64Url;
 use datacoop_crypto::VerifyingKey;
 use datacoop_governance_core::wire::{MinutesView, Recorded};
@@ -42,7 +42,7 @@ fn append_checked(
     body: EntryBody,
 ) -> Result<Recorded, GovError> {
     // The head lock first: the replay then sees every entry before this one.
-    datacoop_tlog::reserve(conn, LOG, 0)?;
+    crate::chain::lock(conn)?;
     let (mut chain, next) = replay(conn, ctx, key)?;
     let entry = Entry::new(ctx.now, body);
     chain

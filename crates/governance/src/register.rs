@@ -189,6 +189,7 @@ pub async fn register(
         .saturating_add(u64::from(ctx.invitation_days) * DAY_MICROS);
     let digest = personal_digest(&blinding, &name, &contact);
     db.write(move |conn| -> Result<Registered, GovError> {
+        crate::chain::lock(conn)?;
         require_steward(conn, steward, &ctx)?;
         let number: Option<i64> = r::table
             .select(diesel::dsl::max(r::number))
@@ -248,6 +249,7 @@ pub async fn reinvite(
         .now
         .saturating_add(u64::from(ctx.invitation_days) * DAY_MICROS);
     db.write(move |conn| -> Result<Registered, GovError> {
+        crate::chain::lock(conn)?;
         require_steward(conn, steward, &ctx)?;
         let n = diesel::update(r::table.find(member.hyphenated().to_string()))
             .set((
@@ -305,6 +307,7 @@ pub async fn record_leaving(
     ctx: Context,
 ) -> Result<RegisterView, GovError> {
     db.write(move |conn| -> Result<RegisterView, GovError> {
+        crate::chain::lock(conn)?;
         require_steward(conn, steward, &ctx)?;
         let current = load(conn, member)?
             .ok_or_else(|| GovError::NotFound(format!("no member {member} in the register")))?;
@@ -355,6 +358,7 @@ pub async fn join(
     }
     let hash = invitation_hash(&req.invitation);
     db.write(move |conn| -> Result<RegisterView, GovError> {
+        crate::chain::lock(conn)?;
         // The invitation is stored as its SHA-256 only; looked up by entry and hash.
         let row: Option<(Option<i64>, Option<String>)> = r::table
             .filter(r::id.eq(member.hyphenated().to_string()))

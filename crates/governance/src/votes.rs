@@ -55,12 +55,23 @@ fn entry_columns() -> (
 }
 
 fn register_entries(conn: &mut DbConn, ids: &[Uuid]) -> Result<Vec<RegisterEntry>, GovError> {
-    let ids: Vec<String> = ids.iter().map(|i| i.hyphenated().to_string()).collect();
-    let rows: Vec<EntryRow> = r::table
-        .filter(r::id.eq_any(ids))
-        .select(entry_columns())
-        .load(conn)?;
-    rows.into_iter().map(entry).collect()
+    // One primary-key lookup each (prepared once, cached), rather than an IN list that
+    // is parsed anew every time.
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if out.iter().any(|e: &RegisterEntry| e.member == *id) {
+            continue;
+        }
+        let row: Option<EntryRow> = r::table
+            .find(id.hyphenated().to_string())
+            .select(entry_columns())
+            .get_result(conn)
+            .optional()?;
+        if let Some(row) = row {
+            out.push(entry(row)?);
+        }
+    }
+    Ok(out)
 }
 
 fn proxies(conn: &mut DbConn, assembly: Uuid, rules_max: u8) -> Result<ProxyBook, GovError> {
@@ -73,6 +84,23 @@ fn proxies(conn: &mut DbConn, assembly: Uuid, rules_max: u8) -> Result<ProxyBook
         // Stored proxies passed the same check when recorded; a limit lowered since
         // cannot undo them, so they are replayed with room enough.
         book.grant(parse_uuid(&g)?, parse_uuid(&h)?, rules_max.max(2))?;
+    }
+    Ok(book)
+}
+
+/// The proxy the voter gave for the assembly, if any, as a book of one.
+fn proxy_of(conn: &mut DbConn, assembly: Uuid, voter: Uuid) -> Result<ProxyBook, GovError> {
+    let holder: Option<String> = p::table
+        .find((
+            assembly.hyphenated().to_string(),
+            voter.hyphenated().to_string(),
+        ))
+        .select(p::holder)
+        .get_result(conn)
+        .optional()?;
+    let mut book = ProxyBook::default();
+    if let Some(h) = holder {
+        book.grant(voter, parse_uuid(&h)?, 1)?;
     }
     Ok(book)
 }
@@ -92,7 +120,10 @@ pub async fn cast_ballot(
     ballot: SignedBallot,
     ctx: Context,
 ) -> Result<Recorded, GovError> {
-    db.write(move |conn| -> Result<Recorded, GovError> {
+    // Grouped with the ballots arriving at the same moment into one commit (a vote of
+    // thousands arrives at once); a refused ballot rolls back only its own savepoint.
+    db.write_grouped(move |conn| -> Result<Recorded, GovError> {
+        crate::chain::lock(conn)?;
         let me = member_of(conn, account)?.ok_or(GovError::NotInRegister)?;
         let bal = &ballot.ballot;
         if bal.cast_by != me {
@@ -127,7 +158,12 @@ pub async fn cast_ballot(
         let entries = register_entries(conn, &[bal.voter, bal.cast_by])?;
         let register: HashMap<Uuid, &RegisterEntry> =
             entries.iter().map(|e| (e.member, e)).collect();
-        let book = proxies(conn, terms.assembly, ctx.rules.max_proxies_per_holder)?;
+        // Only a ballot cast for someone else consults the proxies, and only the voter's.
+        let book = if bal.cast_by == bal.voter {
+            ProxyBook::default()
+        } else {
+            proxy_of(conn, terms.assembly, bal.voter)?
+        };
         check_ballot(&terms.motion(), &ballot, &register, &book, &ctx.rules).map_err(
             |refusal| {
                 GovError::Refused(
@@ -161,6 +197,7 @@ pub async fn record_proxy(
     ctx: Context,
 ) -> Result<Recorded, GovError> {
     db.write(move |conn| -> Result<Recorded, GovError> {
+        crate::chain::lock(conn)?;
         let me = member_of(conn, account)?.ok_or(GovError::NotInRegister)?;
         let s = signed.proxy;
         if s.grantor != me {
@@ -257,7 +294,7 @@ fn close_one(
     signer: &LogSigner,
 ) -> Result<Option<(Uuid, Count)>, GovError> {
     // Lock the log first: a second closer waits here, then sees the result.
-    datacoop_tlog::reserve(conn, crate::LOG, 0)?;
+    crate::chain::lock(conn)?;
     let (body, result): (String, Option<String>) = m::table
         .find(id)
         .select((m::body, m::result))
