@@ -384,7 +384,10 @@ async fn concurrent_changes_keep_the_register_and_proxies_consistent(backend: Ba
         .collect();
     let adds = requests.iter().map(|r| steward.gov_register(r));
     let done: Vec<_> = futures_util::future::join_all(adds).await;
-    let mut numbers: Vec<u64> = done.iter().map(|r| r.as_ref().unwrap().entry.number).collect();
+    let mut numbers: Vec<u64> = done
+        .iter()
+        .map(|r| r.as_ref().unwrap().entry.number)
+        .collect();
     numbers.sort_unstable();
     assert_eq!(numbers, (1..=20).collect::<Vec<u64>>());
 
@@ -411,7 +414,10 @@ async fn concurrent_changes_keep_the_register_and_proxies_consistent(backend: Ba
         .map(|(s, _)| s.gov_proxy(a.id, holder, false));
     let results = futures_util::future::join_all(grants).await;
     let ok = results.iter().filter(|r| r.is_ok()).count();
-    assert_eq!(ok, 2, "a holder represents at most two members: {results:?}");
+    assert_eq!(
+        ok, 2,
+        "a holder represents at most two members: {results:?}"
+    );
     for r in results.iter().filter_map(|r| r.as_ref().err()) {
         assert_eq!(code(r), (409, "too_many_proxies".into()));
     }

@@ -190,6 +190,10 @@ impl CommonResponses {
                 "401",
                 "Missing, invalid or expired token: log in again or refresh",
             );
+            add(
+                "403",
+                "The token is for another kind of caller (e.g. a device token on a member's route)",
+            );
         }
         if templated {
             add(
