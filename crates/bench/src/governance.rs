@@ -8,11 +8,11 @@
 //! the voting phase; nothing else is shortened.
 
 use crate::report::{Out, Table};
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, Result};
 use datacoop_api::auth::Role;
 use datacoop_api::b64::Base64Url;
 use datacoop_api::paths;
-use datacoop_app::{App, Clock};
+use datacoop_app::Clock;
 use datacoop_client::gov::{self, GovState};
 use datacoop_client::{member, Client};
 use datacoop_crypto::{SigningKey, VaultKey};
@@ -41,57 +41,6 @@ pub struct GovArgs {
     database_url: Option<String>,
 }
 
-struct Running {
-    addr: std::net::SocketAddr,
-    app: actix_web::web::Data<App>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(s) = self.stop.take() {
-            let _ = s.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-async fn start(config: Config) -> Result<Running> {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let thread = std::thread::spawn(move || {
-        let system = actix_rt::System::new();
-        system.block_on(async move {
-            match datacoop_server::start(config).await {
-                Ok(running) => {
-                    let _ = tx.send(Ok((running.addr, running.app.clone())));
-                    let handle = running.server.handle();
-                    let server = actix_rt::spawn(running.server);
-                    let _ = stop_rx.await;
-                    handle.stop(false).await;
-                    let _ = server.await;
-                }
-                Err(e) => {
-                    let _ = tx.send(Err(e.to_string()));
-                }
-            }
-        });
-    });
-    let (addr, app) = rx
-        .await
-        .context("the server thread ended")?
-        .map_err(|e| anyhow!("the server did not start: {e}"))?;
-    Ok(Running {
-        addr,
-        app,
-        stop: Some(stop_tx),
-        thread: Some(thread),
-    })
-}
-
 fn at(micros: u64) -> String {
     datacoop_api::time::format_micros(micros as i64)
 }
@@ -118,7 +67,9 @@ pub async fn run(a: GovArgs, out: &Out) -> Result<()> {
     } else {
         "SQLite (synchronous=full)"
     };
-    let srv = start(config).await?;
+    let srv = datacoop_server::InThread::start(config)
+        .await
+        .map_err(|e| anyhow!("the server did not start: {e}"))?;
     let base = format!("http://{}", srv.addr);
     let anon = Client::new(&base)?;
     member::register(&anon, STEWARD, crate::PASSPHRASE).await?;

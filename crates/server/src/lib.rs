@@ -9,10 +9,12 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod forwarded;
+mod in_thread;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;
 mod start;
 
 pub use config::Config;
+pub use in_thread::InThread;
 pub use start::{bind, prepare, start, Prepared, Running, StartError};

@@ -6,8 +6,8 @@ use datacoop_api::auth::{Role, TokenPair};
 use datacoop_app::App;
 use datacoop_client::Client;
 use datacoop_server::config::{Config, Secret};
+use datacoop_server::InThread;
 use std::net::SocketAddr;
-use std::thread::JoinHandle;
 use uuid::Uuid;
 
 /// A running server with its own database; stopped when dropped.
@@ -18,8 +18,8 @@ pub struct TestServer {
     pub app: web::Data<App>,
     /// The backend it runs on.
     pub backend: Backend,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    /// The server; dropped (stopped) before the database.
+    _server: InThread,
     /// The test database (kept alive as long as the server).
     pub db: TestDb,
 }
@@ -46,36 +46,15 @@ impl TestServer {
         };
         config.database.pool_size = 4;
         adjust(&mut config);
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let system = actix_rt::System::new();
-            system.block_on(async move {
-                match datacoop_server::start(config).await {
-                    Ok(running) => {
-                        let _ = tx.send(Ok((running.addr, running.app.clone())));
-                        let handle = running.server.handle();
-                        let server = actix_rt::spawn(running.server);
-                        let _ = stop_rx.await;
-                        handle.stop(false).await;
-                        let _ = server.await;
-                    }
-                    Err(e) => {
-                        let _ = tx.send(Err(e.to_string()));
-                    }
-                }
-            });
-        });
-        let (addr, app) = match rx.await.expect("server thread answered") {
-            Ok(v) => v,
+        let server = match InThread::start(config).await {
+            Ok(s) => s,
             Err(e) => panic!("test server failed to start: {e}"),
         };
         let server = TestServer {
-            addr,
-            app,
+            addr: server.addr,
+            app: server.app.clone(),
             backend,
-            stop: Some(stop_tx),
-            thread: Some(thread),
+            _server: server,
             db,
         };
         // The listener is bound, so this waits for the first answer, not a timer.
@@ -103,16 +82,5 @@ impl TestServer {
             .await
             .expect("session");
         (subject, pair)
-    }
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }

@@ -51,6 +51,18 @@ impl GovReport {
 
 const PAGE: u32 = 1000;
 
+/// The governance log's latest checkpoint (unverified).
+async fn gov_checkpoint(session: &MemberSession) -> Result<LogCheckpoint, ClientError> {
+    json(
+        session
+            .client
+            .request(Method::GET, paths::GOV_LOG_CHECKPOINT)
+            .send()
+            .await,
+    )
+    .await
+}
+
 /// Verifies the whole governance log (see the module documentation).
 pub async fn verify(session: &MemberSession, state: GovState) -> Result<GovReport, ClientError> {
     let mut checked = Vec::new();
@@ -85,14 +97,7 @@ pub async fn verify(session: &MemberSession, state: GovState) -> Result<GovRepor
             info.verifier_key.clone()
         }
     };
-    let text: LogCheckpoint = json(
-        session
-            .client
-            .request(Method::GET, paths::GOV_LOG_CHECKPOINT)
-            .send()
-            .await,
-    )
-    .await?;
+    let text = gov_checkpoint(session).await?;
     let cp = match parse_and_verify_checkpoint(&text.checkpoint, &key) {
         Ok(cp) => cp,
         Err(e) => {
@@ -294,14 +299,7 @@ pub async fn verified_study_approval(
             "it is not signed by the cooperative's governance key".into()
         ));
     }
-    let text: LogCheckpoint = json(
-        session
-            .client
-            .request(Method::GET, paths::GOV_LOG_CHECKPOINT)
-            .send()
-            .await,
-    )
-    .await?;
+    let text = gov_checkpoint(session).await?;
     let cp = parse_and_verify_checkpoint(&text.checkpoint, verifier_key)
         .map_err(|e| bad(format!("the governance checkpoint does not verify: {e}")))?;
     let page = session.gov_entries(view.index, 1).await?;

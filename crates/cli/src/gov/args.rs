@@ -1,0 +1,281 @@
+//! The arguments of `datacoop gov …`.
+
+use clap::{Args, Subcommand, ValueEnum};
+use uuid::Uuid;
+
+/// Governance: the register of members, assemblies, motions, votes, proxies, results.
+#[derive(Subcommand)]
+pub enum GovCommand {
+    /// The statute rules this server enforces, its governance log key, and your role.
+    Info,
+    /// The register of members (stewards), and your own entry.
+    #[command(subcommand)]
+    Register(RegisterCommand),
+    /// Link your account to your register entry with the invitation a steward gave you;
+    /// your governance key is made from your vault on this machine and published.
+    Join {
+        /// The invitation (REGISTER-ID.SECRET).
+        invitation: String,
+    },
+    /// General assemblies: convene (stewards), list, show.
+    #[command(subcommand)]
+    Assembly(AssemblyCommand),
+    /// File a motion on an assembly's agenda (at least a week before it starts, §46(2)).
+    Propose(ProposeArgs),
+    /// Cast your ballot on a motion, signed on this machine; a later ballot replaces
+    /// the earlier one until voting closes.
+    Vote {
+        /// The motion.
+        motion: Uuid,
+        /// Your choice.
+        choice: ChoiceArg,
+        /// Vote as proxy for this member (register id) who appointed you.
+        #[arg(long = "for", value_name = "MEMBER")]
+        for_member: Option<Uuid>,
+    },
+    /// Appoint or revoke a proxy for an assembly (a proxy holds at most 2, §43(5)).
+    #[command(subcommand)]
+    Proxy(ProxyCommand),
+    /// A motion's result (once voting closed; no interim results).
+    Results {
+        /// The motion.
+        motion: Uuid,
+    },
+    /// Minutes of an assembly (§47), computed on this machine from the verified log;
+    /// signed by the chair and a board member.
+    #[command(subcommand)]
+    Minutes(MinutesCommand),
+    /// Object to a resolution or to the minutes (recorded, signed by you; until a month
+    /// after the assembly).
+    Object {
+        /// The assembly.
+        assembly: Uuid,
+        /// The motion objected to (omit to object to the minutes).
+        #[arg(long)]
+        motion: Option<Uuid>,
+        /// Your objection, in your words.
+        #[arg(long)]
+        text: String,
+    },
+    /// Verify the governance log: its signature, that it only grew, that the entries
+    /// are the log's, and recount every closed vote from the signed ballots.
+    Verify,
+}
+
+/// Minutes.
+#[derive(Subcommand)]
+pub enum MinutesCommand {
+    /// Print the minutes as Markdown (or --json), with who has signed them.
+    Show {
+        /// The assembly.
+        assembly: Uuid,
+        /// The chair (register id); default: as signed.
+        #[arg(long)]
+        chair: Option<Uuid>,
+        /// The board member who signs with the chair; default: as signed.
+        #[arg(long)]
+        board: Option<Uuid>,
+    },
+    /// Sign the minutes as chair or as board member.
+    Sign {
+        /// The assembly.
+        assembly: Uuid,
+        /// The chair (register id).
+        #[arg(long)]
+        chair: Uuid,
+        /// The board member (register id).
+        #[arg(long)]
+        board: Uuid,
+        /// Your role.
+        #[arg(long = "as", value_enum)]
+        role: RoleArg,
+    },
+}
+
+/// Who signs minutes.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    /// The chair.
+    Chair,
+    /// The board member.
+    Board,
+}
+
+/// The register.
+#[derive(Subcommand)]
+pub enum RegisterCommand {
+    /// Enter a member (stewards); prints the one-time invitation to give them.
+    Add {
+        /// Name.
+        #[arg(long)]
+        name: String,
+        /// Postal address or other contact.
+        #[arg(long)]
+        contact: String,
+        /// When membership began (RFC 3339; default now).
+        #[arg(long)]
+        joined: Option<String>,
+        /// Shares subscribed.
+        #[arg(long, default_value_t = 1)]
+        shares: u32,
+        /// Votes the statutes grant (1 to 3, §43(3)).
+        #[arg(long)]
+        votes: Option<u8>,
+    },
+    /// The whole register (stewards).
+    List {
+        /// Print it as CSV for the board.
+        #[arg(long)]
+        csv: bool,
+    },
+    /// Record when a member's leaving takes effect (stewards).
+    Leave {
+        /// The member's register id.
+        member: Uuid,
+        /// When it takes effect (RFC 3339).
+        #[arg(long)]
+        at: String,
+    },
+    /// Issue a new invitation for a member (stewards): after they rotated their keys,
+    /// they join again with it and their new governance key replaces the old one.
+    Reinvite {
+        /// The member's register id.
+        member: Uuid,
+    },
+    /// Your own entry.
+    Me,
+}
+
+/// Assemblies.
+#[derive(Subcommand)]
+pub enum AssemblyCommand {
+    /// Convene a general assembly (stewards), at least 14 days ahead (§46(1)).
+    Convene(ConveneArgs),
+    /// Assemblies, newest first.
+    List,
+    /// One assembly and its agenda.
+    Show {
+        /// The assembly.
+        id: Uuid,
+    },
+}
+
+/// How an assembly meets.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum FormArg {
+    /// In one place.
+    InPerson,
+    /// Electronically.
+    Virtual,
+    /// Both.
+    Hybrid,
+    /// A discussion phase, then a voting phase.
+    Stretched,
+}
+
+/// Convening.
+#[derive(Args)]
+pub struct ConveneArgs {
+    /// Title.
+    #[arg(long)]
+    pub title: String,
+    /// How it meets.
+    #[arg(long, value_enum, default_value = "stretched")]
+    pub form: FormArg,
+    /// It starts (RFC 3339).
+    #[arg(long)]
+    pub starts: String,
+    /// It ends (RFC 3339).
+    #[arg(long)]
+    pub ends: String,
+    /// Where (needed in person or hybrid; virtual: the registered seat).
+    #[arg(long)]
+    pub place: Option<String>,
+    /// How to take part electronically.
+    #[arg(long)]
+    pub how: Option<String>,
+}
+
+/// The majority a motion needs.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum MajorityArg {
+    /// More yes than no.
+    Simple,
+    /// Two thirds of votes cast.
+    TwoThirds,
+    /// Three quarters (§16(2) statute changes).
+    ThreeQuarters,
+}
+
+/// Filing a motion.
+#[derive(Args)]
+pub struct ProposeArgs {
+    /// The assembly.
+    #[arg(long)]
+    pub assembly: Uuid,
+    /// Title.
+    #[arg(long)]
+    pub title: String,
+    /// The resolution's text.
+    #[arg(long)]
+    pub text: String,
+    /// The majority it needs.
+    #[arg(long, value_enum, default_value = "simple")]
+    pub majority: MajorityArg,
+    /// Quorum, percent of eligible members.
+    #[arg(long)]
+    pub quorum: Option<u8>,
+    /// Voting opens (RFC 3339; default: the assembly's start).
+    #[arg(long)]
+    pub opens: Option<String>,
+    /// Voting closes (RFC 3339; default: the assembly's end).
+    #[arg(long)]
+    pub closes: Option<String>,
+    /// A member who may not vote on it (§43(6)); repeat for several.
+    #[arg(long = "recuse", value_name = "MEMBER")]
+    pub recused: Vec<Uuid>,
+    /// The resolution approves this research study (stewards; with --study-terms-sha256
+    /// and --study-key): once carried, the cooperative's governance key signs it.
+    #[arg(long, value_name = "STUDY", requires_all = ["study_terms_sha256", "study_key"])]
+    pub approve_study: Option<Uuid>,
+    /// SHA-256 of the study's terms (base64url).
+    #[arg(long, value_name = "B64")]
+    pub study_terms_sha256: Option<String>,
+    /// The study's X25519 public key (base64url).
+    #[arg(long, value_name = "B64")]
+    pub study_key: Option<String>,
+}
+
+/// A choice.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ChoiceArg {
+    /// For.
+    Yes,
+    /// Against.
+    No,
+    /// Abstain.
+    Abstain,
+}
+
+/// Proxies.
+#[derive(Subcommand)]
+pub enum ProxyCommand {
+    /// Authorise a member to vote for you at an assembly (signed here).
+    Grant {
+        /// The assembly.
+        #[arg(long)]
+        assembly: Uuid,
+        /// The member (register id) who votes for you.
+        #[arg(long)]
+        to: Uuid,
+    },
+    /// End that authorisation.
+    Revoke {
+        /// The assembly.
+        #[arg(long)]
+        assembly: Uuid,
+        /// The member you had authorised.
+        #[arg(long)]
+        to: Uuid,
+    },
+}

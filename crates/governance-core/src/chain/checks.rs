@@ -1,0 +1,94 @@
+//! The checks of register entries and minutes signatures during a replay.
+
+use super::{Chain, MinutesRecord};
+use crate::entry::{MinutesSignature, Registration};
+use crate::minutes::{minutes_message, MinutesRole};
+use crate::RegisterEntry;
+
+impl Chain {
+    pub(super) fn sign_minutes(&mut self, sig: &MinutesSignature) -> Result<(), String> {
+        let minutes = self.minutes(&sig.assembly, sig.chair, sig.board_member)?;
+        let sha = minutes.sha256();
+        if *sig.minutes_sha256 != sha {
+            return Err(format!(
+                "the minutes signed for assembly {} are not the minutes the chain gives",
+                sig.assembly
+            ));
+        }
+        let signer = match sig.role {
+            MinutesRole::Chair => sig.chair,
+            MinutesRole::Board => sig.board_member,
+        };
+        let key = self
+            .register
+            .get(&signer)
+            .and_then(|e| e.key)
+            .ok_or_else(|| format!("the signer {signer} of the minutes has no key"))?;
+        let ok = datacoop_crypto::Signature::from_bytes(&sig.signature)
+            .map(|s| {
+                datacoop_crypto::verify(
+                    &key,
+                    crate::minutes::MINUTES_CONTEXT,
+                    &minutes_message(&sig.assembly, &sha),
+                    &s,
+                )
+                .is_ok()
+            })
+            .unwrap_or(false);
+        if !ok {
+            return Err(format!(
+                "the minutes of assembly {} are not signed by {signer}'s key",
+                sig.assembly
+            ));
+        }
+        let rec = self.minutes.entry(sig.assembly).or_insert(MinutesRecord {
+            sha256: sha.clone(),
+            chair: sig.chair,
+            board_member: sig.board_member,
+            chair_signed: false,
+            board_signed: false,
+        });
+        if rec.sha256 != sha || rec.chair != sig.chair || rec.board_member != sig.board_member {
+            return Err(format!(
+                "assembly {} has two different minutes signed",
+                sig.assembly
+            ));
+        }
+        match sig.role {
+            MinutesRole::Chair => rec.chair_signed = true,
+            MinutesRole::Board => rec.board_signed = true,
+        }
+        Ok(())
+    }
+
+    pub(super) fn register_member(&mut self, r: &Registration) -> Result<(), String> {
+        if self.register.contains_key(&r.member) {
+            return Err(format!("member {} is registered twice", r.member));
+        }
+        if let Some(other) = self.numbers.get(&r.number) {
+            return Err(format!(
+                "member number {} is given twice ({other} and {})",
+                r.number, r.member
+            ));
+        }
+        if !(1..=self.rules.max_votes_per_member.max(1)).contains(&r.votes) {
+            return Err(format!(
+                "member {} holds {} votes; the statutes allow 1 to {}",
+                r.member, r.votes, self.rules.max_votes_per_member
+            ));
+        }
+        self.numbers.insert(r.number, r.member);
+        self.member_numbers.insert(r.member, r.number);
+        self.register.insert(
+            r.member,
+            RegisterEntry {
+                member: r.member,
+                joined_at_micros: r.joined_at_micros,
+                leaves_at_micros: None,
+                votes: r.votes,
+                key: None,
+            },
+        );
+        Ok(())
+    }
+}
