@@ -53,14 +53,12 @@ pub(crate) fn action_name(a: Action) -> String {
 /// `Vec<AccessEntry>`): all entries of a group are appended in one call,
 /// inside the group's transaction.
 pub fn install(db: &Db) {
-    db.set_group_finisher(Box::new(|conn, deferred| {
-        let mut all: Vec<AccessEntry> = Vec::new();
-        for d in deferred {
-            let entries = d
-                .downcast::<Vec<AccessEntry>>()
-                .map_err(|_| "deferred work that is not access-log entries".to_owned())?;
-            all.extend(*entries);
-        }
+    db.add_group_finisher(Box::new(|conn, deferred| {
+        let all: Vec<AccessEntry> =
+            datacoop_store::group::take_deferred::<Vec<AccessEntry>>(deferred)
+                .into_iter()
+                .flatten()
+                .collect();
         append(conn, &all).map(|_| ()).map_err(|e| e.to_string())
     }));
 }

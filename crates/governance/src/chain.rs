@@ -10,7 +10,8 @@ use datacoop_store::schema::gov_entries as e;
 use datacoop_store::{Db, DbConn};
 use datacoop_tlog::{LogId, LogSigner};
 use diesel::prelude::*;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use uuid::Uuid;
 
 /// The governance log (its head row is made by the migrations).
 pub const LOG: LogId = LogId::new(2, "governance");
@@ -41,6 +42,59 @@ pub(crate) fn append(conn: &mut DbConn, entry: &Entry) -> Result<u64, GovError> 
         ))
         .execute(conn)?;
     Ok(idx)
+}
+
+/// An entry a grouped write hands to the end of its group, where the entries of all the
+/// group's jobs are appended in one call (one head update, one batch of tree hashes);
+/// `index` is filled in there, before the group commits.
+pub(crate) struct Deferred {
+    pub(crate) entry: Entry,
+    /// For a ballot: its motion and voter, to index it.
+    pub(crate) ballot: Option<(Uuid, Uuid)>,
+    pub(crate) index: Arc<OnceLock<u64>>,
+}
+
+/// Installs the governance log as a finisher of grouped writes (ballots).
+pub fn install(db: &Db) {
+    db.add_group_finisher(Box::new(|conn, deferred| {
+        let items = datacoop_store::group::take_deferred::<Deferred>(deferred);
+        append_deferred(conn, items).map_err(|e| e.to_string())
+    }));
+}
+
+fn append_deferred(conn: &mut DbConn, items: Vec<Deferred>) -> Result<(), GovError> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let bodies: Vec<Vec<u8>> = items.iter().map(|d| d.entry.to_bytes()).collect();
+    let leaves: Vec<_> = bodies.iter().map(|b| leaf_hash(b)).collect();
+    let first = datacoop_tlog::append_leaves(conn, LOG, &leaves)?;
+    for (i, (d, body)) in items.iter().zip(bodies).enumerate() {
+        let idx = first + i as u64;
+        diesel::insert_into(e::table)
+            .values((
+                e::idx.eq(idx as i64),
+                e::kind.eq(d.entry.kind()),
+                e::body.eq(body),
+                e::at.eq(d.entry.at_micros as i64),
+            ))
+            .execute(conn)?;
+        if let (Some((motion, voter)), datacoop_governance_core::EntryBody::Ballot(b)) =
+            (d.ballot, &d.entry.body)
+        {
+            use datacoop_store::schema::gov_ballots as gb;
+            diesel::insert_into(gb::table)
+                .values((
+                    gb::idx.eq(idx as i64),
+                    gb::motion.eq(motion.hyphenated().to_string()),
+                    gb::voter.eq(voter.hyphenated().to_string()),
+                    gb::body.eq(serde_json::to_string(b).unwrap_or_default()),
+                ))
+                .execute(conn)?;
+        }
+        let _ = d.index.set(idx);
+    }
+    Ok(())
 }
 
 /// A page of entries from `from`.

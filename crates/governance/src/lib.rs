@@ -13,7 +13,7 @@ mod register;
 mod votes;
 
 pub use assemblies::{assemblies, assembly, convene, file_motion, motion};
-pub use chain::{checkpoint, consistency_proof, entries, inclusion_proofs, LOG};
+pub use chain::{checkpoint, consistency_proof, entries, inclusion_proofs, install, LOG};
 pub use error::GovError;
 pub use minutes::{minutes, object, sign_minutes};
 pub use register::{

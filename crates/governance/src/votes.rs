@@ -2,6 +2,7 @@
 
 use crate::assemblies::{load_assembly, load_motion};
 use crate::chain::append;
+use crate::chain::Deferred;
 use crate::register::{member_of, parse_uuid};
 use crate::{Context, GovError};
 use datacoop_api::b64::Base64Url;
@@ -19,7 +20,7 @@ use datacoop_store::{Db, DbConn};
 use datacoop_tlog::LogSigner;
 use diesel::prelude::*;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use uuid::Uuid;
 
 /// How far ahead of the server's clock a signed time may be.
@@ -122,71 +123,74 @@ pub async fn cast_ballot(
 ) -> Result<Recorded, GovError> {
     // Grouped with the ballots arriving at the same moment into one commit (a vote of
     // thousands arrives at once); a refused ballot rolls back only its own savepoint.
-    db.write_grouped(move |conn| -> Result<Recorded, GovError> {
-        crate::chain::lock(conn)?;
-        let me = member_of(conn, account)?.ok_or(GovError::NotInRegister)?;
-        let bal = &ballot.ballot;
-        if bal.cast_by != me {
-            return Err(GovError::Refused(
-                "not_your_ballot",
-                "a ballot is sent by the member who casts it (cast_by is your register id)".into(),
-            ));
-        }
-        let (body, result) = load_motion(conn, bal.motion)?;
-        let terms = terms(&body)?;
-        if result.is_some() || ctx.now >= terms.closes_at_micros {
-            return Err(GovError::NotVoting(format!(
+    let index = db
+        .write_grouped_then(
+            move |conn| -> Result<(Arc<OnceLock<u64>>, Deferred), GovError> {
+                crate::chain::lock(conn)?;
+                let me = member_of(conn, account)?.ok_or(GovError::NotInRegister)?;
+                let bal = &ballot.ballot;
+                if bal.cast_by != me {
+                    return Err(GovError::Refused(
+                        "not_your_ballot",
+                        "a ballot is sent by the member who casts it (cast_by is your register id)"
+                            .into(),
+                    ));
+                }
+                let (body, result) = load_motion(conn, bal.motion)?;
+                let terms = terms(&body)?;
+                if result.is_some() || ctx.now >= terms.closes_at_micros {
+                    return Err(GovError::NotVoting(format!(
                 "voting on this motion closed at {}; ballots are no longer accepted (see the \
                  result with datacoop gov results {})",
                 micros_text(terms.closes_at_micros),
                 terms.id
             )));
-        }
-        if ctx.now < terms.opens_at_micros {
-            return Err(GovError::NotVoting(format!(
-                "voting on this motion opens at {}; cast your ballot then",
-                micros_text(terms.opens_at_micros)
-            )));
-        }
-        if bal.cast_at_micros > ctx.now.saturating_add(SKEW_MICROS) {
-            return Err(GovError::Refused(
+                }
+                if ctx.now < terms.opens_at_micros {
+                    return Err(GovError::NotVoting(format!(
+                        "voting on this motion opens at {}; cast your ballot then",
+                        micros_text(terms.opens_at_micros)
+                    )));
+                }
+                if bal.cast_at_micros > ctx.now.saturating_add(SKEW_MICROS) {
+                    return Err(GovError::Refused(
                 "ballot_time",
                 "the ballot is dated in the future; check your computer's clock and sign it again"
                     .into(),
             ));
-        }
-        let entries = register_entries(conn, &[bal.voter, bal.cast_by])?;
-        let register: HashMap<Uuid, &RegisterEntry> =
-            entries.iter().map(|e| (e.member, e)).collect();
-        // Only a ballot cast for someone else consults the proxies, and only the voter's.
-        let book = if bal.cast_by == bal.voter {
-            ProxyBook::default()
-        } else {
-            proxy_of(conn, terms.assembly, bal.voter)?
-        };
-        check_ballot(&terms.motion(), &ballot, &register, &book, &ctx.rules).map_err(
-            |refusal| {
-                GovError::Refused(
-                    "ballot_refused",
-                    format!("the ballot cannot count: {}", refusal.describe()),
-                )
+                }
+                let entries = register_entries(conn, &[bal.voter, bal.cast_by])?;
+                let register: HashMap<Uuid, &RegisterEntry> =
+                    entries.iter().map(|e| (e.member, e)).collect();
+                // Only a ballot cast for someone else consults the proxies, and only the voter's.
+                let book = if bal.cast_by == bal.voter {
+                    ProxyBook::default()
+                } else {
+                    proxy_of(conn, terms.assembly, bal.voter)?
+                };
+                check_ballot(&terms.motion(), &ballot, &register, &book, &ctx.rules).map_err(
+                    |refusal| {
+                        GovError::Refused(
+                            "ballot_refused",
+                            format!("the ballot cannot count: {}", refusal.describe()),
+                        )
+                    },
+                )?;
+                // The entry is appended at the end of the group with the others arriving now.
+                let index = Arc::new(OnceLock::new());
+                let deferred = Deferred {
+                    ballot: Some((bal.motion, bal.voter)),
+                    entry: Entry::new(ctx.now, EntryBody::Ballot(ballot.clone())),
+                    index: index.clone(),
+                };
+                Ok((index, deferred))
             },
-        )?;
-        let idx = append(
-            conn,
-            &Entry::new(ctx.now, EntryBody::Ballot(ballot.clone())),
-        )?;
-        diesel::insert_into(b::table)
-            .values((
-                b::idx.eq(idx as i64),
-                b::motion.eq(bal.motion.hyphenated().to_string()),
-                b::voter.eq(bal.voter.hyphenated().to_string()),
-                b::body.eq(serde_json::to_string(&ballot).unwrap_or_default()),
-            ))
-            .execute(conn)?;
-        Ok(Recorded { index: idx })
-    })
-    .await
+        )
+        .await?;
+    let index = index.get().copied().ok_or_else(|| {
+        GovError::Invalid("the ballot's group committed without giving it an index".into())
+    })?;
+    Ok(Recorded { index })
 }
 
 /// Records a member's signed proxy authorisation, or its revocation.

@@ -92,6 +92,7 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
     };
     let db = Db::connect(&url, &opts)?;
     datacoop_accesslog::install(&db);
+    datacoop_governance::install(&db);
     let applied = db.migrate()?;
     tracing::info!(database = %db.redacted_url(), migrations_applied = applied.len(), "database ready");
 

@@ -96,7 +96,7 @@ pub struct Db {
     readers: Pool<Manager>,
     writer: Pool<Manager>,
     group: std::sync::Arc<GroupCommitter>,
-    finisher: std::sync::Arc<std::sync::OnceLock<Finisher>>,
+    finisher: crate::group::Finishers,
 }
 
 impl std::fmt::Debug for Db {
@@ -146,7 +146,7 @@ impl Db {
             Backend::Sqlite => build(1)?,
             Backend::Postgres => readers.clone(),
         };
-        let finisher = std::sync::Arc::new(std::sync::OnceLock::new());
+        let finisher: crate::group::Finishers = Default::default();
         let group = std::sync::Arc::new(GroupCommitter::start(writer.clone(), finisher.clone()));
         Ok(Db {
             url: url.clone(),
@@ -256,9 +256,11 @@ impl Db {
         .await
     }
 
-    /// Installs the group's finisher (once; later calls are ignored).
-    pub fn set_group_finisher(&self, finisher: Finisher) {
-        let _ = self.finisher.set(finisher);
+    /// Adds a finisher of grouped writes' deferred work (see [`Finisher`]).
+    pub fn add_group_finisher(&self, finisher: Finisher) {
+        if let Ok(mut all) = self.finisher.write() {
+            all.push(finisher);
+        }
     }
 
     async fn grouped<T, E, F>(&self, f: F) -> Result<T, E>

@@ -11,7 +11,7 @@ use crate::{DbConn, StoreError};
 use diesel::r2d2::{ManageConnection, Pool};
 use diesel::Connection;
 use std::any::Any;
-use std::sync::{mpsc, Arc, OnceLock};
+use std::sync::{mpsc, Arc, RwLock};
 
 /// Delivers a job's result once the group's fate is known.
 pub(crate) type Deliver = Box<dyn FnOnce(Result<(), String>) + Send>;
@@ -21,10 +21,30 @@ pub(crate) type Deferred = Box<dyn Any + Send>;
 /// A job: runs on the group's connection, returns its deliverer and any
 /// deferred work.
 pub(crate) type Job = Box<dyn FnOnce(&mut DbConn) -> (Deliver, Option<Deferred>) + Send>;
-/// Runs every job's deferred work at the end of the group, inside its
-/// transaction: if it fails, the whole group rolls back and every job fails.
+/// Runs deferred work at the end of the group, inside its transaction: each
+/// finisher takes out of the list the items it knows (the access log its
+/// entries, the governance log its entries) and leaves the rest. If one fails,
+/// the whole group rolls back and every job fails; so does an item no finisher
+/// took.
 pub type Finisher =
-    Box<dyn Fn(&mut DbConn, Vec<Box<dyn Any + Send>>) -> Result<(), String> + Send + Sync>;
+    Box<dyn Fn(&mut DbConn, &mut Vec<Box<dyn Any + Send>>) -> Result<(), String> + Send + Sync>;
+
+/// The finishers installed, in the order they run.
+pub(crate) type Finishers = Arc<RwLock<Vec<Finisher>>>;
+
+/// Takes the items of type `T` out of `deferred`, in order, leaving the others.
+pub fn take_deferred<T: 'static>(deferred: &mut Vec<Box<dyn Any + Send>>) -> Vec<T> {
+    let mut taken = Vec::new();
+    let mut rest = Vec::with_capacity(deferred.len());
+    for d in deferred.drain(..) {
+        match d.downcast::<T>() {
+            Ok(t) => taken.push(*t),
+            Err(other) => rest.push(other),
+        }
+    }
+    *deferred = rest;
+    taken
+}
 
 /// Most jobs in one group.
 const MAX_GROUP: usize = 512;
@@ -36,7 +56,7 @@ pub(crate) struct GroupCommitter {
 
 impl GroupCommitter {
     /// Starts the committer thread on `pool` (the writer pool).
-    pub(crate) fn start<M>(pool: Pool<M>, finisher: Arc<OnceLock<Finisher>>) -> Self
+    pub(crate) fn start<M>(pool: Pool<M>, finisher: Finishers) -> Self
     where
         M: ManageConnection<Connection = DbConn>,
     {
@@ -59,7 +79,7 @@ impl GroupCommitter {
     }
 }
 
-fn run<M>(pool: Pool<M>, rx: mpsc::Receiver<Job>, finisher: Arc<OnceLock<Finisher>>)
+fn run<M>(pool: Pool<M>, rx: mpsc::Receiver<Job>, finisher: Finishers)
 where
     M: ManageConnection<Connection = DbConn>,
 {
@@ -90,12 +110,18 @@ where
                 deferred.extend(extra);
             }
             if !deferred.is_empty() {
-                let finish = finisher.get().ok_or_else(|| {
-                    StoreError::Task(
-                        "no finisher is installed for deferred work (the access log)".into(),
-                    )
-                })?;
-                finish(c, deferred).map_err(StoreError::Task)?;
+                let finishers = finisher
+                    .read()
+                    .map_err(|_| StoreError::Task("the finishers' lock is poisoned".into()))?;
+                for finish in finishers.iter() {
+                    finish(c, &mut deferred).map_err(StoreError::Task)?;
+                }
+                if !deferred.is_empty() {
+                    return Err(StoreError::Task(format!(
+                        "{} deferred item(s) that no installed finisher takes",
+                        deferred.len()
+                    )));
+                }
             }
             Ok(())
         });

@@ -7,7 +7,7 @@ pub mod blobs;
 mod connection;
 mod db;
 mod error;
-mod group;
+pub mod group;
 pub mod idempotency;
 pub mod limiter;
 mod permits;
