@@ -7,20 +7,23 @@
 
 mod assemblies;
 mod chain;
+mod close;
 mod error;
+mod invitations;
 mod minutes;
 mod register;
 mod votes;
 
 pub use assemblies::{assemblies, assembly, convene, file_motion, motion};
 pub use chain::{checkpoint, consistency_proof, entries, inclusion_proofs, install, LOG};
+pub use close::{close_due, study_approval};
 pub use error::GovError;
+pub use invitations::{join, reinvite};
 pub use minutes::{minutes, object, sign_minutes};
 pub use register::{
-    erase_member, is_steward, join, list_register, member_of, my_entry, record_leaving, register,
-    reinvite,
+    erase_member, is_steward, list_register, member_of, my_entry, record_leaving, register,
 };
-pub use votes::{cast_ballot, close_due, record_proxy, study_approval};
+pub use votes::{cast_ballot, record_proxy};
 
 use datacoop_governance_core::Rules;
 

@@ -5,19 +5,14 @@ use crate::chain::append;
 use crate::chain::Deferred;
 use crate::register::{member_of, parse_uuid};
 use crate::{Context, GovError};
-use datacoop_api::b64::Base64Url;
 use datacoop_crypto::VerifyingKey;
-use datacoop_governance_core::wire::{Recorded, StudyApprovalView};
+use datacoop_governance_core::wire::Recorded;
 use datacoop_governance_core::{
-    check_ballot, count, Count, Decision, Entry, EntryBody, MotionTerms, ProxyBook, RegisterEntry,
-    SignedBallot, SignedProxy, StudyApproval,
+    check_ballot, Entry, EntryBody, MotionTerms, ProxyBook, RegisterEntry, SignedBallot,
+    SignedProxy,
 };
-use datacoop_store::schema::gov_study_approvals as sa;
-use datacoop_store::schema::{
-    gov_ballots as b, gov_motions as m, gov_proxies as p, gov_register as r,
-};
+use datacoop_store::schema::{gov_proxies as p, gov_register as r};
 use datacoop_store::{Db, DbConn};
-use datacoop_tlog::LogSigner;
 use diesel::prelude::*;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -26,9 +21,9 @@ use uuid::Uuid;
 /// How far ahead of the server's clock a signed time may be.
 const SKEW_MICROS: u64 = 300_000_000;
 
-type EntryRow = (String, i64, Option<i64>, i32, Option<Vec<u8>>);
+pub(crate) type EntryRow = (String, i64, Option<i64>, i32, Option<Vec<u8>>);
 
-fn entry(row: EntryRow) -> Result<RegisterEntry, GovError> {
+pub(crate) fn entry(row: EntryRow) -> Result<RegisterEntry, GovError> {
     let (id, joined, leaves, votes, key) = row;
     Ok(RegisterEntry {
         member: parse_uuid(&id)?,
@@ -39,7 +34,7 @@ fn entry(row: EntryRow) -> Result<RegisterEntry, GovError> {
     })
 }
 
-fn entry_columns() -> (
+pub(crate) fn entry_columns() -> (
     r::id,
     r::joined_at,
     r::leaves_at,
@@ -75,7 +70,11 @@ fn register_entries(conn: &mut DbConn, ids: &[Uuid]) -> Result<Vec<RegisterEntry
     Ok(out)
 }
 
-fn proxies(conn: &mut DbConn, assembly: Uuid, rules_max: u8) -> Result<ProxyBook, GovError> {
+pub(crate) fn proxies(
+    conn: &mut DbConn,
+    assembly: Uuid,
+    rules_max: u8,
+) -> Result<ProxyBook, GovError> {
     let rows: Vec<(String, String)> = p::table
         .filter(p::assembly.eq(assembly.hyphenated().to_string()))
         .select((p::grantor, p::holder))
@@ -106,7 +105,7 @@ fn proxy_of(conn: &mut DbConn, assembly: Uuid, voter: Uuid) -> Result<ProxyBook,
     Ok(book)
 }
 
-fn terms(body: &str) -> Result<MotionTerms, GovError> {
+pub(crate) fn terms(body: &str) -> Result<MotionTerms, GovError> {
     serde_json::from_str(body).map_err(|e| GovError::Invalid(format!("stored motion: {e}")))
 }
 
@@ -253,161 +252,6 @@ pub async fn record_proxy(
         let idx = append(conn, &Entry::new(ctx.now, EntryBody::Proxy(signed.clone())))?;
         tracing::info!(assembly = %s.assembly, revoke = s.revoke, "proxy recorded");
         Ok(Recorded { index: idx })
-    })
-    .await
-}
-
-/// Closes every motion whose voting time is over: counts it and records the result.
-/// Safe to run on several replicas at once (each close re-checks inside its
-/// transaction) and after a restart (it catches up with everything due).
-pub async fn close_due(
-    db: &Db,
-    ctx: Context,
-    signer: Arc<LogSigner>,
-) -> Result<Vec<(Uuid, Count)>, GovError> {
-    let due: Vec<String> = {
-        let now = ctx.now as i64;
-        db.read(move |conn| -> Result<Vec<String>, GovError> {
-            Ok(m::table
-                .filter(m::result.is_null().and(m::closes_at.le(now)))
-                .order(m::closes_at.asc())
-                .select(m::id)
-                .limit(100)
-                .load(conn)?)
-        })
-        .await?
-    };
-    let mut closed = Vec::new();
-    for id in due {
-        let ctx = ctx.clone();
-        let signer = signer.clone();
-        if let Some(done) = db
-            .write(move |conn| close_one(conn, &id, &ctx, &signer))
-            .await?
-        {
-            closed.push(done);
-        }
-    }
-    Ok(closed)
-}
-
-fn close_one(
-    conn: &mut DbConn,
-    id: &str,
-    ctx: &Context,
-    signer: &LogSigner,
-) -> Result<Option<(Uuid, Count)>, GovError> {
-    // Lock the log first: a second closer waits here, then sees the result.
-    crate::chain::lock(conn)?;
-    let (body, result): (String, Option<String>) = m::table
-        .find(id)
-        .select((m::body, m::result))
-        .get_result(conn)?;
-    if result.is_some() {
-        return Ok(None);
-    }
-    let terms = terms(&body)?;
-    let ballots: Vec<String> = b::table
-        .filter(b::motion.eq(id))
-        .order(b::idx.asc())
-        .select(b::body)
-        .load(conn)?;
-    let ballots: Vec<SignedBallot> = ballots
-        .iter()
-        .map(|t| {
-            serde_json::from_str(t).map_err(|e| GovError::Invalid(format!("stored ballot: {e}")))
-        })
-        .collect::<Result<_, _>>()?;
-    let rows: Vec<EntryRow> = r::table.select(entry_columns()).load(conn)?;
-    let register: Vec<RegisterEntry> = rows.into_iter().map(entry).collect::<Result<_, _>>()?;
-    let book = proxies(conn, terms.assembly, ctx.rules.max_proxies_per_holder)?;
-    let result = count(&terms.motion(), &ballots, &register, &book, &ctx.rules);
-    append(
-        conn,
-        &Entry::new(
-            ctx.now,
-            EntryBody::MotionClosed {
-                motion: terms.id,
-                count: result.clone(),
-            },
-        ),
-    )?;
-    diesel::update(m::table.find(id))
-        .set((
-            m::result.eq(serde_json::to_string(&result).unwrap_or_default()),
-            m::closed_at.eq(ctx.now as i64),
-        ))
-        .execute(conn)?;
-    if let (
-        true,
-        Some(Decision::ApproveStudy {
-            study,
-            terms_sha256,
-            study_key,
-        }),
-    ) = (result.carried, &terms.decision)
-    {
-        let approval = StudyApproval {
-            study: *study,
-            terms_sha256: terms_sha256.clone(),
-            study_key: study_key.clone(),
-            motion: terms.id,
-        };
-        let signature = signer.sign_statement(&datacoop_crypto::sign::signed_bytes(
-            datacoop_crypto::sign::context::STUDY_KEY_APPROVAL,
-            &approval.message(),
-        ));
-        let idx = append(
-            conn,
-            &Entry::new(
-                ctx.now,
-                EntryBody::StudyApproved {
-                    approval,
-                    signature: Base64Url(signature),
-                },
-            ),
-        )?;
-        diesel::insert_into(sa::table)
-            .values((
-                sa::study.eq(study.hyphenated().to_string()),
-                sa::entry_idx.eq(idx as i64),
-                sa::motion.eq(terms.id.hyphenated().to_string()),
-            ))
-            .execute(conn)?;
-        tracing::info!(%study, motion = %terms.id, "study approved by resolution");
-    }
-    tracing::info!(motion = %terms.id, yes = result.yes, no = result.no, abstain = result.abstain, carried = result.carried, "vote closed");
-    Ok(Some((terms.id, result)))
-}
-
-/// The signed approval of a study, if a resolution approved it.
-pub async fn study_approval(db: &Db, study: Uuid) -> Result<StudyApprovalView, GovError> {
-    db.read(move |conn| -> Result<StudyApprovalView, GovError> {
-        let idx: Option<i64> = sa::table
-            .find(study.hyphenated().to_string())
-            .select(sa::entry_idx)
-            .get_result(conn)
-            .optional()?;
-        let idx = idx.ok_or_else(|| {
-            GovError::NotFound(format!("no resolution has approved study {study}"))
-        })?;
-        let body: Vec<u8> = datacoop_store::schema::gov_entries::table
-            .find(idx)
-            .select(datacoop_store::schema::gov_entries::body)
-            .get_result(conn)?;
-        match Entry::from_bytes(&body)?.body {
-            EntryBody::StudyApproved {
-                approval,
-                signature,
-            } => Ok(StudyApprovalView {
-                approval,
-                signature,
-                index: idx as u64,
-            }),
-            _ => Err(GovError::Invalid(format!(
-                "governance entry {idx} is not a study approval"
-            ))),
-        }
     })
     .await
 }
