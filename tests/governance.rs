@@ -68,6 +68,7 @@ async fn an_electronic_assembly_from_register_to_recount(backend: Backend) {
             .gov_register(&RegisterRequest {
                 name: (*n).into(),
                 contact: format!("{n}strasse {i}, 10115 Berlin"),
+                email: None,
                 joined_at: Some(at(t0 - 100 * DAY)),
                 shares: 1,
                 votes: None,
@@ -82,6 +83,7 @@ async fn an_electronic_assembly_from_register_to_recount(backend: Backend) {
         .gov_register(&RegisterRequest {
             name: "Fay".into(),
             contact: "fay@example.org".into(),
+            email: None,
             joined_at: Some(at(t0 + 30 * DAY)),
             shares: 2,
             votes: None,
@@ -105,6 +107,7 @@ async fn an_electronic_assembly_from_register_to_recount(backend: Backend) {
         .gov_register(&RegisterRequest {
             name: "Mallory".into(),
             contact: "x".into(),
+            email: None,
             joined_at: None,
             shares: 1,
             votes: None,
@@ -377,6 +380,7 @@ async fn concurrent_changes_keep_the_register_and_proxies_consistent(backend: Ba
         .map(|i| RegisterRequest {
             name: format!("Member {i}"),
             contact: "Berlin".into(),
+            email: None,
             joined_at: Some(at(t0 - DAY)),
             shares: 1,
             votes: None,

@@ -67,6 +67,7 @@ fn domains_and_the_app_layer_know_nothing_of_http() {
         "datacoop-accounts",
         "datacoop-tlog",
         "datacoop-accesslog",
+        "datacoop-notices",
         "datacoop-governance",
         "datacoop-app",
     ] {

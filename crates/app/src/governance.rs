@@ -26,10 +26,12 @@ pub struct GovernanceSettings {
     pub invitation_days: u32,
     /// The registered seat (the place of a virtual assembly).
     pub seat: String,
+    /// How long before a vote closes members are reminded, microseconds.
+    pub closing_soon_micros: u64,
 }
 
 impl App {
-    fn gov(&self) -> gov::Context {
+    pub(crate) fn gov(&self) -> gov::Context {
         let s = &self.settings.governance;
         gov::Context {
             rules: s.rules.clone(),

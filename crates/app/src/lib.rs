@@ -15,6 +15,7 @@ mod error;
 mod governance;
 mod log;
 mod members;
+mod notices;
 mod records;
 
 pub use caller::{DeviceCaller, MemberCaller};
@@ -66,6 +67,8 @@ pub struct Parts {
     pub access_log: LogSigner,
     /// Signs governance-log checkpoints.
     pub governance_log: LogSigner,
+    /// Sends the outbox's notices over SMTP (none: notices are queued, not sent).
+    pub mailer: Option<datacoop_notices::Mailer>,
     /// The clock use cases decide by.
     pub clock: Clock,
     /// Operator limits.
@@ -84,6 +87,7 @@ pub struct App {
     registrations: RateLimiter,
     access_log: Arc<LogSigner>,
     governance_log: Arc<LogSigner>,
+    mailer: Option<datacoop_notices::Mailer>,
     clock: Clock,
     settings: Settings,
 }
@@ -107,6 +111,7 @@ impl App {
             registrations: RateLimiter::per_minute(parts.settings.registrations_per_minute),
             access_log: Arc::new(parts.access_log),
             governance_log: Arc::new(parts.governance_log),
+            mailer: parts.mailer,
             clock: parts.clock,
             settings: parts.settings,
         }

@@ -85,6 +85,7 @@ pub async fn run(a: GovArgs, out: &Out) -> Result<()> {
                     .gov_register(&RegisterRequest {
                         name: format!("Member {i}"),
                         contact: format!("Street {i}, 10115 Berlin"),
+                        email: None,
                         joined_at: Some(at(t0 - 100 * DAY)),
                         shares: 1,
                         votes: None,

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use datacoop_app::Clock;
-use datacoop_testkit::{backend_tests, Backend, TestServer};
+use datacoop_testkit::{backend_tests, Backend, SmtpSink, TestServer};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
@@ -76,8 +76,15 @@ async fn a_general_assembly_from_the_command_line(backend: Backend) {
     let t0 = datacoop_api::time::parse_micros("2027-05-03T08:00:00Z").unwrap() as u64;
     let clock = Clock::manual(t0);
     let c2 = clock.clone();
+    // Notices go to a real SMTP server process.
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
+    let smtp = sink.url();
     let Some(srv) = TestServer::start_with(backend, move |c| {
         c.clock = c2;
+        c.notices.smtp_url = Some(datacoop_server::config::Secret(smtp));
+        c.notices.interval_ms = 50;
         c.governance.stewards = vec!["board@example.org".into()];
         c.governance.close_interval_secs = 1;
         c.auth.registrations_per_minute = 0;
@@ -105,6 +112,8 @@ async fn a_general_assembly_from_the_command_line(backend: Backend) {
                 name,
                 "--contact",
                 "Hauptstr. 1, Berlin",
+                "--email",
+                &m.email,
                 "--joined",
                 &at(t0 - 30 * DAY),
                 "--shares",
@@ -258,6 +267,39 @@ async fn a_general_assembly_from_the_command_line(backend: Backend) {
         assert!(
             again.contains("has not grown") || again.contains("appending only"),
             "{again}"
+        );
+
+        // Every member got the notices by e-mail, the signed minutes last.
+        let mail = sink.wait_for(10, Duration::from_secs(30));
+        let subjects = |to: &str| -> Vec<String> {
+            mail.iter()
+                .filter(|m| m.to == to)
+                .map(|m| m.subject.clone())
+                .collect()
+        };
+        for to in ["ada@example.org", "ben@example.org"] {
+            let got = subjects(to);
+            for want in [
+                "Convening:",
+                "On the agenda",
+                "Voting is open",
+                "Result:",
+                "Minutes:",
+            ] {
+                assert!(got.iter().any(|s| s.starts_with(want)), "{to}: {got:?}");
+            }
+        }
+        let minutes = mail
+            .iter()
+            .find(|m| m.subject.starts_with("Minutes:"))
+            .unwrap();
+        assert!(
+            minutes
+                .body
+                .contains("# Minutes: Ordinary general assembly 2027")
+                && minutes.body.contains("datacoop gov object"),
+            "{}",
+            minutes.body
         );
     })
     .await

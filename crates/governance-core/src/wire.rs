@@ -16,6 +16,9 @@ pub struct RegisterRequest {
     pub name: String,
     /// Postal address or other contact (§30(2)).
     pub contact: String,
+    /// Where the cooperative's notices go (convening, agenda, votes, results, minutes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     /// When membership began (RFC 3339); default: now.
     #[serde(default)]
     pub joined_at: Option<String>,
@@ -37,6 +40,9 @@ pub struct RegisterView {
     pub name: String,
     /// Contact.
     pub contact: String,
+    /// Where notices go, if the member gave an address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     /// Membership began (unix microseconds).
     pub joined_at_micros: u64,
     /// Leaving takes effect (unix microseconds), if notice was given.
@@ -261,7 +267,7 @@ pub fn register_csv(list: &RegisterList) -> String {
         datacoop_api::time::format_micros(micros.min(i64::MAX as u64) as i64)
     }
     let mut out = String::from(
-        "number,register_id,name,contact,joined_at,leaves_at,shares,votes,linked,has_key\r\n",
+        "number,register_id,name,contact,email,joined_at,leaves_at,shares,votes,linked,has_key\r\n",
     );
     for e in &list.items {
         let row = [
@@ -269,6 +275,7 @@ pub fn register_csv(list: &RegisterList) -> String {
             e.member.to_string(),
             field(&e.name),
             field(&e.contact),
+            field(e.email.as_deref().unwrap_or_default()),
             date(e.joined_at_micros),
             e.leaves_at_micros.map(date).unwrap_or_default(),
             e.shares.to_string(),

@@ -70,6 +70,7 @@ pub async fn convene(
                 a::entry_idx.eq(idx as i64),
             ))
             .execute(conn)?;
+        crate::notices::convened(conn, &assembly, &ctx)?;
         tracing::info!(assembly = %assembly.id, form = ?assembly.form, "assembly convened");
         Ok(assembly)
     })
@@ -142,9 +143,11 @@ pub async fn file_motion(
                 m::assembly.eq(assembly.hyphenated().to_string()),
                 m::body.eq(to_json(&terms)),
                 m::closes_at.eq(terms.closes_at_micros as i64),
+                m::opens_at.eq(terms.opens_at_micros as i64),
                 m::entry_idx.eq(idx as i64),
             ))
             .execute(conn)?;
+        crate::notices::motion_filed(conn, &a, &terms, &ctx)?;
         tracing::info!(motion = %terms.id, assembly = %assembly, "motion filed");
         Ok(terms)
     })

@@ -96,8 +96,10 @@ fn close_one(
         .set((
             m::result.eq(serde_json::to_string(&result).unwrap_or_default()),
             m::closed_at.eq(ctx.now as i64),
+            m::noticed.eq(3),
         ))
         .execute(conn)?;
+    crate::notices::result(conn, &terms, &result, ctx)?;
     if let (
         true,
         Some(Decision::ApproveStudy {

@@ -11,6 +11,7 @@ mod close;
 mod error;
 mod invitations;
 mod minutes;
+mod notices;
 mod register;
 mod votes;
 
@@ -20,6 +21,7 @@ pub use close::{close_due, study_approval};
 pub use error::GovError;
 pub use invitations::{join, reinvite};
 pub use minutes::{minutes, object, sign_minutes};
+pub use notices::due_notices;
 pub use register::{
     erase_member, is_steward, list_register, member_of, my_entry, record_leaving, register,
 };

@@ -40,7 +40,7 @@ fn append_checked(
     ctx: &Context,
     key: &VerifyingKey,
     body: EntryBody,
-) -> Result<Recorded, GovError> {
+) -> Result<(Recorded, Chain), GovError> {
     // The head lock first: the replay then sees every entry before this one.
     crate::chain::lock(conn)?;
     let (mut chain, next) = replay(conn, ctx, key)?;
@@ -48,9 +48,8 @@ fn append_checked(
     chain
         .apply(next, &entry)
         .map_err(|p| GovError::Refused("refused_by_chain", p.problem))?;
-    Ok(Recorded {
-        index: append(conn, &entry)?,
-    })
+    let index = append(conn, &entry)?;
+    Ok((Recorded { index }, chain))
 }
 
 /// The minutes of an assembly, naming `chair` and `board` (default: as signed).
@@ -119,8 +118,23 @@ pub async fn sign_minutes(
                     .into(),
             ));
         }
-        let r = append_checked(conn, &ctx, &key, EntryBody::MinutesSigned(sig.clone()))?;
+        let (r, chain) = append_checked(conn, &ctx, &key, EntryBody::MinutesSigned(sig.clone()))?;
         tracing::info!(assembly = %sig.assembly, role = ?sig.role, "minutes signed");
+        let record = chain.minutes.get(&sig.assembly);
+        if record.is_some_and(|s| s.chair_signed && s.board_signed) {
+            if let (Ok(m), Some(a)) = (
+                chain.minutes(&sig.assembly, sig.chair, sig.board_member),
+                chain.assemblies.get(&sig.assembly),
+            ) {
+                let objections = chain
+                    .objections
+                    .get(&sig.assembly)
+                    .cloned()
+                    .unwrap_or_default();
+                let markdown = m.markdown(&objections, chain.numbers());
+                crate::notices::minutes(conn, sig.assembly, &a.title, &markdown, &ctx)?;
+            }
+        }
         Ok(r)
     })
     .await
@@ -142,7 +156,7 @@ pub async fn object(
                 "an objection is sent by the member who signs it".into(),
             ));
         }
-        append_checked(conn, &ctx, &key, EntryBody::Objection(o))
+        append_checked(conn, &ctx, &key, EntryBody::Objection(o)).map(|(r, _)| r)
     })
     .await
 }

@@ -67,6 +67,7 @@ pub(crate) type Row = (
     i32,
     i32,
     Option<Vec<u8>>,
+    Option<String>,
 );
 
 pub(crate) fn columns() -> (
@@ -81,6 +82,7 @@ pub(crate) fn columns() -> (
     r::shares,
     r::votes,
     r::governance_key,
+    r::email,
 ) {
     (
         r::id,
@@ -94,16 +96,19 @@ pub(crate) fn columns() -> (
         r::shares,
         r::votes,
         r::governance_key,
+        r::email,
     )
 }
 
 pub(crate) fn view(row: Row) -> Result<RegisterView, GovError> {
-    let (id, number, account, name, contact, blinding, joined, leaves, shares, votes, key) = row;
+    let (id, number, account, name, contact, blinding, joined, leaves, shares, votes, key, email) =
+        row;
     Ok(RegisterView {
         member: parse_uuid(&id)?,
         number: number.max(0) as u64,
         name,
         contact,
+        email,
         joined_at_micros: joined.max(0) as u64,
         leaves_at_micros: leaves.map(|l| l.max(0) as u64),
         shares: shares.max(0) as u32,
@@ -144,6 +149,12 @@ pub async fn register(
 ) -> Result<Registered, GovError> {
     let name = text("name", &req.name)?;
     let contact = text("contact", &req.contact)?;
+    let email = match req.email.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(e) => {
+            Some(datacoop_notices::valid_address(e).map_err(|e| GovError::Invalid(e.to_string()))?)
+        }
+    };
     let joined = match &req.joined_at {
         Some(t) => datacoop_store::time::parse_micros(t, "joined_at")?.max(0) as u64,
         None => ctx.now,
@@ -190,6 +201,7 @@ pub async fn register(
                 r::number.eq(number),
                 r::name.eq(&name),
                 r::contact.eq(&contact),
+                r::email.eq(&email),
                 r::blinding.eq(&blinding),
                 r::joined_at.eq(joined as i64),
                 r::shares.eq(req.shares.min(i32::MAX as u32) as i32),

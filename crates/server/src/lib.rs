@@ -13,6 +13,7 @@ mod in_thread;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;
+mod scheduler;
 mod start;
 
 pub use config::Config;

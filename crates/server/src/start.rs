@@ -1,7 +1,7 @@
 //! Start-up: data directory, database and migrations, signing secret,
 //! listener, then the server. Each failure is one line saying what to do.
 
-use crate::config::{Config, GovernanceConfig, SqliteSynchronous};
+use crate::config::{Config, SqliteSynchronous};
 use crate::error::{json_error, ApiError};
 use crate::forwarded::TrustedProxies;
 use crate::metrics::{self, Metrics};
@@ -32,6 +32,9 @@ pub enum StartError {
     /// The governance settings do not hold.
     #[error("governance settings: {0}; fix the [governance] section of the configuration")]
     Governance(String),
+    /// The notice settings do not hold.
+    #[error("notice settings: {0}; fix the [notices] section of the configuration")]
+    Notices(String),
     /// The token-signing secret is unusable.
     #[error("{0}")]
     Secret(#[from] datacoop_auth::AuthError),
@@ -147,6 +150,7 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
             pepper,
             access_log: log_signer,
             governance_log,
+            mailer: mailer(&config)?,
             clock: config.clock.clone(),
             settings: settings(&config)?,
         })),
@@ -180,11 +184,30 @@ fn settings(config: &Config) -> Result<Settings, StartError> {
             max_delay: Duration::from_secs(auth.max_failure_delay_per_address_secs),
         },
         registrations_per_minute: auth.registrations_per_minute,
-        governance: governance_settings(&config.governance)?,
+        governance: governance_settings(config)?,
     })
 }
 
-fn governance_settings(g: &GovernanceConfig) -> Result<GovernanceSettings, StartError> {
+/// The SMTP mailer, if `notices.smtp_url` is set.
+fn mailer(config: &Config) -> Result<Option<datacoop_notices::Mailer>, StartError> {
+    let n = &config.notices;
+    let Some(url) = &n.smtp_url else {
+        tracing::info!("notices.smtp_url is not set: members' notices are queued, not sent");
+        return Ok(None);
+    };
+    let mailer = datacoop_notices::Mailer::new(datacoop_notices::MailerSettings {
+        smtp_url: url.0.clone(),
+        from: n.from.clone(),
+        concurrency: n.concurrency.max(1),
+        max_attempts: n.max_attempts.max(1),
+    })
+    .map_err(|e| StartError::Notices(e.to_string()))?;
+    tracing::info!(smtp = %datacoop_notices::redact(&url.0), from = %n.from, "notices sent by e-mail");
+    Ok(Some(mailer))
+}
+
+fn governance_settings(config: &Config) -> Result<GovernanceSettings, StartError> {
+    let g = &config.governance;
     g.rules
         .check()
         .map_err(|e| StartError::Governance(e.to_string()))?;
@@ -204,26 +227,11 @@ fn governance_settings(g: &GovernanceConfig) -> Result<GovernanceSettings, Start
         stewards,
         invitation_days: g.invitation_days.max(1),
         seat: g.seat.clone(),
+        closing_soon_micros: config
+            .notices
+            .closing_soon_hours
+            .saturating_mul(3_600_000_000),
     })
-}
-
-/// Closes votes when they are due: at once on start (catching up with anything due
-/// while the server was down), then every `interval`. Several replicas may run it:
-/// each close is re-checked under the governance log's lock.
-fn spawn_scheduler(app: web::Data<App>, interval: Duration) {
-    actix_rt::spawn(async move {
-        loop {
-            match app.close_due_votes().await {
-                Ok(closed) => {
-                    for (motion, count) in closed {
-                        tracing::info!(%motion, carried = count.carried, "scheduler closed a vote");
-                    }
-                }
-                Err(e) => tracing::warn!(error = %e, "closing due votes failed; retrying"),
-            }
-            tokio::time::sleep(interval).await;
-        }
-    });
 }
 
 fn tempfile_probe(dir: &std::path::Path) -> std::io::Result<()> {
@@ -301,9 +309,10 @@ pub fn bind(prepared: Prepared) -> Result<Running, StartError> {
         .copied()
         .ok_or_else(|| listen_err("no address bound".into()))?;
     tracing::info!(address = %bound, "listening");
-    spawn_scheduler(
+    crate::scheduler::spawn(
         app.clone(),
         Duration::from_secs(config.governance.close_interval_secs.max(1)),
+        Duration::from_millis(config.notices.interval_ms.max(10)),
     );
     Ok(Running {
         addr: bound,

@@ -206,6 +206,7 @@ diesel::table! {
         invitation_hash -> Nullable<Binary>,
         invitation_expires_at -> Nullable<BigInt>,
         recorded_at -> BigInt,
+        email -> Nullable<Text>,
     }
 }
 
@@ -229,6 +230,8 @@ diesel::table! {
         result -> Nullable<Text>,
         closed_at -> Nullable<BigInt>,
         entry_idx -> BigInt,
+        opens_at -> BigInt,
+        noticed -> Integer,
     }
 }
 
@@ -257,5 +260,24 @@ diesel::table! {
         study -> Text,
         entry_idx -> BigInt,
         motion -> Text,
+    }
+}
+
+diesel::table! {
+    /// E-mail notices waiting to be sent, and those sent (the outbox).
+    notice_outbox (id) {
+        id -> Text,
+        topic -> Text,
+        recipient -> Text,
+        subject -> Text,
+        body -> Text,
+        created_at -> BigInt,
+        due_at -> BigInt,
+        attempts -> Integer,
+        claim -> Nullable<Text>,
+        claimed_until -> Nullable<BigInt>,
+        sent_at -> Nullable<BigInt>,
+        failed_at -> Nullable<BigInt>,
+        last_error -> Nullable<Text>,
     }
 }

@@ -7,10 +7,12 @@
 mod db;
 mod proxy;
 mod server;
+mod smtp;
 
 pub use db::{Backend, TestDb};
 pub use proxy::{Exchange, TamperProxy};
 pub use server::TestServer;
+pub use smtp::{Mail, SmtpSink};
 
 /// Declares each named `async fn(Backend)` scenario as two tests,
 /// `sqlite::NAME` and `postgres::NAME`, so CI output shows both.

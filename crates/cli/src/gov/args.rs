@@ -112,6 +112,10 @@ pub enum RegisterCommand {
         /// Postal address or other contact.
         #[arg(long)]
         contact: String,
+        /// E-mail address for the cooperative's notices (convening, agenda, votes,
+        /// results, minutes).
+        #[arg(long)]
+        email: Option<String>,
         /// When membership began (RFC 3339; default now).
         #[arg(long)]
         joined: Option<String>,

@@ -53,6 +53,7 @@ pub async fn run(cmd: GovCommand, json: bool) -> Result<(), String> {
         GovCommand::Register(RegisterCommand::Add {
             name,
             contact,
+            email,
             joined,
             shares,
             votes,
@@ -61,6 +62,7 @@ pub async fn run(cmd: GovCommand, json: bool) -> Result<(), String> {
                 .gov_register(&RegisterRequest {
                     name,
                     contact,
+                    email,
                     joined_at: joined,
                     shares,
                     votes,

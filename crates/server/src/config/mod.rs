@@ -3,9 +3,11 @@
 //! never appear in `Debug`.
 
 mod governance;
+mod notices;
 mod proxies;
 
 pub use governance::GovernanceConfig;
+pub use notices::NoticesConfig;
 
 pub use proxies::{ForwardedHeader, ProxyRange};
 
@@ -41,6 +43,8 @@ pub struct Config {
     pub blobs: BlobsConfig,
     /// Governance: stewards, the governance log, the statute rules.
     pub governance: GovernanceConfig,
+    /// E-mail notices to members.
+    pub notices: NoticesConfig,
     /// The clock use cases decide by (not configurable: the system clock, or one a
     /// test sets).
     #[serde(skip)]
@@ -62,6 +66,7 @@ impl Default for Config {
             auth: AuthConfig::default(),
             blobs: BlobsConfig::default(),
             governance: GovernanceConfig::default(),
+            notices: NoticesConfig::default(),
             clock: datacoop_app::Clock::system(),
         }
     }
@@ -309,6 +314,12 @@ pub const ENV_KEYS: &[&str] = &[
     "governance.rules.notice_days",
     "governance.rules.agenda_days",
     "governance.rules.minority_demand_percent",
+    "notices.smtp_url",
+    "notices.from",
+    "notices.concurrency",
+    "notices.max_attempts",
+    "notices.closing_soon_hours",
+    "notices.interval_ms",
 ];
 
 /// Environment variables with the prefix that are not server settings: the

@@ -64,6 +64,7 @@ fn every_setting_has_an_environment_variable() {
     };
     full.auth.token_secret = Some(Secret("s".into()));
     full.blobs.url = Some("s3://bucket/prefix".into());
+    full.notices.smtp_url = Some(Secret("smtp://localhost".into()));
     fn leaves(prefix: &str, v: &toml::Value, out: &mut Vec<String>) {
         match v {
             toml::Value::Table(t) => {

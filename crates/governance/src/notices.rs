@@ -1,0 +1,296 @@
+//! The members' notices, queued in the outbox in the transaction of the event they tell
+//! of: convening, a new motion on the agenda, voting open, closing soon, the result, the
+//! signed minutes. Every member in the register with an e-mail address who has not left
+//! gets each one.
+
+use crate::{Context, GovError};
+use datacoop_governance_core::{Assembly, Count, Form, Majority, MotionTerms};
+use datacoop_notices::Notice;
+use datacoop_store::schema::{gov_motions as m, gov_register as r};
+use datacoop_store::{Db, DbConn};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+/// Bits of `gov_motions.noticed`: which scheduled notices went out.
+const OPEN_SENT: i32 = 1;
+const CLOSING_SENT: i32 = 2;
+
+fn date(micros: u64) -> String {
+    datacoop_api::time::format_micros(micros.min(i64::MAX as u64) as i64)
+}
+
+fn form(f: Form) -> &'static str {
+    match f {
+        Form::InPerson => "in person",
+        Form::Virtual => "virtual (electronic)",
+        Form::Hybrid => "hybrid (in person and electronic)",
+        Form::Stretched => "stretched (a discussion phase, then a voting phase)",
+    }
+}
+
+fn majority(m: Majority) -> &'static str {
+    match m {
+        Majority::Simple => "a simple majority of the votes cast",
+        Majority::TwoThirds => "two thirds of the votes cast",
+        Majority::ThreeQuarters => "three quarters of the votes cast",
+    }
+}
+
+/// Addresses of the members notices go to at `now`.
+fn recipients(conn: &mut DbConn, now: u64) -> Result<Vec<String>, GovError> {
+    let now = now as i64;
+    Ok(r::table
+        .filter(r::email.is_not_null())
+        .filter(r::leaves_at.is_null().or(r::leaves_at.gt(now)))
+        .order(r::number.asc())
+        .select(r::email.assume_not_null())
+        .load(conn)?)
+}
+
+/// Queues one notice about `topic` for every member.
+fn to_members(
+    conn: &mut DbConn,
+    ctx: &Context,
+    topic: String,
+    subject: String,
+    body: String,
+) -> Result<usize, GovError> {
+    let notices: Vec<Notice> = recipients(conn, ctx.now)?
+        .into_iter()
+        .map(|recipient| Notice {
+            topic: topic.clone(),
+            recipient,
+            subject: subject.clone(),
+            body: body.clone(),
+        })
+        .collect();
+    let n = datacoop_notices::enqueue(conn, &notices, ctx.now)
+        .map_err(|e| GovError::Invalid(format!("queuing notices: {e}")))?;
+    tracing::info!(%topic, queued = n, "notices queued");
+    Ok(n)
+}
+
+const FOOTER: &str =
+    "\n--\nYou receive this as a member of the cooperative (its register of members). \
+Every step is recorded in the governance log: check it with `datacoop gov verify`.\n";
+
+/// The convening notice (§46(1): date, form, how to take part electronically).
+pub(crate) fn convened(conn: &mut DbConn, a: &Assembly, ctx: &Context) -> Result<(), GovError> {
+    let deadline = a
+        .starts_at_micros
+        .saturating_sub(u64::from(ctx.rules.agenda_days) * 86_400_000_000);
+    let body = format!(
+        "The general assembly \"{title}\" is convened.\n\n\
+         Begins: {start}\nEnds: {end}\nForm: {form}\nPlace: {place}\n\
+         How to take part: {how}\n\n\
+         Members may file motions for the agenda until {deadline} \
+         (`datacoop gov propose {id} ...`).\n\
+         The agenda: `datacoop gov assembly show {id}`.\n{FOOTER}",
+        title = a.title,
+        start = date(a.starts_at_micros),
+        end = date(a.ends_at_micros),
+        form = form(a.form),
+        place = a.place,
+        how = a.how_to_take_part,
+        deadline = date(deadline),
+        id = a.id,
+    );
+    to_members(
+        conn,
+        ctx,
+        format!("convened:{}", a.id),
+        format!("Convening: {} ({})", a.title, date(a.starts_at_micros)),
+        body,
+    )?;
+    Ok(())
+}
+
+/// A new motion on an assembly's agenda.
+pub(crate) fn motion_filed(
+    conn: &mut DbConn,
+    a: &Assembly,
+    t: &MotionTerms,
+    ctx: &Context,
+) -> Result<(), GovError> {
+    let body = format!(
+        "A motion is on the agenda of \"{assembly}\".\n\n\
+         {title}\n\n{text}\n\n\
+         It needs {majority}{quorum}.\nVoting opens {opens} and closes {closes}.\n\
+         Vote from your own machine: `datacoop gov vote {id} yes|no|abstain`.\n{FOOTER}",
+        assembly = a.title,
+        title = t.title,
+        text = t.text,
+        majority = majority(t.majority),
+        quorum = t
+            .quorum_percent
+            .map(|q| format!(", with at least {q} % of members taking part"))
+            .unwrap_or_default(),
+        opens = date(t.opens_at_micros),
+        closes = date(t.closes_at_micros),
+        id = t.id,
+    );
+    to_members(
+        conn,
+        ctx,
+        format!("agenda:{}", t.id),
+        format!("On the agenda of {}: {}", a.title, t.title),
+        body,
+    )?;
+    Ok(())
+}
+
+/// The result of a closed vote.
+pub(crate) fn result(
+    conn: &mut DbConn,
+    t: &MotionTerms,
+    c: &Count,
+    ctx: &Context,
+) -> Result<(), GovError> {
+    let outcome = if c.carried { "CARRIED" } else { "NOT CARRIED" };
+    let body = format!(
+        "The vote on \"{title}\" has closed: {outcome}.\n\n\
+         Yes: {yes}\nNo: {no}\nAbstentions: {abstain}\n\
+         Members taking part: {part} of {eligible} eligible{quorum}\n\n\
+         Recount it yourself from the signed ballots: `datacoop gov verify`.\n{FOOTER}",
+        title = t.title,
+        yes = c.yes,
+        no = c.no,
+        abstain = c.abstain,
+        part = c.members_taking_part,
+        eligible = c.members_eligible,
+        quorum = if c.quorum_met {
+            ""
+        } else {
+            " (quorum not reached)"
+        },
+    );
+    to_members(
+        conn,
+        ctx,
+        format!("result:{}", t.id),
+        format!("Result: {} ({outcome})", t.title),
+        body,
+    )?;
+    Ok(())
+}
+
+/// The minutes, once the chair and the board member have both signed them.
+pub(crate) fn minutes(
+    conn: &mut DbConn,
+    assembly: Uuid,
+    title: &str,
+    markdown: &str,
+    ctx: &Context,
+) -> Result<(), GovError> {
+    let deadline = ctx
+        .now
+        .saturating_add(datacoop_governance_core::minutes::OBJECTION_DAYS * 86_400_000_000);
+    let body = format!(
+        "The minutes of \"{title}\" are signed by the chair and a board member.\n\n\
+         {markdown}\n\n\
+         A member may object until {deadline}: `datacoop gov object {assembly} \"...\"`.\n{FOOTER}",
+        deadline = date(deadline),
+    );
+    to_members(
+        conn,
+        ctx,
+        format!("minutes:{assembly}"),
+        format!("Minutes: {title}"),
+        body,
+    )?;
+    Ok(())
+}
+
+/// Queues the scheduled notices that are due: voting open, and closing within
+/// `lead_micros`. Each goes out once: its bit in `gov_motions.noticed` is set in the
+/// transaction that queues it, and the outbox takes one notice per topic and recipient,
+/// so several replicas may run this at once. Returns how many motions were noticed.
+pub async fn due_notices(db: &Db, ctx: Context, lead_micros: u64) -> Result<usize, GovError> {
+    let now = ctx.now as i64;
+    let lead = lead_micros.min(i64::MAX as u64) as i64;
+    let due: Vec<String> = db
+        .read(move |conn| -> Result<Vec<String>, GovError> {
+            Ok(m::table
+                .filter(m::result.is_null())
+                .filter(
+                    (m::opens_at
+                        .le(now)
+                        .and(m::noticed.eq_any([0, CLOSING_SENT])))
+                    .or(m::closes_at
+                        .le(now.saturating_add(lead))
+                        .and(m::noticed.eq_any([0, OPEN_SENT]))),
+                )
+                .order(m::closes_at.asc())
+                .select(m::id)
+                .limit(100)
+                .load(conn)?)
+        })
+        .await?;
+    let mut done = 0;
+    for id in due {
+        let ctx = ctx.clone();
+        let noticed = db
+            .write(move |conn| scheduled(conn, &id, &ctx, lead_micros))
+            .await?;
+        done += usize::from(noticed);
+    }
+    Ok(done)
+}
+
+fn scheduled(
+    conn: &mut DbConn,
+    id: &str,
+    ctx: &Context,
+    lead_micros: u64,
+) -> Result<bool, GovError> {
+    let (body, noticed, result): (String, i32, Option<String>) = m::table
+        .find(id)
+        .select((m::body, m::noticed, m::result))
+        .get_result(conn)?;
+    if result.is_some() {
+        return Ok(false);
+    }
+    let t: MotionTerms = serde_json::from_str(&body)
+        .map_err(|e| GovError::Invalid(format!("stored motion: {e}")))?;
+    let closing = ctx.now.saturating_add(lead_micros) >= t.closes_at_micros;
+    let (bits, topic, subject, what) = if noticed & OPEN_SENT == 0 && ctx.now >= t.opens_at_micros {
+        // Opening late (after downtime) and closing soon as well: one notice says both.
+        let bits = OPEN_SENT | if closing { CLOSING_SENT } else { 0 };
+        (
+            bits,
+            "open",
+            format!("Voting is open: {}", t.title),
+            "Voting is open",
+        )
+    } else if noticed & CLOSING_SENT == 0 && closing {
+        (
+            CLOSING_SENT,
+            "closing",
+            format!("Voting closes soon: {}", t.title),
+            "Voting closes soon",
+        )
+    } else {
+        return Ok(false);
+    };
+    // The bit is set only where it was not: a second replica that got here too sees
+    // no row change and queues nothing.
+    let changed = diesel::update(m::table.find(id).filter(m::noticed.eq(noticed)))
+        .set(m::noticed.eq(noticed | bits))
+        .execute(conn)?;
+    if changed == 0 {
+        return Ok(false);
+    }
+    let body = format!(
+        "{what} on \"{title}\".\n\n{text}\n\nIt needs {majority}. Voting closes {closes}.\n\
+         Vote from your own machine: `datacoop gov vote {id} yes|no|abstain`; a later ballot \
+         replaces an earlier one until the close. To let another member vote for you: \
+         `datacoop gov proxy grant`.\n{FOOTER}",
+        title = t.title,
+        text = t.text,
+        majority = majority(t.majority),
+        closes = date(t.closes_at_micros),
+        id = t.id,
+    );
+    to_members(conn, ctx, format!("{topic}:{}", t.id), subject, body)?;
+    Ok(true)
+}

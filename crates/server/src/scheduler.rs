@@ -1,0 +1,58 @@
+//! The server's background jobs: closing votes on time and queuing the scheduled
+//! notices (every `governance.close_interval_secs`, and at once on start, catching up
+//! with anything due while the server was down), and sending the notice outbox. Several
+//! replicas may run them: each close is re-checked under the governance log's lock,
+//! each scheduled notice is queued once, and each outbox row is sent by the one sender
+//! holding its lease.
+
+use actix_web::web;
+use datacoop_app::App;
+use std::time::Duration;
+
+/// Starts the jobs on the current (actix) runtime.
+pub fn spawn(app: web::Data<App>, close_interval: Duration, send_interval: Duration) {
+    let governance = app.clone();
+    actix_rt::spawn(async move {
+        loop {
+            governance_pass(&governance).await;
+            tokio::time::sleep(close_interval).await;
+        }
+    });
+    if app.sends_notices() {
+        actix_rt::spawn(async move {
+            loop {
+                match app.deliver_notices().await {
+                    // More may be waiting: look again at once.
+                    Ok(d) if d.sent + d.failed > 0 => {
+                        tracing::debug!(
+                            sent = d.sent,
+                            retrying = d.retrying,
+                            failed = d.failed,
+                            "notices sent"
+                        );
+                        continue;
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "sending notices failed; retrying"),
+                }
+                tokio::time::sleep(send_interval).await;
+            }
+        });
+    }
+}
+
+async fn governance_pass(app: &App) {
+    match app.close_due_votes().await {
+        Ok(closed) => {
+            for (motion, count) in closed {
+                tracing::info!(%motion, carried = count.carried, "scheduler closed a vote");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "closing due votes failed; retrying"),
+    }
+    match app.queue_due_notices().await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(motions = n, "scheduled notices queued"),
+        Err(e) => tracing::warn!(error = %e, "queuing scheduled notices failed; retrying"),
+    }
+}
