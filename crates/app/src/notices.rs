@@ -5,9 +5,6 @@ use crate::{App, AppError};
 use datacoop_governance as gov;
 use datacoop_notices::{Delivery, OutboxStatus};
 
-/// Notices sent in one pass of the sender, at most.
-const BATCH: i64 = 500;
-
 impl App {
     /// Queues the scheduled notices that are due (voting open; closing within the
     /// configured lead time). Safe on several replicas; catches up after downtime.
@@ -23,7 +20,7 @@ impl App {
         };
         let clock = self.clock.clone();
         let now = move || clock.now_micros();
-        datacoop_notices::deliver(&self.db, mailer, &now, BATCH)
+        datacoop_notices::deliver(&self.db, mailer, &now)
             .await
             .map_err(notice_error)
     }

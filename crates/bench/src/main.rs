@@ -8,6 +8,7 @@ mod gen;
 mod governance;
 mod import;
 mod load;
+mod notices;
 mod report;
 mod server;
 mod stream;
@@ -45,6 +46,8 @@ enum Cmd {
     Stream(stream::StreamArgs),
     /// A vote of 10,000 members: signed ballots accepted per second, close and full recount.
     Governance(governance::GovArgs),
+    /// An assembly convened for 10,000 members: notices queued and delivered to a local SMTP server.
+    Notices(notices::NoticeArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -66,6 +69,7 @@ fn main() -> std::process::ExitCode {
             Cmd::Load(a) => load::run(a, &out).await,
             Cmd::Stream(a) => stream::run(a, &out).await,
             Cmd::Governance(a) => governance::run(a, &out).await,
+            Cmd::Notices(a) => notices::run(a, &out).await,
         }
     });
     match res {

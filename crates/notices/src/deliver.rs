@@ -1,15 +1,15 @@
 //! One pass of the sender: claim what is due, send it with bounded concurrency, and
-//! record each outcome as soon as it is known.
+//! record each outcome as soon as it is known: a failure at once, and acceptances by one
+//! recorder that marks every notice accepted since its last commit in one transaction
+//! (so a connection goes on to its next message without waiting for a commit, and the
+//! messages accepted but not yet recorded at any moment are those of one commit).
 
 use crate::mailer::Mailer;
 use crate::outbox::{self, Queued};
 use crate::NoticeError;
 use datacoop_store::Db;
 use futures_util::stream::{self, StreamExt};
-
-/// How long a claim holds: longer than any one message takes (the transport's timeout
-/// is 30 s), so a live sender never loses its rows to another.
-pub const LEASE_MICROS: u64 = 120_000_000;
+use tokio::sync::mpsc;
 
 /// What one pass did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -28,55 +28,77 @@ pub fn backoff_micros(attempts: i32) -> u64 {
     (30_000_000u64 << step).min(3_600_000_000)
 }
 
-/// Sends up to `limit` due notices. `now` is read when the pass starts and for each
-/// outcome (the application's clock).
+/// Sends the due notices one pass takes: sixteen per connection, so that a pass with a
+/// healthy SMTP server ends well within the lease. `now` is read when the pass starts
+/// and for each outcome (the application's clock).
 pub async fn deliver(
     db: &Db,
     mailer: &Mailer,
     now: &(dyn Fn() -> u64 + Sync),
-    limit: i64,
 ) -> Result<Delivery, NoticeError> {
     let start = now();
+    let settings = mailer.settings();
+    let concurrency = settings.concurrency.max(1);
+    let limit = (concurrency * 16) as i64;
+    let lease = settings.lease_secs.max(1).saturating_mul(1_000_000);
     let batch: Vec<Queued> = db
-        .write(move |c| outbox::claim(c, start, LEASE_MICROS, limit))
+        .write(move |c| outbox::claim(c, start, lease, limit))
         .await?;
-    let max_attempts = mailer.settings().max_attempts.max(1) as i32;
-    let concurrency = mailer.settings().concurrency.max(1);
-    let outcomes: Vec<Result<Outcome, NoticeError>> = stream::iter(batch)
-        .map(|notice| async move {
-            let result = mailer.send(&notice).await;
+    let max_attempts = settings.max_attempts.max(1) as i32;
+    let (accepted, mut to_record) = mpsc::unbounded_channel::<String>();
+    let recorder = async move {
+        let mut recorded = 0usize;
+        while let Some(first) = to_record.recv().await {
+            let mut ids = vec![first];
+            while let Ok(id) = to_record.try_recv() {
+                ids.push(id);
+            }
+            recorded += ids.len();
             let at = now();
-            let id = notice.id.clone();
-            match result {
-                Ok(()) => {
-                    db.write_grouped(move |c| outbox::mark_sent(c, &id, at))
-                        .await?;
-                    Ok(Outcome::Sent)
-                }
-                Err(failure) => {
-                    let retry = (!failure.permanent && notice.attempts < max_attempts)
-                        .then(|| backoff_micros(notice.attempts));
-                    tracing::warn!(
-                        notice = %notice.id,
-                        attempt = notice.attempts,
-                        error = %failure.message,
-                        retry_in_s = retry.map(|r| r / 1_000_000),
-                        "a notice was not sent"
-                    );
-                    let message = failure.message;
-                    db.write_grouped(move |c| outbox::mark_failed(c, &id, at, &message, retry))
-                        .await?;
-                    Ok(if retry.is_some() {
-                        Outcome::Retrying
-                    } else {
-                        Outcome::Failed
-                    })
+            db.write(move |c| outbox::mark_sent(c, &ids, at)).await?;
+        }
+        Ok::<usize, NoticeError>(recorded)
+    };
+    let sending = stream::iter(batch)
+        // The closure owns the sender half: the recorder ends once every send is done.
+        .map(move |notice| {
+            let accepted = accepted.clone();
+            async move {
+                let result = mailer.send(&notice).await;
+                let at = now();
+                let id = notice.id.clone();
+                match result {
+                    Ok(()) => {
+                        // The recorder is gone only if its commit failed, reported below.
+                        let _ = accepted.send(id);
+                        Ok(Outcome::Sent)
+                    }
+                    Err(failure) => {
+                        let retry = (!failure.permanent && notice.attempts < max_attempts)
+                            .then(|| backoff_micros(notice.attempts));
+                        tracing::warn!(
+                            notice = %notice.id,
+                            attempt = notice.attempts,
+                            error = %failure.message,
+                            retry_in_s = retry.map(|r| r / 1_000_000),
+                            "a notice was not sent"
+                        );
+                        let message = failure.message;
+                        db.write_grouped(move |c| outbox::mark_failed(c, &id, at, &message, retry))
+                            .await?;
+                        Ok(if retry.is_some() {
+                            Outcome::Retrying
+                        } else {
+                            Outcome::Failed
+                        })
+                    }
                 }
             }
         })
         .buffer_unordered(concurrency)
-        .collect()
-        .await;
+        .collect::<Vec<Result<Outcome, NoticeError>>>();
+    let (outcomes, recorded) = futures_util::join!(sending, recorder);
+    recorded?;
     let mut done = Delivery::default();
     for outcome in outcomes {
         match outcome? {
@@ -92,4 +114,15 @@ enum Outcome {
     Sent,
     Retrying,
     Failed,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn backoff_doubles_from_30_s_to_an_hour() {
+        let s: Vec<u64> = (1..=10)
+            .map(|a| super::backoff_micros(a) / 1_000_000)
+            .collect();
+        assert_eq!(s, [30, 60, 120, 240, 480, 960, 1920, 3600, 3600, 3600]);
+    }
 }

@@ -8,10 +8,11 @@
 #![forbid(unsafe_code)]
 
 mod deliver;
+mod direct;
 mod mailer;
 mod outbox;
 
-pub use deliver::{backoff_micros, deliver, Delivery, LEASE_MICROS};
+pub use deliver::{backoff_micros, deliver, Delivery};
 pub use mailer::{redact, valid_address, Mailer, MailerSettings, SendFailure};
 pub use outbox::{
     claim, enqueue, mark_failed, mark_sent, status, topic, Notice, OutboxStatus, Queued,

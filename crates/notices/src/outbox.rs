@@ -108,9 +108,9 @@ pub fn claim(
         .load(conn)?)
 }
 
-/// Records that the SMTP server accepted the notice.
-pub fn mark_sent(conn: &mut DbConn, id: &str, now: u64) -> Result<(), NoticeError> {
-    diesel::update(o::table.find(id))
+/// Records that the SMTP server accepted these notices.
+pub fn mark_sent(conn: &mut DbConn, ids: &[String], now: u64) -> Result<(), NoticeError> {
+    diesel::update(o::table.filter(o::id.eq_any(ids)))
         .set((
             o::sent_at.eq(now as i64),
             o::claimed_until.eq(None::<i64>),

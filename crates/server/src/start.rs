@@ -200,6 +200,7 @@ fn mailer(config: &Config) -> Result<Option<datacoop_notices::Mailer>, StartErro
         from: n.from.clone(),
         concurrency: n.concurrency.max(1),
         max_attempts: n.max_attempts.max(1),
+        lease_secs: n.lease_secs.max(1),
     })
     .map_err(|e| StartError::Notices(e.to_string()))?;
     tracing::info!(smtp = %datacoop_notices::redact(&url.0), from = %n.from, "notices sent by e-mail");

@@ -318,6 +318,7 @@ pub const ENV_KEYS: &[&str] = &[
     "notices.from",
     "notices.concurrency",
     "notices.max_attempts",
+    "notices.lease_secs",
     "notices.closing_soon_hours",
     "notices.interval_ms",
 ];

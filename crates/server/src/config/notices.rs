@@ -19,6 +19,9 @@ pub struct NoticesConfig {
     /// Attempts before a notice is given up on (retried with backoff: 30 s doubling,
     /// at most 1 hour apart).
     pub max_attempts: u32,
+    /// Seconds a sender holds the notices it took (several replicas never send one
+    /// notice at once); after a crash, the notices it held wait this long.
+    pub lease_secs: u64,
     /// Hours before a vote closes that members are reminded.
     pub closing_soon_hours: u64,
     /// Milliseconds the sender waits before looking for new notices when none are due.
@@ -32,6 +35,7 @@ impl Default for NoticesConfig {
             from: "datacoop <notices@datacoop.example>".into(),
             concurrency: 4,
             max_attempts: 12,
+            lease_secs: 60,
             closing_soon_hours: 48,
             interval_ms: 500,
         }
