@@ -129,6 +129,11 @@ pub fn gov_minutes_signatures(assembly: uuid::Uuid) -> String {
     format!("{GOV_ASSEMBLIES}/{assembly}/minutes/signatures")
 }
 
+/// `POST`: record a member's signed attendance.
+pub fn gov_attendance(assembly: uuid::Uuid) -> String {
+    format!("{GOV_ASSEMBLIES}/{assembly}/attendance")
+}
+
 /// `POST`: record an objection.
 pub fn gov_objections(assembly: uuid::Uuid) -> String {
     format!("{GOV_ASSEMBLIES}/{assembly}/objections")
@@ -224,6 +229,7 @@ pub const TEMPLATES: &[&str] = &[
     api_path!("/gov/assemblies/{id}/minutes"),
     api_path!("/gov/assemblies/{id}/minutes/signatures"),
     api_path!("/gov/assemblies/{id}/objections"),
+    api_path!("/gov/assemblies/{id}/attendance"),
 ];
 
 #[cfg(test)]

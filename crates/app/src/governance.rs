@@ -10,8 +10,8 @@ use datacoop_governance_core::wire::{
     RegisterRequest, RegisterView, Registered, StudyApprovalView,
 };
 use datacoop_governance_core::{
-    Assembly, Count, MinutesSignature, MotionTerms, Rules, SignedBallot, SignedObjection,
-    SignedProxy,
+    Assembly, Count, MinutesSignature, MotionTerms, Rules, SignedAttendance, SignedBallot,
+    SignedObjection, SignedProxy,
 };
 use uuid::Uuid;
 
@@ -234,6 +234,15 @@ impl App {
         o: SignedObjection,
     ) -> Result<Recorded, AppError> {
         Ok(gov::object(&self.db, caller.id.uuid(), o, self.gov(), self.gov_key()?).await?)
+    }
+
+    /// A member signs their attendance at an assembly that is running.
+    pub async fn attend(
+        &self,
+        caller: &MemberCaller,
+        s: SignedAttendance,
+    ) -> Result<Recorded, AppError> {
+        Ok(gov::attend(&self.db, caller.id.uuid(), s, self.gov(), self.gov_key()?).await?)
     }
 
     /// The application's clock.

@@ -172,13 +172,20 @@ async fn a_general_assembly_from_the_command_line(backend: Backend) {
             "The annual accounts 2026 are approved.",
         ]);
         let m_id = m["id"].as_str().unwrap().to_owned();
-        let listed = ben.ok(&["gov", "assembly", "show", &a_id]);
+        let listed = ben.ok(&["gov", "assembly", "agenda", &a_id]);
         assert!(
             listed.contains("Annual accounts") && listed.contains("voting has not opened"),
             "{listed}"
         );
+        let err = ada.fails(&["gov", "assembly", "attend", &a_id]);
+        assert!(err.contains("not running"), "{err}");
 
         clock.advance(Duration::from_micros(16 * DAY));
+        // Ada follows the virtual assembly and signs her attendance (once).
+        let att = ada.ok(&["gov", "assembly", "attend", &a_id]);
+        assert!(att.contains("attendance"), "{att}");
+        let err = ada.fails(&["gov", "assembly", "attend", &a_id]);
+        assert!(err.contains("already recorded"), "{err}");
         ada.json(&[
             "gov",
             "proxy",
@@ -225,6 +232,10 @@ async fn a_general_assembly_from_the_command_line(backend: Backend) {
             "{md}"
         );
         assert!(md.contains("The chair declares the motion carried"), "{md}");
+        assert!(
+            md.contains("Attended electronically (each signed): member no. 1"),
+            "{md}"
+        );
         assert!(
             md.contains("Participating members") && md.contains("proxy member no. 2"),
             "{md}"

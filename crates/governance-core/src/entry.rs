@@ -80,6 +80,8 @@ pub enum EntryBody {
     MinutesSigned(MinutesSignature),
     /// A member objected to a resolution or to the minutes.
     Objection(SignedObjection),
+    /// A member takes part in an assembly electronically (signed while it runs).
+    Attended(crate::SignedAttendance),
 }
 
 /// A signature on an assembly's minutes.
@@ -164,6 +166,7 @@ impl Entry {
             EntryBody::StudyApproved { .. } => "study_approved",
             EntryBody::MinutesSigned(_) => "minutes_signed",
             EntryBody::Objection(_) => "objection",
+            EntryBody::Attended(_) => "attended",
         }
     }
 }

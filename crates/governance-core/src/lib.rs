@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 mod assembly;
+pub mod attendance;
 mod ballot;
 mod chain;
 mod count;
@@ -25,6 +26,7 @@ mod timeline;
 pub mod wire;
 
 pub use assembly::{Assembly, Decision, Form, MotionTerms, StudyApproval};
+pub use attendance::{Attendance, SignedAttendance};
 pub use ballot::{Ballot, Choice, SignedBallot};
 pub use chain::{Chain, ChainProblem, MinutesRecord, MotionState};
 pub use count::{check_ballot, count, Count, Motion, Refusal, RefusedBallot};

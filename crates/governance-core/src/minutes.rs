@@ -48,6 +48,9 @@ pub struct Participant {
     pub number: u64,
     /// Their counted ballots.
     pub ballots: Vec<ParticipantBallot>,
+    /// Whether they signed their attendance (`gov assembly attend`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub attended: bool,
 }
 
 /// One counted ballot of a participant.
@@ -227,6 +230,17 @@ impl Minutes {
                 }
             }
             out.push('\n');
+            let attended: Vec<String> = ps
+                .iter()
+                .filter(|p| p.attended)
+                .map(|p| who(&p.member))
+                .collect();
+            if !attended.is_empty() {
+                out.push_str(&format!(
+                    "Attended electronically (each signed): {}\n\n",
+                    attended.join(", ")
+                ));
+            }
         }
         if !objections.is_empty() {
             out.push_str("## Objections\n\n");
@@ -328,6 +342,10 @@ impl Chain {
                 declaration,
             });
         }
+        let attended = self.attendance.get(&a.id).cloned().unwrap_or_default();
+        for member in &attended {
+            taking_part.entry(*member).or_default();
+        }
         let participants = a.form.lists_participants().then(|| {
             taking_part
                 .into_iter()
@@ -335,6 +353,7 @@ impl Chain {
                     member,
                     number: self.number_of(&member).unwrap_or(0),
                     ballots,
+                    attended: attended.contains(&member),
                 })
                 .collect()
         });

@@ -20,7 +20,7 @@ pub use chain::{checkpoint, consistency_proof, entries, inclusion_proofs, instal
 pub use close::{close_due, study_approval};
 pub use error::GovError;
 pub use invitations::{join, reinvite};
-pub use minutes::{minutes, object, sign_minutes};
+pub use minutes::{attend, minutes, object, sign_minutes};
 pub use notices::due_notices;
 pub use register::{
     erase_member, is_steward, list_register, member_of, my_entry, record_leaving, register,

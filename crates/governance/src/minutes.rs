@@ -8,7 +8,7 @@ use datacoop_api::b64::Base64Url;
 use datacoop_crypto::VerifyingKey;
 use datacoop_governance_core::wire::{MinutesView, Recorded};
 use datacoop_governance_core::{
-    Chain, Entry, EntryBody, MinutesRole, MinutesSignature, SignedObjection,
+    Chain, Entry, EntryBody, MinutesRole, MinutesSignature, SignedAttendance, SignedObjection,
 };
 use datacoop_store::schema::gov_entries as e;
 use datacoop_store::{Db, DbConn};
@@ -157,6 +157,30 @@ pub async fn object(
             ));
         }
         append_checked(conn, &ctx, &key, EntryBody::Objection(o)).map(|(r, _)| r)
+    })
+    .await
+}
+
+/// A member signs that they take part in an assembly, while it runs.
+pub async fn attend(
+    db: &Db,
+    account: Uuid,
+    s: SignedAttendance,
+    ctx: Context,
+    key: VerifyingKey,
+) -> Result<Recorded, GovError> {
+    db.write(move |conn| -> Result<Recorded, GovError> {
+        let me = member_of(conn, account)?.ok_or(GovError::NotInRegister)?;
+        if s.attendance.member != me {
+            return Err(GovError::Refused(
+                "not_your_attendance",
+                "an attendance is sent by the member who signs it".into(),
+            ));
+        }
+        let assembly = s.attendance.assembly;
+        let r = append_checked(conn, &ctx, &key, EntryBody::Attended(s)).map(|(r, _)| r)?;
+        tracing::info!(%assembly, member = %me, "attendance recorded");
+        Ok(r)
     })
     .await
 }

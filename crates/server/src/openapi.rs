@@ -77,6 +77,7 @@ use utoipa::{Modify, OpenApi};
         crate::routes::gov::minutes,
         crate::routes::gov::sign_minutes,
         crate::routes::gov::object,
+        crate::routes::gov::attend,
         crate::routes::gov::reinvite,
     ),
     modifiers(&BearerAuth, &ApiPrefix, &CommonResponses),

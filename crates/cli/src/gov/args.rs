@@ -162,6 +162,17 @@ pub enum AssemblyCommand {
         /// The assembly.
         id: Uuid,
     },
+    /// The agenda: the motions filed for an assembly, with their voting windows.
+    Agenda {
+        /// The assembly.
+        id: Uuid,
+    },
+    /// Sign that you take part in an assembly while it runs (virtual, hybrid or
+    /// stretched); the minutes list you among the participating members (§47(2)).
+    Attend {
+        /// The assembly.
+        id: Uuid,
+    },
 }
 
 /// How an assembly meets.

@@ -121,8 +121,12 @@ pub async fn run(cmd: GovCommand, json: bool) -> Result<(), String> {
         GovCommand::Assembly(AssemblyCommand::List) => {
             show::assemblies(&s.gov_assemblies().await.map_err(err)?, json);
         }
-        GovCommand::Assembly(AssemblyCommand::Show { id }) => {
+        GovCommand::Assembly(AssemblyCommand::Show { id } | AssemblyCommand::Agenda { id }) => {
             show::assembly_view(&s.gov_assembly(id).await.map_err(err)?, json);
+        }
+        GovCommand::Assembly(AssemblyCommand::Attend { id }) => {
+            let r = s.gov_attend(id).await.map_err(err)?;
+            show::recorded("attendance", &serde_json::Value::Null, r.index, json);
         }
         GovCommand::Propose(p) => {
             let majority = match p.majority {

@@ -130,4 +130,25 @@ impl MemberSession {
         )
         .await
     }
+
+    /// Signs that the member takes part in an assembly that is running (a virtual,
+    /// hybrid or stretched one, followed electronically).
+    pub async fn gov_attend(&self, assembly: Uuid) -> Result<Recorded, ClientError> {
+        let me = self.gov_me().await?;
+        let key = self.governance_key(&me.member)?;
+        let signed = datacoop_governance_core::Attendance {
+            assembly,
+            member: me.member,
+            at_micros: super::now_micros(),
+        }
+        .sign(&key);
+        json(
+            self.client
+                .request(Method::POST, &paths::gov_attendance(assembly))
+                .json(&signed)
+                .send()
+                .await,
+        )
+        .await
+    }
 }

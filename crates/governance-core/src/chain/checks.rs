@@ -92,3 +92,43 @@ impl Chain {
         Ok(())
     }
 }
+
+impl Chain {
+    /// A member's signed attendance: while the assembly runs, once, by their key.
+    pub(super) fn attend(&mut self, s: &crate::SignedAttendance, at: u64) -> Result<(), String> {
+        let a = &s.attendance;
+        let assembly = self
+            .assemblies
+            .get(&a.assembly)
+            .ok_or_else(|| format!("attendance at unknown assembly {}", a.assembly))?;
+        if at < assembly.starts_at_micros || at > assembly.ends_at_micros {
+            return Err(format!(
+                "attendance at assembly {} recorded while it was not running",
+                a.assembly
+            ));
+        }
+        let key = self
+            .register
+            .get(&a.member)
+            .and_then(|e| e.key)
+            .ok_or_else(|| format!("attending member {} has no key", a.member))?;
+        if !s.verifies(&key) {
+            return Err(format!(
+                "the attendance of {} is not signed by their key",
+                a.member
+            ));
+        }
+        if !self
+            .attendance
+            .entry(a.assembly)
+            .or_default()
+            .insert(a.member)
+        {
+            return Err(format!(
+                "the attendance of {} at assembly {} is already recorded",
+                a.member, a.assembly
+            ));
+        }
+        Ok(())
+    }
+}

@@ -10,7 +10,7 @@ use crate::{
     Rules, SignedBallot, StudyApproval,
 };
 use datacoop_crypto::VerifyingKey;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use uuid::Uuid;
 
 mod checks;
@@ -70,6 +70,8 @@ pub struct Chain {
     pub minutes: BTreeMap<Uuid, MinutesRecord>,
     /// Objections, by assembly, in chain order.
     pub objections: BTreeMap<Uuid, Vec<Objection>>,
+    /// Members who signed their attendance, by assembly.
+    pub attendance: BTreeMap<Uuid, BTreeSet<Uuid>>,
     member_numbers: HashMap<Uuid, u64>,
     governance_key: Option<VerifyingKey>,
     /// Entries applied.
@@ -89,6 +91,7 @@ impl Chain {
             approved_studies: BTreeMap::new(),
             minutes: BTreeMap::new(),
             objections: BTreeMap::new(),
+            attendance: BTreeMap::new(),
             member_numbers: HashMap::new(),
             governance_key: None,
             applied: 0,
@@ -374,6 +377,7 @@ impl Chain {
                     .or_default()
                     .push(ob.clone());
             }
+            EntryBody::Attended(s) => self.attend(s, at).map_err(fail)?,
         }
         self.applied += 1;
         Ok(())

@@ -16,7 +16,8 @@ use datacoop_governance_core::wire::{
     RegisterRequest, RegisterView, Registered, StudyApprovalView,
 };
 use datacoop_governance_core::{
-    Assembly, MinutesSignature, MotionTerms, SignedBallot, SignedObjection, SignedProxy,
+    Assembly, MinutesSignature, MotionTerms, SignedAttendance, SignedBallot, SignedObjection,
+    SignedProxy,
 };
 use uuid::Uuid;
 
@@ -386,6 +387,31 @@ pub async fn object(
         ));
     }
     Ok(HttpResponse::Created().json(app.object(&me.0, o).await?))
+}
+
+/// A member signs that they take part in an assembly electronically, while it runs
+/// (§43b); the minutes list them among the participating members (§47(2)).
+#[utoipa::path(tag = "governance", security(("bearer" = [])), request_body = SignedAttendance,
+    params(("id" = Uuid, Path, description = "Assembly id")),
+    responses(
+        (status = 201, description = "Recorded", body = Recorded),
+        (status = 403, description = "Not in the register", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The assembly is not running, already recorded, for another assembly, or not signed by you", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/gov/assemblies/{id}/attendance")]
+pub async fn attend(
+    app: web::Data<App>,
+    me: Member,
+    id: web::Path<Uuid>,
+    body: web::Json<SignedAttendance>,
+) -> Result<HttpResponse, ApiError> {
+    let s = body.into_inner();
+    if s.attendance.assembly != id.into_inner() {
+        return Err(ApiError::Invalid(
+            "the attendance is for another assembly".into(),
+        ));
+    }
+    Ok(HttpResponse::Created().json(app.attend(&me.0, s).await?))
 }
 
 /// A steward issues a new one-time invitation for a register entry (the member joins

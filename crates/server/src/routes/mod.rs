@@ -93,6 +93,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(gov::minutes)
                 .service(gov::sign_minutes)
                 .service(gov::object)
+                .service(gov::attend)
                 .service(gov::reinvite),
         );
 }
