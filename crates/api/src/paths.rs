@@ -129,6 +129,14 @@ pub fn gov_minutes_signatures(assembly: uuid::Uuid) -> String {
     format!("{GOV_ASSEMBLIES}/{assembly}/minutes/signatures")
 }
 
+/// `GET`: minority demands; `POST`: file one.
+pub const GOV_DEMANDS: &str = api_path!("/gov/demands");
+
+/// `POST`: support a minority demand.
+pub fn gov_demand_support(demand: uuid::Uuid) -> String {
+    format!("{GOV_DEMANDS}/{demand}/support")
+}
+
 /// `POST`: record a member's signed attendance.
 pub fn gov_attendance(assembly: uuid::Uuid) -> String {
     format!("{GOV_ASSEMBLIES}/{assembly}/attendance")
@@ -230,6 +238,8 @@ pub const TEMPLATES: &[&str] = &[
     api_path!("/gov/assemblies/{id}/minutes/signatures"),
     api_path!("/gov/assemblies/{id}/objections"),
     api_path!("/gov/assemblies/{id}/attendance"),
+    GOV_DEMANDS,
+    api_path!("/gov/demands/{id}/support"),
 ];
 
 #[cfg(test)]

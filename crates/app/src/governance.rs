@@ -5,13 +5,13 @@ use crate::{App, AppError, MemberCaller};
 use datacoop_api::log::{ConsistencyProof, InclusionProofs, InclusionRequest, LogKey};
 use datacoop_governance as gov;
 use datacoop_governance_core::wire::{
-    AssemblyList, AssemblyView, ConveneRequest, GovEntryPage, GovEntryQuery, GovInfo, JoinRequest,
-    LeavingRequest, MinutesQuery, MinutesView, MotionRequest, MotionView, Recorded, RegisterList,
-    RegisterRequest, RegisterView, Registered, StudyApprovalView,
+    AssemblyList, AssemblyView, ConveneRequest, DemandList, GovEntryPage, GovEntryQuery, GovInfo,
+    JoinRequest, LeavingRequest, MinutesQuery, MinutesView, MotionRequest, MotionView, Recorded,
+    RegisterList, RegisterRequest, RegisterView, Registered, StudyApprovalView,
 };
 use datacoop_governance_core::{
-    Assembly, Count, MinutesSignature, MotionTerms, Rules, SignedAttendance, SignedBallot,
-    SignedObjection, SignedProxy,
+    Assembly, Count, DemandFiling, DemandState, MinutesSignature, MotionTerms, Rules,
+    SignedAttendance, SignedBallot, SignedObjection, SignedProxy, SignedSupport,
 };
 use uuid::Uuid;
 
@@ -243,6 +243,31 @@ impl App {
         s: SignedAttendance,
     ) -> Result<Recorded, AppError> {
         Ok(gov::attend(&self.db, caller.id.uuid(), s, self.gov(), self.gov_key()?).await?)
+    }
+
+    /// A member files a minority demand (§45), signed as its first supporter.
+    pub async fn file_demand(
+        &self,
+        caller: &MemberCaller,
+        f: DemandFiling,
+    ) -> Result<DemandState, AppError> {
+        Ok(gov::file_demand(&self.db, caller.id.uuid(), f, self.gov(), self.gov_key()?).await?)
+    }
+
+    /// A member supports a minority demand.
+    pub async fn support_demand(
+        &self,
+        caller: &MemberCaller,
+        s: SignedSupport,
+    ) -> Result<DemandState, AppError> {
+        Ok(gov::support_demand(&self.db, caller.id.uuid(), s, self.gov(), self.gov_key()?).await?)
+    }
+
+    /// Every minority demand, newest first.
+    pub async fn demands(&self) -> Result<DemandList, AppError> {
+        Ok(DemandList {
+            items: gov::demands(&self.db, self.gov(), self.gov_key()?).await?,
+        })
     }
 
     /// The application's clock.

@@ -124,6 +124,30 @@ async fn a_general_assembly_from_the_command_line(backend: Backend) {
             assert!(joined.contains("Joined"), "{joined}");
             ids.push(r["entry"]["member"].as_str().unwrap().to_owned());
         }
+        // A minority demand (§45): of two members, one is the 10 % share.
+        let d = ada.json(&[
+            "gov",
+            "demand",
+            "file",
+            "--title",
+            "An extraordinary assembly on the fishing quota",
+            "--reasons",
+            "The quota changes in June.",
+        ]);
+        assert_eq!(d["supporters"].as_array().unwrap().len(), 1, "{d}");
+        assert_eq!(d["needed"], 1, "{d}");
+        assert!(d["met_at_micros"].is_u64(), "{d}");
+        let d_id = d["terms"]["id"].as_str().unwrap().to_owned();
+        let supported = ben.json(&["gov", "demand", "support", &d_id]);
+        assert_eq!(supported["supporters"].as_array().unwrap().len(), 2);
+        let err = ben.fails(&["gov", "demand", "support", &d_id]);
+        assert!(err.contains("already supports"), "{err}");
+        let list = steward.ok(&["gov", "demand", "list"]);
+        assert!(
+            list.contains("2/1  met") && list.contains("fishing quota"),
+            "{list}"
+        );
+
         let err = ada.fails(&["gov", "register", "list"]);
         assert!(err.contains("stewards"), "{err}");
         let csv = steward.ok(&["gov", "register", "list", "--csv"]);
@@ -281,7 +305,7 @@ async fn a_general_assembly_from_the_command_line(backend: Backend) {
         );
 
         // Every member got the notices by e-mail, the signed minutes last.
-        let mail = sink.wait_for(10, Duration::from_secs(30));
+        let mail = sink.wait_for(14, Duration::from_secs(30));
         let subjects = |to: &str| -> Vec<String> {
             mail.iter()
                 .filter(|m| m.to == to)

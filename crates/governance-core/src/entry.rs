@@ -82,6 +82,10 @@ pub enum EntryBody {
     Objection(SignedObjection),
     /// A member takes part in an assembly electronically (signed while it runs).
     Attended(crate::SignedAttendance),
+    /// A member filed a minority demand (§45), signing it as its first supporter.
+    DemandFiled(crate::DemandFiling),
+    /// Another member supports a minority demand.
+    DemandSupported(crate::SignedSupport),
 }
 
 /// A signature on an assembly's minutes.
@@ -167,6 +171,8 @@ impl Entry {
             EntryBody::MinutesSigned(_) => "minutes_signed",
             EntryBody::Objection(_) => "objection",
             EntryBody::Attended(_) => "attended",
+            EntryBody::DemandFiled(_) => "demand_filed",
+            EntryBody::DemandSupported(_) => "demand_supported",
         }
     }
 }

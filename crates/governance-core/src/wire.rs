@@ -199,6 +199,13 @@ pub struct AssemblyList {
     pub items: Vec<Assembly>,
 }
 
+/// Minority demands (§45), newest first.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DemandList {
+    /// The demands.
+    pub items: Vec<crate::DemandState>,
+}
+
 /// What the governance log recorded.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Recorded {

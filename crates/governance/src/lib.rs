@@ -8,6 +8,7 @@
 mod assemblies;
 mod chain;
 mod close;
+mod demands;
 mod error;
 mod invitations;
 mod minutes;
@@ -18,6 +19,7 @@ mod votes;
 pub use assemblies::{assemblies, assembly, convene, file_motion, motion};
 pub use chain::{checkpoint, consistency_proof, entries, inclusion_proofs, install, LOG};
 pub use close::{close_due, study_approval};
+pub use demands::{demands, file_demand, support_demand};
 pub use error::GovError;
 pub use invitations::{join, reinvite};
 pub use minutes::{attend, minutes, object, sign_minutes};

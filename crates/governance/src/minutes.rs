@@ -16,7 +16,11 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 /// The chain replayed from every stored entry.
-fn replay(conn: &mut DbConn, ctx: &Context, key: &VerifyingKey) -> Result<(Chain, u64), GovError> {
+pub(crate) fn replay(
+    conn: &mut DbConn,
+    ctx: &Context,
+    key: &VerifyingKey,
+) -> Result<(Chain, u64), GovError> {
     let rows: Vec<(i64, Vec<u8>)> = e::table
         .order(e::idx.asc())
         .select((e::idx, e::body))
@@ -35,7 +39,7 @@ fn replay(conn: &mut DbConn, ctx: &Context, key: &VerifyingKey) -> Result<(Chain
 }
 
 /// Records an entry only if the chain accepts it after everything before it.
-fn append_checked(
+pub(crate) fn append_checked(
     conn: &mut DbConn,
     ctx: &Context,
     key: &VerifyingKey,

@@ -201,6 +201,54 @@ pub(crate) fn minutes(
     Ok(())
 }
 
+/// A minority demand (§45): when it is filed, and when its supporters reach the share.
+pub(crate) fn demand(
+    conn: &mut DbConn,
+    d: &datacoop_governance_core::DemandState,
+    ctx: &Context,
+) -> Result<(), GovError> {
+    let t = &d.terms;
+    let what = match t.assembly {
+        Some(a) => format!("an item on the agenda of assembly {a}"),
+        None => "that a general assembly be convened".into(),
+    };
+    if d.supporters.len() == 1 {
+        let body = format!(
+            "A member demands {what} (§45):\n\n{title}\n\n{reasons}\n\n\
+             It needs the support of {needed} of the {members} members. To support it, sign it \
+             from your own machine: `datacoop gov demand support {id}`.\n{FOOTER}",
+            title = t.title,
+            reasons = t.reasons,
+            needed = d.needed,
+            members = d.members,
+            id = t.id,
+        );
+        to_members(
+            conn,
+            ctx,
+            format!("demand:{}", t.id),
+            format!("Minority demand: {}", t.title),
+            body,
+        )?;
+    }
+    if d.met_at_micros == Some(ctx.now) {
+        let body = format!(
+            "The demand \"{title}\" ({what}) has the support of {n} members, the share the \
+             statutes set (§45). The board must now act on it.\n{FOOTER}",
+            title = t.title,
+            n = d.supporters.len(),
+        );
+        to_members(
+            conn,
+            ctx,
+            format!("demand-met:{}", t.id),
+            format!("Minority demand met: {}", t.title),
+            body,
+        )?;
+    }
+    Ok(())
+}
+
 /// Queues the scheduled notices that are due: voting open, and closing within
 /// `lead_micros`. Each goes out once: its bit in `gov_motions.noticed` is set in the
 /// transaction that queues it, and the outbox takes one notice per topic and recipient,

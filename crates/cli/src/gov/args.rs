@@ -57,9 +57,37 @@ pub enum GovCommand {
         #[arg(long)]
         text: String,
     },
+    /// Minority demands (§45): a share of the members (10 % unless the statutes set
+    /// less) may demand an assembly, or an item on one's agenda.
+    #[command(subcommand)]
+    Demand(DemandCommand),
     /// Verify the governance log: its signature, that it only grew, that the entries
     /// are the log's, and recount every closed vote from the signed ballots.
     Verify,
+}
+
+/// Minority demands.
+#[derive(Subcommand)]
+pub enum DemandCommand {
+    /// File a demand, signed here as its first supporter; the members are told.
+    File {
+        /// For an item on this assembly's agenda (omit to demand an assembly).
+        #[arg(long)]
+        assembly: Option<Uuid>,
+        /// The purpose, or the item's title.
+        #[arg(long)]
+        title: String,
+        /// The reasons (§45(1) asks for them).
+        #[arg(long)]
+        reasons: String,
+    },
+    /// Support a demand by signing its terms here.
+    Support {
+        /// The demand.
+        id: Uuid,
+    },
+    /// Every demand, with its supporters and the share needed.
+    List,
 }
 
 /// Minutes.

@@ -233,6 +233,23 @@ pub async fn run(cmd: GovCommand, json: bool) -> Result<(), String> {
             let r = s.gov_object(assembly, motion, &text).await.map_err(err)?;
             show::recorded("objection", &serde_json::Value::Null, r.index, json);
         }
+        GovCommand::Demand(DemandCommand::File {
+            assembly,
+            title,
+            reasons,
+        }) => {
+            let d = s
+                .gov_demand_file(assembly, &title, &reasons)
+                .await
+                .map_err(err)?;
+            show::demand(&d, json);
+        }
+        GovCommand::Demand(DemandCommand::Support { id }) => {
+            show::demand(&s.gov_demand_support(id).await.map_err(err)?, json);
+        }
+        GovCommand::Demand(DemandCommand::List) => {
+            show::demands(&s.gov_demands().await.map_err(err)?, json);
+        }
         GovCommand::Verify => {
             let path = state_path(&s.member_id);
             let state = load_state(&s.member_id)?;

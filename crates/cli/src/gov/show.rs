@@ -2,10 +2,10 @@
 
 use datacoop_client::gov::{GovReport, LocalMinutes};
 use datacoop_governance_core::wire::{
-    AssemblyList, AssemblyView, GovInfo, MotionPhase, MotionView, RegisterList, RegisterView,
-    Registered,
+    AssemblyList, AssemblyView, DemandList, GovInfo, MotionPhase, MotionView, RegisterList,
+    RegisterView, Registered,
 };
-use datacoop_governance_core::{Assembly, Count, Form, Majority, MotionTerms};
+use datacoop_governance_core::{Assembly, Count, DemandState, Form, Majority, MotionTerms};
 
 fn when(micros: u64) -> String {
     datacoop_api::time::format_micros(micros.min(i64::MAX as u64) as i64)
@@ -140,6 +140,60 @@ pub fn assemblies(l: &AssemblyList, json: bool) {
         "{} assembl{}",
         l.items.len(),
         if l.items.len() == 1 { "y" } else { "ies" }
+    );
+}
+
+pub fn demand(d: &DemandState, json: bool) {
+    if json {
+        return crate::print_json(d);
+    }
+    let what = match d.terms.assembly {
+        Some(a) => format!("an item for assembly {a}"),
+        None => "an assembly".into(),
+    };
+    println!("demand     {}", d.terms.id);
+    println!("for        {what}: {}", d.terms.title);
+    println!("reasons    {}", d.terms.reasons);
+    println!(
+        "support    {} of the {} needed ({} members)",
+        d.supporters.len(),
+        d.needed,
+        d.members
+    );
+    match d.met_at_micros {
+        Some(t) => println!(
+            "state      met on {}: the board must act on it (§45)",
+            when(t)
+        ),
+        None => println!(
+            "state      open: members support it with `datacoop gov demand support {}`",
+            d.terms.id
+        ),
+    }
+}
+
+pub fn demands(l: &DemandList, json: bool) {
+    if json {
+        return crate::print_json(l);
+    }
+    for d in &l.items {
+        println!(
+            "{}  {}/{}  {}  {}",
+            d.terms.id,
+            d.supporters.len(),
+            d.needed,
+            if d.met_at_micros.is_some() {
+                "met "
+            } else {
+                "open"
+            },
+            d.terms.title
+        );
+    }
+    println!(
+        "{} demand{}",
+        l.items.len(),
+        if l.items.len() == 1 { "" } else { "s" }
     );
 }
 

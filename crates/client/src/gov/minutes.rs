@@ -8,9 +8,10 @@ use crate::{json, ClientError};
 use datacoop_api::b64::Base64Url;
 use datacoop_api::paths;
 use datacoop_governance_core::minutes::minutes_message;
-use datacoop_governance_core::wire::Recorded;
+use datacoop_governance_core::wire::{DemandList, Recorded};
 use datacoop_governance_core::{
-    Minutes, MinutesRecord, MinutesRole, MinutesSignature, Objection, SignedObjection,
+    DemandFiling, DemandState, DemandTerms, Minutes, MinutesRecord, MinutesRole, MinutesSignature,
+    Objection, SignedObjection, Support,
 };
 use reqwest::Method;
 use uuid::Uuid;
@@ -146,6 +147,82 @@ impl MemberSession {
             self.client
                 .request(Method::POST, &paths::gov_attendance(assembly))
                 .json(&signed)
+                .send()
+                .await,
+        )
+        .await
+    }
+
+    /// Files a minority demand (§45): that an assembly be convened (`assembly` none) or
+    /// an item be put on one's agenda, signed here as its first supporter.
+    pub async fn gov_demand_file(
+        &self,
+        assembly: Option<Uuid>,
+        title: &str,
+        reasons: &str,
+    ) -> Result<DemandState, ClientError> {
+        let me = self.gov_me().await?;
+        let key = self.governance_key(&me.member)?;
+        let terms = DemandTerms {
+            id: Uuid::now_v7(),
+            assembly,
+            title: title.trim().to_owned(),
+            reasons: reasons.trim().to_owned(),
+        };
+        let support = Support {
+            demand: terms.id,
+            terms_sha256: Base64Url(terms.sha256()),
+            member: me.member,
+            at_micros: super::now_micros(),
+        }
+        .sign(&key);
+        json(
+            self.client
+                .request(Method::POST, paths::GOV_DEMANDS)
+                .json(&DemandFiling { terms, support })
+                .send()
+                .await,
+        )
+        .await
+    }
+
+    /// Minority demands, newest first.
+    pub async fn gov_demands(&self) -> Result<DemandList, ClientError> {
+        json(
+            self.client
+                .request(Method::GET, paths::GOV_DEMANDS)
+                .send()
+                .await,
+        )
+        .await
+    }
+
+    /// Supports a minority demand: the terms are fetched, shown by the caller, and
+    /// signed here as they are (their digest is what the signature covers).
+    pub async fn gov_demand_support(&self, demand: Uuid) -> Result<DemandState, ClientError> {
+        let me = self.gov_me().await?;
+        let key = self.governance_key(&me.member)?;
+        let list = self.gov_demands().await?;
+        let d = list
+            .items
+            .iter()
+            .find(|d| d.terms.id == demand)
+            .ok_or_else(|| {
+                ClientError::Input(format!(
+                    "no demand {demand}: see `datacoop gov demand list`"
+                ))
+            })?;
+        let support = Support {
+            demand,
+            terms_sha256: Base64Url(d.terms.sha256()),
+            member: me.member,
+            at_micros: super::now_micros(),
+        }
+        .sign(&key);
+        json(
+            self.client
+                .request(Method::POST, &paths::gov_demand_support(demand))
+                .json(&support)
                 .send()
                 .await,
         )

@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use uuid::Uuid;
 
 mod checks;
+mod demands;
 
 /// A motion as the chain has it so far.
 #[derive(Debug, Clone)]
@@ -72,6 +73,8 @@ pub struct Chain {
     pub objections: BTreeMap<Uuid, Vec<Objection>>,
     /// Members who signed their attendance, by assembly.
     pub attendance: BTreeMap<Uuid, BTreeSet<Uuid>>,
+    /// Minority demands (§45), by id.
+    pub demands: BTreeMap<Uuid, crate::DemandState>,
     member_numbers: HashMap<Uuid, u64>,
     governance_key: Option<VerifyingKey>,
     /// Entries applied.
@@ -92,6 +95,7 @@ impl Chain {
             minutes: BTreeMap::new(),
             objections: BTreeMap::new(),
             attendance: BTreeMap::new(),
+            demands: BTreeMap::new(),
             member_numbers: HashMap::new(),
             governance_key: None,
             applied: 0,
@@ -378,6 +382,8 @@ impl Chain {
                     .push(ob.clone());
             }
             EntryBody::Attended(s) => self.attend(s, at).map_err(fail)?,
+            EntryBody::DemandFiled(f) => self.file_demand(f, at).map_err(fail)?,
+            EntryBody::DemandSupported(s) => self.support_demand(s, at).map_err(fail)?,
         }
         self.applied += 1;
         Ok(())

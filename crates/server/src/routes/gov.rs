@@ -11,13 +11,13 @@ use datacoop_api::log::{
 use datacoop_api::Problem;
 use datacoop_app::App;
 use datacoop_governance_core::wire::{
-    AssemblyList, AssemblyView, ConveneRequest, GovEntryPage, GovEntryQuery, GovInfo, JoinRequest,
-    LeavingRequest, MinutesQuery, MinutesView, MotionRequest, MotionView, Recorded, RegisterList,
-    RegisterRequest, RegisterView, Registered, StudyApprovalView,
+    AssemblyList, AssemblyView, ConveneRequest, DemandList, GovEntryPage, GovEntryQuery, GovInfo,
+    JoinRequest, LeavingRequest, MinutesQuery, MinutesView, MotionRequest, MotionView, Recorded,
+    RegisterList, RegisterRequest, RegisterView, Registered, StudyApprovalView,
 };
 use datacoop_governance_core::{
-    Assembly, MinutesSignature, MotionTerms, SignedAttendance, SignedBallot, SignedObjection,
-    SignedProxy,
+    Assembly, DemandFiling, DemandState, MinutesSignature, MotionTerms, SignedAttendance,
+    SignedBallot, SignedObjection, SignedProxy, SignedSupport,
 };
 use uuid::Uuid;
 
@@ -412,6 +412,57 @@ pub async fn attend(
         ));
     }
     Ok(HttpResponse::Created().json(app.attend(&me.0, s).await?))
+}
+
+/// Minority demands (§45), newest first, with their supporters and the share needed.
+#[utoipa::path(tag = "governance", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The demands", body = DemandList),
+))]
+#[get("/gov/demands")]
+pub async fn demands(app: web::Data<App>, _me: Member) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(app.demands().await?))
+}
+
+/// A member files a minority demand (§45): an assembly, or an item on an assembly's
+/// agenda, with its purpose and reasons, signed as its first supporter.
+#[utoipa::path(tag = "governance", security(("bearer" = [])), request_body = DemandFiling,
+    responses(
+        (status = 201, description = "Filed; whether it is already met", body = DemandState),
+        (status = 403, description = "Not in the register", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Filed already, no purpose or reasons, or not signed by you", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/gov/demands")]
+pub async fn file_demand(
+    app: web::Data<App>,
+    me: Member,
+    body: web::Json<DemandFiling>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Created().json(app.file_demand(&me.0, body.into_inner()).await?))
+}
+
+/// A member supports a minority demand by signing its terms.
+#[utoipa::path(tag = "governance", security(("bearer" = [])), request_body = SignedSupport,
+    params(("id" = Uuid, Path, description = "Demand id")),
+    responses(
+        (status = 201, description = "Supported; whether it is now met", body = DemandState),
+        (status = 403, description = "Not in the register", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown demand, supported already, other terms, or not signed by you", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/gov/demands/{id}/support")]
+pub async fn support_demand(
+    app: web::Data<App>,
+    me: Member,
+    id: web::Path<Uuid>,
+    body: web::Json<SignedSupport>,
+) -> Result<HttpResponse, ApiError> {
+    let s = body.into_inner();
+    if s.support.demand != id.into_inner() {
+        return Err(ApiError::Invalid(
+            "the support is for another demand".into(),
+        ));
+    }
+    Ok(HttpResponse::Created().json(app.support_demand(&me.0, s).await?))
 }
 
 /// A steward issues a new one-time invitation for a register entry (the member joins

@@ -94,6 +94,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(gov::sign_minutes)
                 .service(gov::object)
                 .service(gov::attend)
+                .service(gov::demands)
+                .service(gov::file_demand)
+                .service(gov::support_demand)
                 .service(gov::reinvite),
         );
 }
