@@ -159,6 +159,12 @@ async fn members_get_every_notice_once(backend: Backend) {
     assert!(ids.iter().all(|id| id.ends_with("@fischerei.example>")));
     let status = srv.app.notice_status().await.unwrap();
     assert_eq!((status.queued, status.sent, status.failed), (0, 10, 0));
+    // Sent notices stay 90 days (notices.keep_days), then leave the outbox.
+    assert_eq!(srv.app.prune_notices().await.unwrap(), 0);
+    clock.advance(Duration::from_micros(91 * DAY));
+    assert_eq!(srv.app.prune_notices().await.unwrap(), 10);
+    let status = srv.app.notice_status().await.unwrap();
+    assert_eq!((status.queued, status.sent, status.failed), (0, 0, 0));
 }
 
 async fn notices_wait_out_a_mail_server_outage(backend: Backend) {

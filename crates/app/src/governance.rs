@@ -28,6 +28,8 @@ pub struct GovernanceSettings {
     pub seat: String,
     /// How long before a vote closes members are reminded, microseconds.
     pub closing_soon_micros: u64,
+    /// How long sent (or given up) notices stay in the outbox, microseconds.
+    pub notices_kept_micros: u64,
 }
 
 impl App {

@@ -25,6 +25,17 @@ impl App {
             .map_err(notice_error)
     }
 
+    /// Removes notices sent or given up on longer ago than the configured time.
+    pub async fn prune_notices(&self) -> Result<usize, AppError> {
+        let before = self
+            .clock
+            .now_micros()
+            .saturating_sub(self.settings.governance.notices_kept_micros);
+        self.db
+            .write(move |c| datacoop_notices::prune(c, before).map_err(notice_error))
+            .await
+    }
+
     /// Whether notices are sent (a mailer is configured), not only queued.
     pub fn sends_notices(&self) -> bool {
         self.mailer.is_some()

@@ -15,7 +15,7 @@ mod outbox;
 pub use deliver::{backoff_micros, deliver, Delivery};
 pub use mailer::{redact, valid_address, Mailer, MailerSettings, SendFailure};
 pub use outbox::{
-    claim, enqueue, mark_failed, mark_sent, status, topic, Notice, OutboxStatus, Queued,
+    claim, enqueue, mark_failed, mark_sent, prune, status, topic, Notice, OutboxStatus, Queued,
 };
 
 use datacoop_store::StoreError;

@@ -149,6 +149,16 @@ pub fn mark_failed(
     Ok(())
 }
 
+/// Removes notices sent or given up on before `before` (unix microseconds); returns
+/// how many. Queued notices stay, however old.
+pub fn prune(conn: &mut DbConn, before: u64) -> Result<usize, NoticeError> {
+    let before = before.min(i64::MAX as u64) as i64;
+    Ok(
+        diesel::delete(o::table.filter(o::sent_at.lt(before).or(o::failed_at.lt(before))))
+            .execute(conn)?,
+    )
+}
+
 /// How the outbox stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct OutboxStatus {

@@ -232,6 +232,7 @@ fn governance_settings(config: &Config) -> Result<GovernanceSettings, StartError
             .notices
             .closing_soon_hours
             .saturating_mul(3_600_000_000),
+        notices_kept_micros: config.notices.keep_days.saturating_mul(86_400_000_000),
     })
 }
 

@@ -320,6 +320,7 @@ pub const ENV_KEYS: &[&str] = &[
     "notices.max_attempts",
     "notices.lease_secs",
     "notices.closing_soon_hours",
+    "notices.keep_days",
     "notices.interval_ms",
 ];
 

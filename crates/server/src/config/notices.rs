@@ -24,6 +24,8 @@ pub struct NoticesConfig {
     pub lease_secs: u64,
     /// Hours before a vote closes that members are reminded.
     pub closing_soon_hours: u64,
+    /// Days a sent notice (or one given up on) stays in the outbox, for the operator.
+    pub keep_days: u64,
     /// Milliseconds the sender waits before looking for new notices when none are due.
     pub interval_ms: u64,
 }
@@ -37,6 +39,7 @@ impl Default for NoticesConfig {
             max_attempts: 12,
             lease_secs: 60,
             closing_soon_hours: 48,
+            keep_days: 90,
             interval_ms: 500,
         }
     }

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod blobs;
 pub mod devices;
 pub mod gov;
+pub mod gov_records;
 pub mod health;
 pub mod log;
 pub mod members;
@@ -90,13 +91,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(gov::ballot)
                 .service(gov::proxy)
                 .service(gov::study_approval)
-                .service(gov::minutes)
-                .service(gov::sign_minutes)
-                .service(gov::object)
-                .service(gov::attend)
-                .service(gov::demands)
-                .service(gov::file_demand)
-                .service(gov::support_demand)
+                .service(gov_records::minutes)
+                .service(gov_records::sign_minutes)
+                .service(gov_records::object)
+                .service(gov_records::attend)
+                .service(gov_records::demands)
+                .service(gov_records::file_demand)
+                .service(gov_records::support_demand)
                 .service(gov::reinvite),
         );
 }
