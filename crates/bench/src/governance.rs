@@ -7,7 +7,7 @@
 //! 127.0.0.1) with a clock the program moves through the statutory notice period and
 //! the voting phase; nothing else is shortened.
 
-use crate::report::{Out, Table};
+use crate::report::{per_second, Out, Table};
 use anyhow::{anyhow, Result};
 use datacoop_api::auth::Role;
 use datacoop_api::b64::Base64Url;
@@ -229,24 +229,23 @@ pub async fn run(a: GovArgs, out: &Out) -> Result<()> {
         ),
         &["phase", "what", "seconds", "per second"],
     );
-    let rate = |k: usize, s: f64| format!("{:.0}", k as f64 / s.max(1e-9));
     table.row(vec![
         "register".into(),
         format!("{n} entries by a steward"),
         format!("{register_s:.2}"),
-        rate(n, register_s),
+        per_second(n, register_s),
     ]);
     table.row(vec![
         "join".into(),
         format!("{n} keys published"),
         format!("{join_s:.2}"),
-        rate(n, join_s),
+        per_second(n, join_s),
     ]);
     table.row(vec![
         "ballots".into(),
         format!("{n} signed ballots accepted"),
         format!("{ballots_s:.2}"),
-        rate(n, ballots_s),
+        per_second(n, ballots_s),
     ]);
     table.row(vec![
         "close".into(),
@@ -258,7 +257,7 @@ pub async fn run(a: GovArgs, out: &Out) -> Result<()> {
         "recount".into(),
         format!("gov verify over {} entries", report.entries),
         format!("{recount_s:.2}"),
-        rate(report.entries as usize, recount_s),
+        per_second(report.entries as usize, recount_s),
     ]);
     table.row(vec![
         "close + recount".into(),

@@ -7,7 +7,7 @@
 //! maildir, unless `--smtp-url` names another. The datacoop server runs in this process
 //! (the real routes, database, outbox and sender on 127.0.0.1).
 
-use crate::report::{Out, Table};
+use crate::report::{per_second, Out, Table};
 use anyhow::{anyhow, Context, Result};
 use datacoop_app::Clock;
 use datacoop_client::member;
@@ -189,18 +189,17 @@ pub async fn run(a: NoticeArgs, out: &Out) -> Result<()> {
         ),
         &["phase", "what", "seconds", "per second"],
     );
-    let rate = |k: usize, s: f64| format!("{:.0}", k as f64 / s.max(1e-9));
     table.row(vec![
         "queue".into(),
         format!("convening with {n} notices in its transaction"),
         format!("{queued_s:.2}"),
-        rate(n, queued_s),
+        per_second(n, queued_s),
     ]);
     table.row(vec![
         "deliver".into(),
         format!("from the request to the last notice accepted (target < 30 s)"),
         format!("{delivered_s:.2}"),
-        rate(n, delivered_s),
+        per_second(n, delivered_s),
     ]);
     if let Some(k) = stored {
         table.note(format!(

@@ -128,6 +128,11 @@ impl Out {
     }
 }
 
+/// `k` things in `secs` seconds, as a whole number per second.
+pub fn per_second(k: usize, secs: f64) -> String {
+    format!("{:.0}", k as f64 / secs.max(1e-9))
+}
+
 /// `12,345` style.
 pub fn thousands(v: f64) -> String {
     let n = v.round() as i64;
