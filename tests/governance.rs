@@ -6,11 +6,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use datacoop_api::b64::Base64Url;
-use datacoop_api::time::format_micros;
 use datacoop_app::Clock;
 use datacoop_client::gov::{self, GovState};
-use datacoop_client::member::{self, MemberSession};
-use datacoop_client::ClientError;
 use datacoop_crypto::SigningKey;
 use datacoop_governance_core::wire::{ConveneRequest, MotionPhase, MotionRequest, RegisterRequest};
 use datacoop_governance_core::{Ballot, Choice, Decision, Form, Majority};
@@ -23,26 +20,8 @@ backend_tests!(
     concurrent_changes_keep_the_register_and_proxies_consistent,
 );
 
-const PASS: &str = "correct horse battery staple";
-const DAY: u64 = 86_400_000_000;
-const STEWARD: &str = "steward@example.org";
-
-fn at(micros: u64) -> String {
-    format_micros(micros as i64)
-}
-
-fn code(e: &ClientError) -> (u16, String) {
-    let p = e
-        .problem()
-        .unwrap_or_else(|| panic!("no problem document: {e}"));
-    (p.status, p.code.clone())
-}
-
-async fn account(srv: &TestServer, email: &str) -> MemberSession {
-    let c = srv.client();
-    member::register(&c, email, PASS).await.unwrap();
-    member::login(&c, email, PASS, None).await.unwrap()
-}
+mod gov_common;
+use gov_common::{account, at, code, DAY, PASS, STEWARD};
 
 async fn an_electronic_assembly_from_register_to_recount(backend: Backend) {
     let t0 = datacoop_api::time::parse_micros("2027-03-01T09:00:00Z").unwrap() as u64;
@@ -126,6 +105,7 @@ async fn an_electronic_assembly_from_register_to_recount(backend: Backend) {
         ends_at: at(start + 7 * DAY),
         place: None,
         how_to_take_part: None,
+        body: None,
     };
     let early = steward
         .gov_convene(&convene(t0 + 10 * DAY))
@@ -144,6 +124,7 @@ async fn an_electronic_assembly_from_register_to_recount(backend: Backend) {
         closes_at: None,
         recused,
         decision: None,
+        election: None,
     };
     let m1 = steward
         .gov_propose(
@@ -242,6 +223,8 @@ async fn an_electronic_assembly_from_register_to_recount(backend: Backend) {
         cast_by: m[0].1,
         choice: Choice::Yes,
         cast_at_micros: view.server_time_micros,
+        candidates: vec![],
+        election_sha256: None,
     }
     .sign(&SigningKey::generate().unwrap());
     let res = m[0]
@@ -409,6 +392,7 @@ async fn concurrent_changes_keep_the_register_and_proxies_consistent(backend: Ba
             ends_at: at(t0 + 16 * DAY),
             place: None,
             how_to_take_part: None,
+            body: None,
         })
         .await
         .unwrap();

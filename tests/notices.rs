@@ -71,6 +71,7 @@ fn convene(start: u64) -> ConveneRequest {
         ends_at: at(start + 7 * DAY),
         place: None,
         how_to_take_part: Some("https://meet.fischerei.example/ga2027".into()),
+        body: None,
     }
 }
 
@@ -113,6 +114,7 @@ async fn members_get_every_notice_once(backend: Backend) {
                 closes_at: None,
                 recused: vec![],
                 decision: None,
+                election: None,
             },
         )
         .await

@@ -93,6 +93,8 @@ pub const GOV_ASSEMBLIES: &str = api_path!("/gov/assemblies");
 pub const GOV_BALLOTS: &str = api_path!("/gov/ballots");
 /// `POST`: record a signed proxy or its revocation.
 pub const GOV_PROXIES: &str = api_path!("/gov/proxies");
+/// The bodies and delegations.
+pub const GOV_BODIES: &str = api_path!("/gov/bodies");
 
 /// `POST`: record a member's leaving date (steward).
 pub fn gov_leaving(member: uuid::Uuid) -> String {
@@ -233,6 +235,7 @@ pub const TEMPLATES: &[&str] = &[
     api_path!("/gov/motions/{id}"),
     GOV_BALLOTS,
     GOV_PROXIES,
+    GOV_BODIES,
     api_path!("/gov/studies/{id}/approval"),
     api_path!("/gov/assemblies/{id}/minutes"),
     api_path!("/gov/assemblies/{id}/minutes/signatures"),

@@ -5,9 +5,10 @@ use crate::{App, AppError, MemberCaller};
 use datacoop_api::log::{ConsistencyProof, InclusionProofs, InclusionRequest, LogKey};
 use datacoop_governance as gov;
 use datacoop_governance_core::wire::{
-    AssemblyList, AssemblyView, ConveneRequest, DemandList, GovEntryPage, GovEntryQuery, GovInfo,
-    JoinRequest, LeavingRequest, MinutesQuery, MinutesView, MotionRequest, MotionView, Recorded,
-    RegisterList, RegisterRequest, RegisterView, Registered, StudyApprovalView,
+    AssemblyList, AssemblyView, BodiesView, ConveneRequest, DemandList, GovEntryPage,
+    GovEntryQuery, GovInfo, JoinRequest, LeavingRequest, MinutesQuery, MinutesView, MotionRequest,
+    MotionView, Recorded, RegisterList, RegisterRequest, RegisterView, Registered,
+    StudyApprovalView,
 };
 use datacoop_governance_core::{
     Assembly, Count, DemandFiling, DemandState, MinutesSignature, MotionTerms, Rules,
@@ -270,6 +271,11 @@ impl App {
         Ok(DemandList {
             items: gov::demands(&self.db, self.gov(), self.gov_key()?).await?,
         })
+    }
+
+    /// The cooperative's bodies with their members, and the powers delegated to them.
+    pub async fn bodies(&self) -> Result<BodiesView, AppError> {
+        Ok(gov::bodies(&self.db, self.gov()).await?)
     }
 
     /// The application's clock.

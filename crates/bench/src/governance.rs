@@ -148,6 +148,7 @@ pub async fn run(a: GovArgs, out: &Out) -> Result<()> {
             ends_at: at(start_at + 7 * DAY),
             place: None,
             how_to_take_part: None,
+            body: None,
         })
         .await?;
     let motion = steward
@@ -162,6 +163,7 @@ pub async fn run(a: GovArgs, out: &Out) -> Result<()> {
                 closes_at: None,
                 recused: Vec::new(),
                 decision: None,
+                election: None,
             },
         )
         .await?;
@@ -178,6 +180,8 @@ pub async fn run(a: GovArgs, out: &Out) -> Result<()> {
                 cast_by: *member,
                 choice: if i % 3 == 0 { Choice::No } else { Choice::Yes },
                 cast_at_micros: cast_at,
+                candidates: vec![],
+                election_sha256: None,
             }
             .sign(key);
             let res = client

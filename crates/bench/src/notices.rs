@@ -155,6 +155,7 @@ pub async fn run(a: NoticeArgs, out: &Out) -> Result<()> {
             ends_at: datacoop_api::time::format_micros((t0 + 16 * DAY) as i64),
             place: None,
             how_to_take_part: None,
+            body: None,
         })
         .await?;
     let queued_s = t.elapsed().as_secs_f64();

@@ -137,6 +137,7 @@ async fn notices_survive_kill_9_mid_send(backend: Backend) {
             ends_at: format_micros((start + DAY) as i64),
             place: None,
             how_to_take_part: None,
+            body: None,
         })
         .await
         .unwrap();
@@ -193,10 +194,11 @@ async fn notices_survive_kill_9_mid_send(backend: Backend) {
         assert_eq!(n, MEMBERS, "assembly {cycle}");
     }
     // A message the SMTP server accepted just before the kill, not yet marked sent,
-    // goes out again under its Message-ID: at most one per connection per kill.
+    // goes out again under its Message-ID. Acceptances are recorded in batches, so at
+    // a kill up to one claim (16 per connection) may be accepted and not yet recorded.
     let resent = mail.len() - expected;
     assert!(
-        resent <= cycles * CONCURRENCY,
+        resent <= cycles * CONCURRENCY * 16,
         "{resent} messages sent twice in {cycles} kills"
     );
     eprintln!(

@@ -1,10 +1,11 @@
 //! Assemblies and the motions on their agenda, as convened and filed in the chain.
 
-use crate::{Majority, Motion};
+use crate::{Body, Count, Election, Majority, Motion, Power};
 use datacoop_api::b64::Base64Url;
 use datacoop_crypto::sign::context;
 use datacoop_crypto::Canonical;
 use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -51,6 +52,10 @@ pub struct Assembly {
     /// Who convened it (the steward's register id, or their account id before they are
     /// in the register).
     pub convened_by: Uuid,
+    /// A meeting of this body rather than a general assembly: only the body's members
+    /// vote (one vote each, no proxies), and the §46 notice periods do not apply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Body>,
 }
 
 /// A motion (a proposal put to the vote) on an assembly's agenda.
@@ -79,6 +84,14 @@ pub struct MotionTerms {
     /// What the resolution does beyond being recorded, if anything.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<Decision>,
+    /// The body whose meeting this motion is on (the assembly's `body`); none for a
+    /// general assembly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Body>,
+    /// An election: the candidates and the seats (ballots name candidates instead of
+    /// yes or no).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub election: Option<Election>,
 }
 
 /// A resolution that acts: when the motion carries, the server records what it decides.
@@ -97,6 +110,39 @@ pub enum Decision {
         /// The study's X25519 public key (32 bytes), made on the researcher's machine.
         study_key: Base64Url,
     },
+    /// An election that gives a body its whole composition: the candidates elected.
+    Elect {
+        /// The body.
+        body: Body,
+    },
+    /// The assembly delegates one of its powers to a body (e.g. study approval to the
+    /// ethics committee), until a later resolution ends it.
+    Delegate {
+        /// The power.
+        power: Power,
+        /// The body that exercises it.
+        to: Body,
+    },
+    /// The assembly takes a delegated power back.
+    EndDelegation {
+        /// The power.
+        power: Power,
+    },
+}
+
+/// What a closed motion does, as the server performs it and a replay checks it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Nothing beyond the record.
+    None,
+    /// The body's members are now these.
+    Compose(Body, BTreeSet<Uuid>),
+    /// The power is now the body's.
+    Delegate(Power, Body),
+    /// The power is the assembly's again.
+    EndDelegation(Power),
+    /// The study is approved: the governance key signs this.
+    ApproveStudy(StudyApproval),
 }
 
 /// The cooperative's approval of a study, signed with the governance log's key over
@@ -136,8 +182,9 @@ impl StudyApproval {
 }
 
 impl MotionTerms {
-    /// The motion as a count needs it.
-    pub fn motion(&self) -> Motion {
+    /// The motion as a count needs it; for a body's meeting, `members` are the body's
+    /// members (the only voters).
+    pub fn motion(&self, members: Option<&BTreeSet<Uuid>>) -> Motion {
         Motion {
             id: self.id,
             majority: self.majority,
@@ -145,6 +192,44 @@ impl MotionTerms {
             opens_at_micros: self.opens_at_micros,
             closes_at_micros: self.closes_at_micros,
             recused: self.recused.clone(),
+            body_members: self.body.map(|_| members.cloned().unwrap_or_default()),
+            election: self.election.clone(),
+        }
+    }
+
+    /// What the motion does now that it closed with `count`, given the delegations in
+    /// force: a body's approval of a study acts only while the power is delegated to it.
+    pub fn effect(&self, count: &Count, delegations: &BTreeMap<Power, Body>) -> Effect {
+        if !count.carried {
+            return Effect::None;
+        }
+        match &self.decision {
+            None => Effect::None,
+            Some(Decision::Elect { body }) => {
+                Effect::Compose(*body, count.elected.iter().copied().collect())
+            }
+            Some(Decision::Delegate { power, to }) => Effect::Delegate(*power, *to),
+            Some(Decision::EndDelegation { power }) => Effect::EndDelegation(*power),
+            Some(Decision::ApproveStudy {
+                study,
+                terms_sha256,
+                study_key,
+            }) => {
+                let may = match self.body {
+                    None => true,
+                    Some(b) => delegations.get(&Power::ApproveStudies) == Some(&b),
+                };
+                if may {
+                    Effect::ApproveStudy(StudyApproval {
+                        study: *study,
+                        terms_sha256: terms_sha256.clone(),
+                        study_key: study_key.clone(),
+                        motion: self.id,
+                    })
+                } else {
+                    Effect::None
+                }
+            }
         }
     }
 }

@@ -1,9 +1,9 @@
 //! The count of one motion from its signed ballots, the register and the proxies: the
 //! same function accepts ballots on the server and recounts them on any member's machine.
 
-use crate::{Choice, Majority, ProxyBook, RegisterEntry, Rules, SignedBallot};
+use crate::{Choice, Election, Majority, ProxyBook, RegisterEntry, Rules, SignedBallot};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -24,6 +24,13 @@ pub struct Motion {
     /// Members who may not vote on it, nor for others (§43(6): their own discharge, a
     /// claim against them).
     pub recused: Vec<Uuid>,
+    /// For a body's meeting: the body's members, the only voters (one vote each, cast
+    /// in person); none for a general assembly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_members: Option<BTreeSet<Uuid>>,
+    /// For an election: its candidates and seats.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub election: Option<Election>,
 }
 
 /// Why a ballot does not count.
@@ -44,8 +51,16 @@ pub enum Refusal {
     NotEligible,
     /// The voter (or the proxy casting it) is recused from this motion.
     Recused,
-    /// Cast by someone the voter did not appoint as proxy.
+    /// Cast by someone the voter did not appoint as proxy (or, at a body's meeting, by
+    /// anyone but the voter).
     NoProxy,
+    /// The choice does not fit the motion: yes, no or abstain on a motion; candidates
+    /// (each once, no more than the seats) or abstain in an election.
+    WrongChoice,
+    /// At a body's meeting: the voter is not a member of the body.
+    NotOnBody,
+    /// In an election: the ballot names candidates from another list than the one filed.
+    OtherCandidates,
 }
 
 impl Refusal {
@@ -65,6 +80,16 @@ impl Refusal {
             Refusal::NotEligible => "the voter or the caster is not a member on the voting date",
             Refusal::Recused => "the voter or the caster may not vote on this motion (§43(6))",
             Refusal::NoProxy => "the caster holds no proxy of the voter",
+            Refusal::WrongChoice => {
+                "the choice does not fit the motion: vote yes, no or abstain on a motion; in \
+                 an election name candidates (each once, at most as many as there are seats) \
+                 or abstain"
+            }
+            Refusal::NotOnBody => "only the body's members vote at its meeting",
+            Refusal::OtherCandidates => {
+                "the ballot was signed over another list of candidates than the one filed in \
+                 the governance log: the list you were shown is not the election's"
+            }
         }
     }
 }
@@ -99,8 +124,15 @@ pub struct Count {
     pub members_eligible: u64,
     /// Whether the quorum, if any, was reached.
     pub quorum_met: bool,
-    /// Whether the motion carried.
+    /// Whether the motion carried (an election: at least one candidate was elected).
     pub carried: bool,
+    /// In an election: the votes for each candidate, in ballot order (`yes` is then
+    /// the votes of the ballots naming candidates).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tally: Vec<u64>,
+    /// In an election: the members elected, in ballot order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub elected: Vec<Uuid>,
     /// Ballots that did not count, by position in the input, with why.
     pub refused: Vec<RefusedBallot>,
 }
@@ -136,6 +168,22 @@ pub fn check_ballot(
     if ballot.motion != motion.id {
         return Err(Refusal::OtherMotion);
     }
+    let fits = match (&motion.election, ballot.choice) {
+        (_, Choice::Abstain) => ballot.candidates.is_empty() && ballot.election_sha256.is_none(),
+        (Some(e), Choice::Candidates) => {
+            if ballot.election_sha256.as_deref().map(|d| &d[..]) != Some(&e.sha256()[..]) {
+                return Err(Refusal::OtherCandidates);
+            }
+            e.fits(&ballot.candidates)
+        }
+        (None, Choice::Yes | Choice::No) => {
+            ballot.candidates.is_empty() && ballot.election_sha256.is_none()
+        }
+        _ => false,
+    };
+    if !fits {
+        return Err(Refusal::WrongChoice);
+    }
     if ballot.cast_at_micros < motion.opens_at_micros
         || ballot.cast_at_micros >= motion.closes_at_micros
     {
@@ -160,6 +208,15 @@ pub fn check_ballot(
     if motion.recused.contains(&voter.member) || motion.recused.contains(&caster.member) {
         return Err(Refusal::Recused);
     }
+    if let Some(members) = &motion.body_members {
+        if !members.contains(&ballot.voter) {
+            return Err(Refusal::NotOnBody);
+        }
+        if ballot.cast_by != ballot.voter {
+            return Err(Refusal::NoProxy);
+        }
+        return Ok(1);
+    }
     if ballot.cast_by != ballot.voter && proxies.holder_of(ballot.voter) != Some(ballot.cast_by) {
         return Err(Refusal::NoProxy);
     }
@@ -181,12 +238,12 @@ pub fn count(
     rules: &Rules,
 ) -> Count {
     let by_member: HashMap<Uuid, &RegisterEntry> = register.iter().map(|e| (e.member, e)).collect();
-    let mut last: BTreeMap<Uuid, (Choice, u64)> = BTreeMap::new();
+    let mut last: BTreeMap<Uuid, (&SignedBallot, u64)> = BTreeMap::new();
     let mut refused = Vec::new();
     for (i, b) in ballots.iter().enumerate() {
         match check_ballot(motion, b, &by_member, proxies, rules) {
             Ok(votes) => {
-                last.insert(b.ballot.voter, (b.ballot.choice, votes));
+                last.insert(b.ballot.voter, (b, votes));
             }
             Err(reason) => refused.push(RefusedBallot {
                 position: i,
@@ -195,21 +252,52 @@ pub fn count(
         }
     }
     let (mut yes, mut no, mut abstain) = (0u64, 0u64, 0u64);
-    for (choice, votes) in last.values() {
-        match choice {
+    let mut tally = vec![0u64; motion.election.as_ref().map_or(0, |e| e.candidates.len())];
+    for (b, votes) in last.values() {
+        match b.ballot.choice {
             Choice::Yes => yes += votes,
             Choice::No => no += votes,
             Choice::Abstain => abstain += votes,
+            Choice::Candidates => {
+                yes += votes;
+                for p in &b.ballot.candidates {
+                    if let Some(t) = tally.get_mut(*p as usize) {
+                        *t += votes;
+                    }
+                }
+            }
         }
     }
+    let at = motion.closes_at_micros;
     let members_eligible = register
         .iter()
-        .filter(|e| e.eligible_at(motion.closes_at_micros) && !motion.recused.contains(&e.member))
+        .filter(|e| e.eligible_at(at) && !motion.recused.contains(&e.member))
+        .filter(|e| {
+            motion
+                .body_members
+                .as_ref()
+                .is_none_or(|b| b.contains(&e.member))
+        })
         .count() as u64;
     let members_taking_part = last.len() as u64;
     let quorum_met = motion.quorum_percent.is_none_or(|q| {
         u128::from(members_taking_part) * 100 >= u128::from(q) * u128::from(members_eligible)
     });
+    let (carried, elected) = match &motion.election {
+        Some(e) => {
+            let member = |m: &Uuid| by_member.get(m).is_some_and(|r| r.eligible_at(at));
+            let elected: Vec<Uuid> = if quorum_met {
+                e.elected(&tally, member)
+                    .into_iter()
+                    .map(|i| e.candidates[i].member)
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            (!elected.is_empty(), elected)
+        }
+        None => (quorum_met && motion.majority.carried(yes, no), Vec::new()),
+    };
     Count {
         yes,
         no,
@@ -217,7 +305,9 @@ pub fn count(
         members_taking_part,
         members_eligible,
         quorum_met,
-        carried: quorum_met && motion.majority.carried(yes, no),
+        carried,
         refused,
+        tally,
+        elected,
     }
 }

@@ -14,6 +14,7 @@
 mod assembly;
 pub mod attendance;
 mod ballot;
+pub mod body;
 mod chain;
 mod count;
 pub mod demand;
@@ -26,9 +27,10 @@ mod rules;
 mod timeline;
 pub mod wire;
 
-pub use assembly::{Assembly, Decision, Form, MotionTerms, StudyApproval};
+pub use assembly::{Assembly, Decision, Effect, Form, MotionTerms, StudyApproval};
 pub use attendance::{Attendance, SignedAttendance};
 pub use ballot::{Ballot, Choice, SignedBallot};
+pub use body::{Body, Candidate, Election, Power};
 pub use chain::{Chain, ChainProblem, MinutesRecord, MotionState};
 pub use count::{check_ballot, count, Count, Motion, Refusal, RefusedBallot};
 pub use demand::{DemandFiling, DemandState, DemandTerms, SignedSupport, Support};

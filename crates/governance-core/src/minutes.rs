@@ -37,6 +37,9 @@ pub struct MinutesVote {
     pub count: Count,
     /// The chair's declaration of the result.
     pub declaration: String,
+    /// In an election: the candidates (the count's `tally` follows their order).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub election: Option<crate::Election>,
 }
 
 /// How one member took part.
@@ -60,6 +63,9 @@ pub struct ParticipantBallot {
     pub motion: Uuid,
     /// The choice.
     pub choice: Choice,
+    /// In an election: the candidates named (positions on the ballot).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<u32>,
     /// Who cast it: the member, or their proxy.
     pub cast_by: Uuid,
 }
@@ -210,6 +216,21 @@ impl Minutes {
                 v.count.members_eligible,
                 v.declaration
             ));
+            if let Some(e) = &v.election {
+                for (i, c) in e.candidates.iter().enumerate() {
+                    out.push_str(&format!(
+                        "  - {}: {} votes{}\n",
+                        c.name,
+                        v.count.tally.get(i).copied().unwrap_or(0),
+                        if v.count.elected.contains(&c.member) {
+                            " (elected)"
+                        } else {
+                            ""
+                        }
+                    ));
+                }
+                out.push('\n');
+            }
         }
         if let Some(ps) = &self.participants {
             out.push_str("## Participating members and how each voted (§47(2))\n\n");
@@ -221,11 +242,27 @@ impl Minutes {
                     } else {
                         format!("proxy {}", who(&b.cast_by))
                     };
+                    let election = self
+                        .votes
+                        .iter()
+                        .find(|v| v.motion == b.motion)
+                        .and_then(|v| v.election.as_ref());
+                    let choice = match (b.choice, election) {
+                        (Choice::Candidates, Some(e)) => {
+                            let names: Vec<&str> = b
+                                .candidates
+                                .iter()
+                                .filter_map(|p| e.candidates.get(*p as usize))
+                                .map(|c| c.name.as_str())
+                                .collect();
+                            format!("for {}", names.join(", "))
+                        }
+                        (c, _) => format!("{c:?}"),
+                    };
                     out.push_str(&format!(
-                        "| {} | {} | {:?} | {by} |\n",
+                        "| {} | {} | {choice} | {by} |\n",
                         who(&p.member),
                         b.motion,
-                        b.choice
                     ));
                 }
             }
@@ -305,7 +342,7 @@ impl Chain {
                     m.terms.id
                 )
             })?;
-            let motion = m.terms.motion();
+            let motion = self.motion(&m.terms);
             let mut last: BTreeMap<Uuid, ParticipantBallot> = BTreeMap::new();
             for b in &m.ballots {
                 if crate::check_ballot(&motion, b, &self.register, &book, &self.rules).is_ok() {
@@ -314,6 +351,7 @@ impl Chain {
                         ParticipantBallot {
                             motion: m.terms.id,
                             choice: b.ballot.choice,
+                            candidates: b.ballot.candidates.clone(),
                             cast_by: b.ballot.cast_by,
                         },
                     );
@@ -322,16 +360,19 @@ impl Chain {
             for (voter, b) in last {
                 taking_part.entry(voter).or_default().push(b);
             }
-            let declaration = format!(
-                "The chair declares the motion {}.",
-                if count.carried {
-                    "carried; the resolution is adopted"
-                } else if !count.quorum_met {
-                    "not carried: the quorum was not met"
-                } else {
-                    "not carried"
-                }
-            );
+            let declaration = match &m.terms.election {
+                Some(e) => election_declaration(e, &count),
+                None => format!(
+                    "The chair declares the motion {}.",
+                    if count.carried {
+                        "carried; the resolution is adopted"
+                    } else if !count.quorum_met {
+                        "not carried: the quorum was not met"
+                    } else {
+                        "not carried"
+                    }
+                ),
+            };
             votes.push(MinutesVote {
                 motion: m.terms.id,
                 title: m.terms.title.clone(),
@@ -340,6 +381,7 @@ impl Chain {
                 vote_type: "electronic ballots signed by each member (open vote)".into(),
                 count,
                 declaration,
+                election: m.terms.election.clone(),
             });
         }
         let attended = self.attendance.get(&a.id).cloned().unwrap_or_default();
@@ -370,4 +412,29 @@ impl Chain {
             participants,
         })
     }
+}
+
+/// The chair's declaration of an election's result.
+fn election_declaration(e: &crate::Election, count: &Count) -> String {
+    let names: Vec<&str> = e
+        .candidates
+        .iter()
+        .filter(|c| count.elected.contains(&c.member))
+        .map(|c| c.name.as_str())
+        .collect();
+    let open = (e.seats as usize).saturating_sub(names.len());
+    let mut d = if !count.quorum_met {
+        "The chair declares no one elected: the quorum was not met.".to_owned()
+    } else if names.is_empty() {
+        "The chair declares no one elected.".to_owned()
+    } else {
+        format!("The chair declares elected: {}.", names.join(", "))
+    };
+    if count.quorum_met && open > 0 {
+        d.push_str(&format!(
+            " {open} seat(s) remain open (no further candidate with votes, or a tie for \
+             the last seat: a run-off is needed)."
+        ));
+    }
+    d
 }

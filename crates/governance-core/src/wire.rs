@@ -117,6 +117,10 @@ pub struct ConveneRequest {
     /// How to take part electronically.
     #[serde(default)]
     pub how_to_take_part: Option<String>,
+    /// Convene a meeting of this body instead of a general assembly (its members vote;
+    /// no statutory notice period).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<crate::Body>,
 }
 
 /// A motion for an assembly's agenda.
@@ -142,9 +146,65 @@ pub struct MotionRequest {
     /// Register ids of members who may not vote on it (§43(6)).
     #[serde(default)]
     pub recused: Vec<Uuid>,
-    /// What the resolution does if it carries (e.g. approve a study).
+    /// What the resolution does if it carries (e.g. approve a study, elect a body).
     #[serde(default)]
     pub decision: Option<crate::Decision>,
+    /// Make it an election: ballots name candidates instead of yes or no.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub election: Option<ElectionRequest>,
+}
+
+/// An election's candidates and seats.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ElectionRequest {
+    /// Seats to fill (a ballot names at most this many).
+    pub seats: u32,
+    /// The candidates' register ids, in ballot order; their names come from the
+    /// register.
+    pub candidates: Vec<Uuid>,
+}
+
+/// A member of a body.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BodyMember {
+    /// Register id.
+    pub member: Uuid,
+    /// Member number.
+    pub number: u64,
+    /// Name as it stood on the ballot.
+    pub name: String,
+    /// The election that gave them the seat.
+    pub elected_by: Uuid,
+}
+
+/// A body and its members.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BodyView {
+    /// The body.
+    pub body: crate::Body,
+    /// Its members (none until an election filled it).
+    pub members: Vec<BodyMember>,
+}
+
+/// A power the assembly delegated.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DelegationView {
+    /// The power.
+    pub power: crate::Power,
+    /// The body holding it.
+    pub body: crate::Body,
+    /// The resolution that delegated it.
+    pub motion: Uuid,
+}
+
+/// The cooperative's bodies and the powers delegated to them.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BodiesView {
+    /// Every body, with its members.
+    pub bodies: Vec<BodyView>,
+    /// Powers in force.
+    pub delegations: Vec<DelegationView>,
 }
 
 /// A study's approval as the governance log holds it.

@@ -40,6 +40,8 @@ fn motion(majority: Majority) -> Motion {
         opens_at_micros: OPENS,
         closes_at_micros: CLOSES,
         recused: vec![],
+        body_members: None,
+        election: None,
     }
 }
 
@@ -54,6 +56,8 @@ fn cast(m: &Motion, voter: &Member, by: &Member, choice: Choice, at: u64) -> Sig
         cast_by: by.id,
         choice,
         cast_at_micros: at,
+        candidates: vec![],
+        election_sha256: None,
     }
     .sign(&by.key)
 }
@@ -245,6 +249,8 @@ fn late_forged_and_tampered_ballots_do_not_count() {
         cast_by: ms[0].id,
         choice: Choice::Yes,
         cast_at_micros: OPENS + DAY,
+        candidates: vec![],
+        election_sha256: None,
     }
     .sign(&ms[1].key);
     let mut tampered = ballot(&m, &ms[1], Choice::No);

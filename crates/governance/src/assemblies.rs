@@ -53,6 +53,7 @@ pub async fn convene(
             "with the datacoop client: datacoop gov assembly show, datacoop gov vote".into()
         }),
         convened_by: steward,
+        body: req.body,
     };
     check_assembly(&assembly, ctx.now, &ctx.rules)?;
     db.write(move |conn| -> Result<Assembly, GovError> {
@@ -71,7 +72,7 @@ pub async fn convene(
             ))
             .execute(conn)?;
         crate::notices::convened(conn, &assembly, &ctx)?;
-        tracing::info!(assembly = %assembly.id, form = ?assembly.form, "assembly convened");
+        tracing::info!(assembly = %assembly.id, form = ?assembly.form, body = ?assembly.body, "assembly convened");
         Ok(assembly)
     })
     .await
@@ -119,6 +120,11 @@ pub async fn file_motion(
             return Err(GovError::NotSteward);
         }
         let a = load_assembly(conn, assembly)?;
+        let election = req
+            .election
+            .as_ref()
+            .map(|e| crate::bodies::election(conn, e, ctx.now))
+            .transpose()?;
         let terms = MotionTerms {
             id: Uuid::now_v7(),
             assembly,
@@ -131,8 +137,11 @@ pub async fn file_motion(
             recused: req.recused.clone(),
             filed_by,
             decision: req.decision.clone(),
+            body: a.body,
+            election,
         };
         check_motion(&terms, &a, ctx.now, &ctx.rules)?;
+        crate::bodies::check_filing(conn, &terms)?;
         let idx = append(
             conn,
             &Entry::new(ctx.now, EntryBody::MotionFiled(terms.clone())),

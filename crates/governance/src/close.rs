@@ -7,7 +7,7 @@ use crate::{Context, GovError};
 use datacoop_api::b64::Base64Url;
 use datacoop_governance_core::wire::StudyApprovalView;
 use datacoop_governance_core::{
-    count, Count, Decision, Entry, EntryBody, RegisterEntry, SignedBallot, StudyApproval,
+    count, Count, Effect, Entry, EntryBody, RegisterEntry, SignedBallot,
 };
 use datacoop_store::schema::gov_study_approvals as sa;
 use datacoop_store::schema::{gov_ballots as b, gov_motions as m, gov_register as r};
@@ -81,7 +81,9 @@ fn close_one(
     let rows: Vec<EntryRow> = r::table.select(entry_columns()).load(conn)?;
     let register: Vec<RegisterEntry> = rows.into_iter().map(entry).collect::<Result<_, _>>()?;
     let book = proxies(conn, terms.assembly, ctx.rules.max_proxies_per_holder)?;
-    let result = count(&terms.motion(), &ballots, &register, &book, &ctx.rules);
+    let motion = crate::bodies::motion_of(conn, &terms)?;
+    let result = count(&motion, &ballots, &register, &book, &ctx.rules);
+    let effect = terms.effect(&result, &crate::bodies::delegations(conn)?);
     append(
         conn,
         &Entry::new(
@@ -100,21 +102,9 @@ fn close_one(
         ))
         .execute(conn)?;
     crate::notices::result(conn, &terms, &result, ctx)?;
-    if let (
-        true,
-        Some(Decision::ApproveStudy {
-            study,
-            terms_sha256,
-            study_key,
-        }),
-    ) = (result.carried, &terms.decision)
-    {
-        let approval = StudyApproval {
-            study: *study,
-            terms_sha256: terms_sha256.clone(),
-            study_key: study_key.clone(),
-            motion: terms.id,
-        };
+    crate::bodies::apply(conn, &terms, &effect)?;
+    if let Effect::ApproveStudy(approval) = effect {
+        let study = approval.study;
         let signature = signer.sign_statement(&datacoop_crypto::sign::signed_bytes(
             datacoop_crypto::sign::context::STUDY_KEY_APPROVAL,
             &approval.message(),

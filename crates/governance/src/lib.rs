@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod assemblies;
+mod bodies;
 mod chain;
 mod close;
 mod demands;
@@ -17,6 +18,7 @@ mod register;
 mod votes;
 
 pub use assemblies::{assemblies, assembly, convene, file_motion, motion};
+pub use bodies::bodies;
 pub use chain::{checkpoint, consistency_proof, entries, inclusion_proofs, install, LOG};
 pub use close::{close_due, study_approval};
 pub use demands::{demands, file_demand, support_demand};

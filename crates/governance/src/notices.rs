@@ -4,9 +4,9 @@
 //! gets each one.
 
 use crate::{Context, GovError};
-use datacoop_governance_core::{Assembly, Count, Form, Majority, MotionTerms};
+use datacoop_governance_core::{Assembly, Body, Count, Form, Majority, MotionTerms};
 use datacoop_notices::Notice;
-use datacoop_store::schema::{gov_motions as m, gov_register as r};
+use datacoop_store::schema::{gov_body_members as bm, gov_motions as m, gov_register as r};
 use datacoop_store::{Db, DbConn};
 use diesel::prelude::*;
 use uuid::Uuid;
@@ -28,6 +28,16 @@ fn form(f: Form) -> &'static str {
     }
 }
 
+fn majority_of(t: &MotionTerms) -> String {
+    match &t.election {
+        Some(e) => format!(
+            "the most votes for each of its {} seat(s) (a ballot names up to that many)",
+            e.seats
+        ),
+        None => majority(t.majority).to_owned(),
+    }
+}
+
 fn majority(m: Majority) -> &'static str {
     match m {
         Majority::Simple => "a simple majority of the votes cast",
@@ -36,26 +46,58 @@ fn majority(m: Majority) -> &'static str {
     }
 }
 
-/// Addresses of the members notices go to at `now`.
-fn recipients(conn: &mut DbConn, now: u64) -> Result<Vec<String>, GovError> {
+/// Addresses of the members notices go to at `now`: every member, or for a body's
+/// meeting the body's members.
+fn recipients(
+    conn: &mut DbConn,
+    now: u64,
+    audience: Option<Body>,
+) -> Result<Vec<String>, GovError> {
     let now = now as i64;
-    Ok(r::table
+    let mut q = r::table
         .filter(r::email.is_not_null())
         .filter(r::leaves_at.is_null().or(r::leaves_at.gt(now)))
-        .order(r::number.asc())
+        .into_boxed();
+    if let Some(b) = audience {
+        q = q.filter(r::id.eq_any(bm::table.filter(bm::body.eq(b.as_str())).select(bm::member)));
+    }
+    Ok(q.order(r::number.asc())
         .select(r::email.assume_not_null())
         .load(conn)?)
 }
 
-/// Queues one notice about `topic` for every member.
+/// How a member votes on the motion from their machine.
+fn how_to_vote(t: &MotionTerms) -> String {
+    match &t.election {
+        Some(e) => format!(
+            "`datacoop gov vote {id} --candidate N` (repeat for up to {seats} of the candidates \
+             numbered as in `datacoop gov results {id}`), or `datacoop gov vote {id} abstain`",
+            id = t.id,
+            seats = e.seats
+        ),
+        None => format!("`datacoop gov vote {} yes|no|abstain`", t.id),
+    }
+}
+
+/// The candidates of an election, numbered as the CLI takes them.
+fn candidates(t: &MotionTerms) -> String {
+    t.election
+        .iter()
+        .flat_map(|e| e.candidates.iter().enumerate())
+        .map(|(i, c)| format!("  {}. {}\n", i + 1, c.name))
+        .collect()
+}
+
+/// Queues one notice about `topic` for every member (or the body's members).
 fn to_members(
     conn: &mut DbConn,
     ctx: &Context,
+    audience: Option<Body>,
     topic: String,
     subject: String,
     body: String,
 ) -> Result<usize, GovError> {
-    let notices: Vec<Notice> = recipients(conn, ctx.now)?
+    let notices: Vec<Notice> = recipients(conn, ctx.now, audience)?
         .into_iter()
         .map(|recipient| Notice {
             topic: topic.clone(),
@@ -79,14 +121,21 @@ pub(crate) fn convened(conn: &mut DbConn, a: &Assembly, ctx: &Context) -> Result
     let deadline = a
         .starts_at_micros
         .saturating_sub(u64::from(ctx.rules.agenda_days) * 86_400_000_000);
+    let what = match a.body {
+        None => format!("The general assembly \"{}\" is convened.", a.title),
+        Some(b) => format!(
+            "A meeting of {}, \"{}\", is convened.",
+            b.describe(),
+            a.title
+        ),
+    };
     let body = format!(
-        "The general assembly \"{title}\" is convened.\n\n\
+        "{what}\n\n\
          Begins: {start}\nEnds: {end}\nForm: {form}\nPlace: {place}\n\
          How to take part: {how}\n\n\
          Members may file motions for the agenda until {deadline} \
          (`datacoop gov propose {id} ...`).\n\
          The agenda: `datacoop gov assembly show {id}`.\n{FOOTER}",
-        title = a.title,
         start = date(a.starts_at_micros),
         end = date(a.ends_at_micros),
         form = form(a.form),
@@ -98,6 +147,7 @@ pub(crate) fn convened(conn: &mut DbConn, a: &Assembly, ctx: &Context) -> Result
     to_members(
         conn,
         ctx,
+        a.body,
         format!("convened:{}", a.id),
         format!("Convening: {} ({})", a.title, date(a.starts_at_micros)),
         body,
@@ -114,24 +164,26 @@ pub(crate) fn motion_filed(
 ) -> Result<(), GovError> {
     let body = format!(
         "A motion is on the agenda of \"{assembly}\".\n\n\
-         {title}\n\n{text}\n\n\
+         {title}\n\n{text}\n{candidates}\n\
          It needs {majority}{quorum}.\nVoting opens {opens} and closes {closes}.\n\
-         Vote from your own machine: `datacoop gov vote {id} yes|no|abstain`.\n{FOOTER}",
+         Vote from your own machine: {how}.\n{FOOTER}",
         assembly = a.title,
         title = t.title,
         text = t.text,
-        majority = majority(t.majority),
+        majority = majority_of(t),
         quorum = t
             .quorum_percent
             .map(|q| format!(", with at least {q} % of members taking part"))
             .unwrap_or_default(),
         opens = date(t.opens_at_micros),
         closes = date(t.closes_at_micros),
-        id = t.id,
+        candidates = candidates(t),
+        how = how_to_vote(t),
     );
     to_members(
         conn,
         ctx,
+        t.body,
         format!("agenda:{}", t.id),
         format!("On the agenda of {}: {}", a.title, t.title),
         body,
@@ -149,12 +201,30 @@ pub(crate) fn result(
     let outcome = if c.carried { "CARRIED" } else { "NOT CARRIED" };
     let body = format!(
         "The vote on \"{title}\" has closed: {outcome}.\n\n\
-         Yes: {yes}\nNo: {no}\nAbstentions: {abstain}\n\
+         {votes}Abstentions: {abstain}\n\
          Members taking part: {part} of {eligible} eligible{quorum}\n\n\
          Recount it yourself from the signed ballots: `datacoop gov verify`.\n{FOOTER}",
         title = t.title,
-        yes = c.yes,
-        no = c.no,
+        votes = match &t.election {
+            None => format!("Yes: {}\nNo: {}\n", c.yes, c.no),
+            Some(e) => e
+                .candidates
+                .iter()
+                .enumerate()
+                .map(|(i, k)| {
+                    format!(
+                        "{}: {} votes{}\n",
+                        k.name,
+                        c.tally.get(i).copied().unwrap_or(0),
+                        if c.elected.contains(&k.member) {
+                            " (elected)"
+                        } else {
+                            ""
+                        }
+                    )
+                })
+                .collect(),
+        },
         abstain = c.abstain,
         part = c.members_taking_part,
         eligible = c.members_eligible,
@@ -167,6 +237,7 @@ pub(crate) fn result(
     to_members(
         conn,
         ctx,
+        t.body,
         format!("result:{}", t.id),
         format!("Result: {} ({outcome})", t.title),
         body,
@@ -194,6 +265,7 @@ pub(crate) fn minutes(
     to_members(
         conn,
         ctx,
+        None,
         format!("minutes:{assembly}"),
         format!("Minutes: {title}"),
         body,
@@ -226,6 +298,7 @@ pub(crate) fn demand(
         to_members(
             conn,
             ctx,
+            None,
             format!("demand:{}", t.id),
             format!("Minority demand: {}", t.title),
             body,
@@ -241,6 +314,7 @@ pub(crate) fn demand(
         to_members(
             conn,
             ctx,
+            None,
             format!("demand-met:{}", t.id),
             format!("Minority demand met: {}", t.title),
             body,
@@ -329,16 +403,24 @@ fn scheduled(
         return Ok(false);
     }
     let body = format!(
-        "{what} on \"{title}\".\n\n{text}\n\nIt needs {majority}. Voting closes {closes}.\n\
-         Vote from your own machine: `datacoop gov vote {id} yes|no|abstain`; a later ballot \
+        "{what} on \"{title}\".\n\n{text}\n{candidates}\nIt needs {majority}. Voting closes {closes}.\n\
+         Vote from your own machine: {how}; a later ballot \
          replaces an earlier one until the close. To let another member vote for you: \
          `datacoop gov proxy grant`.\n{FOOTER}",
         title = t.title,
         text = t.text,
-        majority = majority(t.majority),
+        majority = majority_of(&t),
         closes = date(t.closes_at_micros),
-        id = t.id,
+        candidates = candidates(&t),
+        how = how_to_vote(&t),
     );
-    to_members(conn, ctx, format!("{topic}:{}", t.id), subject, body)?;
+    to_members(
+        conn,
+        ctx,
+        t.body,
+        format!("{topic}:{}", t.id),
+        subject,
+        body,
+    )?;
     Ok(true)
 }

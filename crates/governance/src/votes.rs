@@ -167,7 +167,8 @@ pub async fn cast_ballot(
                 } else {
                     proxy_of(conn, terms.assembly, bal.voter)?
                 };
-                check_ballot(&terms.motion(), &ballot, &register, &book, &ctx.rules).map_err(
+                let motion = crate::bodies::motion_of(conn, &terms)?;
+                check_ballot(&motion, &ballot, &register, &book, &ctx.rules).map_err(
                     |refusal| {
                         GovError::Refused(
                             "ballot_refused",

@@ -81,6 +81,7 @@ use utoipa::{Modify, OpenApi};
         crate::routes::gov_records::demands,
         crate::routes::gov_records::file_demand,
         crate::routes::gov_records::support_demand,
+        crate::routes::gov_records::bodies,
         crate::routes::gov::reinvite,
     ),
     modifiers(&BearerAuth, &ApiPrefix, &CommonResponses),

@@ -281,3 +281,23 @@ diesel::table! {
         last_error -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    /// The members of each body, as the last carried election for it made them.
+    gov_body_members (body, member) {
+        body -> Text,
+        member -> Text,
+        name -> Text,
+        motion -> Text,
+    }
+}
+
+diesel::table! {
+    /// Powers of the general assembly delegated to a body.
+    gov_delegations (power) {
+        power -> Text,
+        body -> Text,
+        motion -> Text,
+    }
+}
+diesel::allow_tables_to_appear_in_same_query!(gov_body_members, gov_register);

@@ -23,12 +23,18 @@ pub enum GovCommand {
     /// File a motion on an assembly's agenda (at least a week before it starts, §46(2)).
     Propose(ProposeArgs),
     /// Cast your ballot on a motion, signed on this machine; a later ballot replaces
-    /// the earlier one until voting closes.
+    /// the earlier one until voting closes. In an election, name candidates with
+    /// --candidate (numbered as `gov results` lists them), or abstain.
     Vote {
         /// The motion.
         motion: Uuid,
-        /// Your choice.
-        choice: ChoiceArg,
+        /// Your choice (yes, no or abstain; omit it when naming candidates).
+        #[arg(required_unless_present = "candidates")]
+        choice: Option<ChoiceArg>,
+        /// In an election: a candidate you vote for, by number (1, 2, ...); repeat for
+        /// up to as many as there are seats.
+        #[arg(long = "candidate", value_name = "NUMBER", conflicts_with = "choice")]
+        candidates: Vec<u32>,
         /// Vote as proxy for this member (register id) who appointed you.
         #[arg(long = "for", value_name = "MEMBER")]
         for_member: Option<Uuid>,
@@ -57,6 +63,9 @@ pub enum GovCommand {
         #[arg(long)]
         text: String,
     },
+    /// The bodies (board, supervisory board, ethics committee), their elected members,
+    /// and the powers the assembly delegated to them.
+    Bodies,
     /// Minority demands (§45): a share of the members (10 % unless the statutes set
     /// less) may demand an assembly, or an item on one's agenda.
     #[command(subcommand)]
@@ -237,6 +246,30 @@ pub struct ConveneArgs {
     /// How to take part electronically.
     #[arg(long)]
     pub how: Option<String>,
+    /// Convene a meeting of this body instead (its members vote; no notice period).
+    #[arg(long, value_enum)]
+    pub body: Option<BodyArg>,
+}
+
+/// A body of the cooperative.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum BodyArg {
+    /// The board.
+    Board,
+    /// The supervisory board.
+    SupervisoryBoard,
+    /// The ethics committee.
+    EthicsCommittee,
+}
+
+impl From<BodyArg> for datacoop_governance_core::Body {
+    fn from(b: BodyArg) -> Self {
+        match b {
+            BodyArg::Board => Self::Board,
+            BodyArg::SupervisoryBoard => Self::SupervisoryBoard,
+            BodyArg::EthicsCommittee => Self::EthicsCommittee,
+        }
+    }
 }
 
 /// The majority a motion needs.
@@ -287,6 +320,21 @@ pub struct ProposeArgs {
     /// The study's X25519 public key (base64url).
     #[arg(long, value_name = "B64")]
     pub study_key: Option<String>,
+    /// Make it an election with this candidate (register id); repeat, in ballot order.
+    #[arg(long = "candidate", value_name = "MEMBER")]
+    pub candidates: Vec<Uuid>,
+    /// Seats the election fills (default 1).
+    #[arg(long, requires = "candidates")]
+    pub seats: Option<u32>,
+    /// The election gives this body its whole composition (stewards).
+    #[arg(long, value_enum, requires = "candidates")]
+    pub elect: Option<BodyArg>,
+    /// The resolution delegates approving studies to this body (stewards).
+    #[arg(long, value_enum, value_name = "BODY", conflicts_with_all = ["candidates", "approve_study"])]
+    pub delegate_study_approval: Option<BodyArg>,
+    /// The resolution takes the approval of studies back to the assembly (stewards).
+    #[arg(long, conflicts_with_all = ["candidates", "approve_study", "delegate_study_approval"])]
+    pub end_study_delegation: bool,
 }
 
 /// A choice.

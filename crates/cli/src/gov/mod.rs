@@ -10,8 +10,10 @@ pub use args::*;
 use crate::records::fresh;
 use crate::session::home;
 use datacoop_client::gov::{self, GovState};
-use datacoop_governance_core::wire::{ConveneRequest, MotionRequest, RegisterRequest};
-use datacoop_governance_core::{Choice, Decision, Form, Majority, MinutesRole};
+use datacoop_governance_core::wire::{
+    ConveneRequest, ElectionRequest, MotionRequest, RegisterRequest,
+};
+use datacoop_governance_core::{Choice, Decision, Form, Majority, MinutesRole, Power};
 use std::path::PathBuf;
 use uuid::Uuid;
 
@@ -113,6 +115,7 @@ pub async fn run(cmd: GovCommand, json: bool) -> Result<(), String> {
                     ends_at: a.ends,
                     place: a.place,
                     how_to_take_part: a.how,
+                    body: a.body.map(Into::into),
                 })
                 .await
                 .map_err(err)?;
@@ -140,8 +143,22 @@ pub async fn run(cmd: GovCommand, json: bool) -> Result<(), String> {
                     terms_sha256: b64("study-terms-sha256", &terms)?,
                     study_key: b64("study-key", &key)?,
                 }),
-                _ => None,
+                _ => match (p.elect, p.delegate_study_approval, p.end_study_delegation) {
+                    (Some(body), _, _) => Some(Decision::Elect { body: body.into() }),
+                    (_, Some(to), _) => Some(Decision::Delegate {
+                        power: Power::ApproveStudies,
+                        to: to.into(),
+                    }),
+                    (_, _, true) => Some(Decision::EndDelegation {
+                        power: Power::ApproveStudies,
+                    }),
+                    _ => None,
+                },
             };
+            let election = (!p.candidates.is_empty()).then(|| ElectionRequest {
+                seats: p.seats.unwrap_or(1),
+                candidates: p.candidates,
+            });
             let terms = s
                 .gov_propose(
                     p.assembly,
@@ -154,6 +171,7 @@ pub async fn run(cmd: GovCommand, json: bool) -> Result<(), String> {
                         closes_at: p.closes,
                         recused: p.recused,
                         decision,
+                        election,
                     },
                 )
                 .await
@@ -163,14 +181,30 @@ pub async fn run(cmd: GovCommand, json: bool) -> Result<(), String> {
         GovCommand::Vote {
             motion,
             choice,
+            candidates,
             for_member,
         } => {
-            let choice = match choice {
-                ChoiceArg::Yes => Choice::Yes,
-                ChoiceArg::No => Choice::No,
-                ChoiceArg::Abstain => Choice::Abstain,
+            let (ballot, rec) = match choice {
+                Some(c) => {
+                    let choice = match c {
+                        ChoiceArg::Yes => Choice::Yes,
+                        ChoiceArg::No => Choice::No,
+                        ChoiceArg::Abstain => Choice::Abstain,
+                    };
+                    s.gov_vote(motion, choice, for_member).await.map_err(err)?
+                }
+                None => {
+                    if candidates.contains(&0) {
+                        return Err("candidates are numbered from 1, as `datacoop gov results` \
+                                    lists them"
+                            .into());
+                    }
+                    let positions = candidates.iter().map(|n| n - 1).collect();
+                    s.gov_elect(motion, positions, for_member)
+                        .await
+                        .map_err(err)?
+                }
             };
-            let (ballot, rec) = s.gov_vote(motion, choice, for_member).await.map_err(err)?;
             show::recorded(
                 "ballot",
                 &serde_json::to_value(&ballot).unwrap_or_default(),
@@ -246,6 +280,9 @@ pub async fn run(cmd: GovCommand, json: bool) -> Result<(), String> {
         }
         GovCommand::Demand(DemandCommand::Support { id }) => {
             show::demand(&s.gov_demand_support(id).await.map_err(err)?, json);
+        }
+        GovCommand::Bodies => {
+            show::bodies(&s.gov_bodies().await.map_err(err)?, json);
         }
         GovCommand::Demand(DemandCommand::List) => {
             show::demands(&s.gov_demands().await.map_err(err)?, json);

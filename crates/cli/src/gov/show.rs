@@ -2,10 +2,12 @@
 
 use datacoop_client::gov::{GovReport, LocalMinutes};
 use datacoop_governance_core::wire::{
-    AssemblyList, AssemblyView, DemandList, GovInfo, MotionPhase, MotionView, RegisterList,
-    RegisterView, Registered,
+    AssemblyList, AssemblyView, BodiesView, DemandList, GovInfo, MotionPhase, MotionView,
+    RegisterList, RegisterView, Registered,
 };
-use datacoop_governance_core::{Assembly, Count, DemandState, Form, Majority, MotionTerms};
+use datacoop_governance_core::{
+    Assembly, Count, Decision, DemandState, Form, Majority, MotionTerms,
+};
 
 fn when(micros: u64) -> String {
     datacoop_api::time::format_micros(micros.min(i64::MAX as u64) as i64)
@@ -115,6 +117,9 @@ pub fn assembly(a: &Assembly, json: bool) {
         return crate::print_json(a);
     }
     println!("assembly   {}", a.id);
+    if let Some(b) = a.body {
+        println!("meeting of {}", b.describe());
+    }
     println!("title      {}", a.title);
     println!("form       {}", form(a.form));
     println!("starts     {}", when(a.starts_at_micros));
@@ -204,7 +209,21 @@ pub fn motion_terms(t: &MotionTerms, json: bool) {
     println!("motion     {}", t.id);
     println!("title      {}", t.title);
     println!("text       {}", t.text);
-    println!("majority   {}", majority(t.majority));
+    match &t.election {
+        Some(e) => {
+            println!(
+                "election   {} seat(s); name up to {} with --candidate NUMBER",
+                e.seats, e.seats
+            );
+            for (i, c) in e.candidates.iter().enumerate() {
+                println!("candidate  {}. {} ({})", i + 1, c.name, c.member);
+            }
+        }
+        None => println!("majority   {}", majority(t.majority)),
+    }
+    if let Some(d) = &t.decision {
+        println!("decides    {}", decision(d));
+    }
     if let Some(q) = t.quorum_percent {
         println!("quorum     {q} % of eligible members");
     }
@@ -218,7 +237,34 @@ pub fn motion_terms(t: &MotionTerms, json: bool) {
     }
 }
 
+fn decision(d: &Decision) -> String {
+    match d {
+        Decision::ApproveStudy { study, .. } => format!("approves study {study}"),
+        Decision::Elect { body } => format!("elects {}", body.describe()),
+        Decision::Delegate { to, .. } => {
+            format!("delegates approving studies to {}", to.describe())
+        }
+        Decision::EndDelegation { .. } => "takes approving studies back to the assembly".into(),
+    }
+}
+
 fn count(c: &Count) -> String {
+    if !c.tally.is_empty() {
+        return format!(
+            "{} ballot(s) naming candidates, {} abstaining; {} of {} eligible members took \
+             part{}: {}",
+            c.yes,
+            c.abstain,
+            c.members_taking_part,
+            c.members_eligible,
+            if c.quorum_met { "" } else { " (quorum missed)" },
+            if c.carried {
+                "ELECTED as below"
+            } else {
+                "NO ONE ELECTED"
+            }
+        );
+    }
     format!(
         "{} yes, {} no, {} abstaining; {} of {} eligible members took part{}: {}",
         c.yes,
@@ -239,6 +285,21 @@ pub fn motion(m: &MotionView, json: bool) {
     match (&m.state, &m.result) {
         (MotionPhase::Closed, Some(c)) => {
             println!("result     {}", count(c));
+            if let Some(e) = &m.terms.election {
+                for (i, k) in e.candidates.iter().enumerate() {
+                    println!(
+                        "           {}. {}: {} votes{}",
+                        i + 1,
+                        k.name,
+                        c.tally.get(i).copied().unwrap_or(0),
+                        if c.elected.contains(&k.member) {
+                            "  ELECTED"
+                        } else {
+                            ""
+                        }
+                    );
+                }
+            }
             if !c.refused.is_empty() {
                 println!(
                     "           {} ballot(s) did not count (see --json)",
@@ -317,4 +378,30 @@ pub fn minutes(m: &LocalMinutes, json: bool) {
         if chair { "signed" } else { "not yet" },
         if board { "signed" } else { "not yet" }
     );
+}
+
+pub fn bodies(v: &BodiesView, json: bool) {
+    if json {
+        return crate::print_json(v);
+    }
+    for b in &v.bodies {
+        if b.members.is_empty() {
+            println!("{}: no members elected yet", b.body.describe());
+            continue;
+        }
+        println!("{}:", b.body.describe());
+        for m in &b.members {
+            println!(
+                "  no. {}  {}  ({}, elected by motion {})",
+                m.number, m.name, m.member, m.elected_by
+            );
+        }
+    }
+    for d in &v.delegations {
+        println!(
+            "approving studies is delegated to {} (motion {})",
+            d.body.describe(),
+            d.motion
+        );
+    }
 }

@@ -16,8 +16,9 @@ use datacoop_api::paths;
 use datacoop_crypto::SigningKey;
 use datacoop_governance_core::proxy::prove_key;
 use datacoop_governance_core::wire::{
-    AssemblyList, AssemblyView, ConveneRequest, GovEntryPage, GovInfo, JoinRequest, LeavingRequest,
-    MotionRequest, MotionView, Recorded, RegisterList, RegisterRequest, RegisterView, Registered,
+    AssemblyList, AssemblyView, BodiesView, ConveneRequest, GovEntryPage, GovInfo, JoinRequest,
+    LeavingRequest, MotionRequest, MotionView, Recorded, RegisterList, RegisterRequest,
+    RegisterView, Registered,
 };
 use datacoop_governance_core::{
     Assembly, Ballot, Choice, MotionTerms, Proxy, SignedBallot, SignedProxy,
@@ -226,6 +227,30 @@ impl MemberSession {
         choice: Choice,
         voter: Option<Uuid>,
     ) -> Result<(SignedBallot, Recorded), ClientError> {
+        self.cast(motion, choice, Vec::new(), voter).await
+    }
+
+    /// Signs and casts an election ballot naming `candidates` (positions on the ballot,
+    /// 0-based, as the motion lists them). The ballot signs the digest of the list it
+    /// was shown: if the server showed another list than the one filed in the log, the
+    /// ballot is refused rather than counted for someone else.
+    pub async fn gov_elect(
+        &self,
+        motion: Uuid,
+        candidates: Vec<u32>,
+        voter: Option<Uuid>,
+    ) -> Result<(SignedBallot, Recorded), ClientError> {
+        self.cast(motion, Choice::Candidates, candidates, voter)
+            .await
+    }
+
+    async fn cast(
+        &self,
+        motion: Uuid,
+        choice: Choice,
+        candidates: Vec<u32>,
+        voter: Option<Uuid>,
+    ) -> Result<(SignedBallot, Recorded), ClientError> {
         let me = self.gov_me().await?;
         let view = self.gov_motion(motion).await?;
         if view.terms.id != motion {
@@ -233,15 +258,27 @@ impl MemberSession {
                 "the server answered with another motion".into(),
             ));
         }
-        let key = self.governance_key(&me.member)?;
-        let ballot = Ballot {
+        let election_sha256 = match (&view.terms.election, choice) {
+            (Some(e), Choice::Candidates) => Some(Base64Url(e.sha256())),
+            _ => None,
+        };
+        self.gov_cast(Ballot {
             motion,
             voter: voter.unwrap_or(me.member),
             cast_by: me.member,
             choice,
+            candidates,
+            election_sha256,
             cast_at_micros: view.server_time_micros,
-        }
-        .sign(&key);
+        })
+        .await
+    }
+
+    /// Signs a ballot as built by the caller with this member's governance key and
+    /// casts it (`cast_by` must be this member's register id).
+    pub async fn gov_cast(&self, ballot: Ballot) -> Result<(SignedBallot, Recorded), ClientError> {
+        let key = self.governance_key(&ballot.cast_by)?;
+        let ballot = ballot.sign(&key);
         let recorded = json(
             self.client
                 .request(Method::POST, paths::GOV_BALLOTS)
@@ -279,6 +316,17 @@ impl MemberSession {
         )
         .await?;
         Ok((signed, recorded))
+    }
+
+    /// The cooperative's bodies and the powers delegated to them.
+    pub async fn gov_bodies(&self) -> Result<BodiesView, ClientError> {
+        json(
+            self.client
+                .request(Method::GET, paths::GOV_BODIES)
+                .send()
+                .await,
+        )
+        .await
     }
 
     /// One page of governance-log entries (unverified).

@@ -3,7 +3,7 @@
 use super::{Chain, MinutesRecord};
 use crate::entry::{MinutesSignature, Registration};
 use crate::minutes::{minutes_message, MinutesRole};
-use crate::RegisterEntry;
+use crate::{Decision, MotionTerms, Power, RegisterEntry};
 
 impl Chain {
     pub(super) fn sign_minutes(&mut self, sig: &MinutesSignature) -> Result<(), String> {
@@ -128,6 +128,36 @@ impl Chain {
                 "the attendance of {} at assembly {} is already recorded",
                 a.member, a.assembly
             ));
+        }
+        Ok(())
+    }
+}
+
+impl Chain {
+    /// What a motion's filing needs beyond its timeline: candidates who are members, and
+    /// a body's study approval only while the assembly delegated that power to it.
+    pub(super) fn check_filing(&self, m: &MotionTerms, at: u64) -> Result<(), String> {
+        if let Some(e) = &m.election {
+            for c in &e.candidates {
+                if !self
+                    .register
+                    .get(&c.member)
+                    .is_some_and(|r| r.eligible_at(at))
+                {
+                    return Err(format!(
+                        "candidate {} is not a member of the cooperative",
+                        c.member
+                    ));
+                }
+            }
+        }
+        if let (Some(body), Some(Decision::ApproveStudy { .. })) = (m.body, &m.decision) {
+            if self.delegations.get(&Power::ApproveStudies) != Some(&body) {
+                return Err(format!(
+                    "{} holds no delegated power to approve studies",
+                    body.describe()
+                ));
+            }
         }
         Ok(())
     }

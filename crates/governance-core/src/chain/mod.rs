@@ -6,8 +6,8 @@ use crate::entry::{Entry, EntryBody};
 use crate::minutes::{Objection, OBJECTION_DAYS};
 use crate::timeline::{check_assembly, check_motion};
 use crate::{
-    check_ballot, count, proxy, Assembly, Count, Decision, MotionTerms, ProxyBook, RegisterEntry,
-    Rules, SignedBallot, StudyApproval,
+    check_ballot, count, proxy, Assembly, Body, Count, Effect, Motion, MotionTerms, Power,
+    ProxyBook, RegisterEntry, Rules, SignedBallot, StudyApproval,
 };
 use datacoop_crypto::VerifyingKey;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -27,6 +27,8 @@ pub struct MotionState {
     pub result: Option<Count>,
     /// The index of the entry that filed it.
     pub filed_index: u64,
+    /// What it did when it closed.
+    pub effect: Option<Effect>,
 }
 
 /// The minutes of an assembly as signed so far.
@@ -75,6 +77,10 @@ pub struct Chain {
     pub attendance: BTreeMap<Uuid, BTreeSet<Uuid>>,
     /// Minority demands (§45), by id.
     pub demands: BTreeMap<Uuid, crate::DemandState>,
+    /// The members of each body, as the last election for it made them.
+    pub bodies: BTreeMap<Body, BTreeSet<Uuid>>,
+    /// Powers the assembly delegated, and to which body.
+    pub delegations: BTreeMap<Power, Body>,
     member_numbers: HashMap<Uuid, u64>,
     governance_key: Option<VerifyingKey>,
     /// Entries applied.
@@ -96,6 +102,8 @@ impl Chain {
             objections: BTreeMap::new(),
             attendance: BTreeMap::new(),
             demands: BTreeMap::new(),
+            bodies: BTreeMap::new(),
+            delegations: BTreeMap::new(),
             member_numbers: HashMap::new(),
             governance_key: None,
             applied: 0,
@@ -114,14 +122,11 @@ impl Chain {
     pub fn unfinished(&self) -> Vec<String> {
         self.motions
             .values()
-            .filter(|m| m.result.as_ref().is_some_and(|c| c.carried))
-            .filter_map(|m| match &m.terms.decision {
-                Some(Decision::ApproveStudy { study, .. })
-                    if !self.approved_studies.contains_key(study) =>
-                {
+            .filter_map(|m| match &m.effect {
+                Some(Effect::ApproveStudy(a)) if !self.approved_studies.contains_key(&a.study) => {
                     Some(format!(
-                        "motion {} approved study {study}, but the log holds no signed approval",
-                        m.terms.id
+                        "motion {} approved study {}, but the log holds no signed approval",
+                        m.terms.id, a.study
                     ))
                 }
                 _ => None,
@@ -201,6 +206,7 @@ impl Chain {
                     return Err(fail(format!("motion {} is filed twice", m.id)));
                 }
                 check_motion(m, a, at, &self.rules).map_err(|e| fail(e.to_string()))?;
+                self.check_filing(m, at).map_err(fail)?;
                 self.motions.insert(
                     m.id,
                     MotionState {
@@ -208,6 +214,7 @@ impl Chain {
                         ballots: Vec::new(),
                         result: None,
                         filed_index: index,
+                        effect: None,
                     },
                 );
             }
@@ -261,14 +268,19 @@ impl Chain {
                     return Err(fail("a ballot recorded outside the voting period".into()));
                 }
                 let book = self.proxies(&m.terms.assembly);
-                check_ballot(&m.terms.motion(), b, &self.register, &book, &self.rules).map_err(
-                    |r| {
-                        fail(format!(
-                            "a ballot the server should have refused: {}",
-                            r.describe()
-                        ))
-                    },
-                )?;
+                check_ballot(
+                    &self.motion(&m.terms),
+                    b,
+                    &self.register,
+                    &book,
+                    &self.rules,
+                )
+                .map_err(|r| {
+                    fail(format!(
+                        "a ballot the server should have refused: {}",
+                        r.describe()
+                    ))
+                })?;
                 if let Some(m) = self.motions.get_mut(&b.ballot.motion) {
                     m.ballots.push(b.clone());
                 }
@@ -313,8 +325,22 @@ impl Chain {
                         },
                     )));
                 }
+                let effect = m.terms.effect(&recount, &self.delegations);
+                match &effect {
+                    Effect::Compose(body, members) => {
+                        self.bodies.insert(*body, members.clone());
+                    }
+                    Effect::Delegate(power, body) => {
+                        self.delegations.insert(*power, *body);
+                    }
+                    Effect::EndDelegation(power) => {
+                        self.delegations.remove(power);
+                    }
+                    Effect::None | Effect::ApproveStudy(_) => {}
+                }
                 if let Some(m) = self.motions.get_mut(motion) {
                     m.result = Some(recount);
+                    m.effect = Some(effect);
                 }
             }
             EntryBody::StudyApproved {
@@ -330,9 +356,14 @@ impl Chain {
                         approval.study, approval.motion
                     )));
                 }
-                let matches = matches!(&m.terms.decision, Some(Decision::ApproveStudy { study, terms_sha256, study_key })
-                    if *study == approval.study && *terms_sha256 == approval.terms_sha256 && *study_key == approval.study_key);
-                if !matches {
+                let Some(Effect::ApproveStudy(decided)) = &m.effect else {
+                    return Err(fail(format!(
+                        "study {} is recorded as approved by motion {} of a body that does not \
+                         hold the power to approve studies",
+                        approval.study, approval.motion
+                    )));
+                };
+                if decided != approval {
                     return Err(fail(format!(
                         "the approval of study {} is not what motion {} put to the vote",
                         approval.study, approval.motion
@@ -389,12 +420,17 @@ impl Chain {
         Ok(())
     }
 
+    /// The motion as a count needs it now (with its body's members).
+    pub fn motion(&self, terms: &MotionTerms) -> Motion {
+        terms.motion(terms.body.and_then(|b| self.bodies.get(&b)))
+    }
+
     /// Counts a motion from its ballots, the register and the assembly's proxies as
     /// they stand now.
     pub fn recount(&self, m: &MotionState) -> Count {
         let register: Vec<RegisterEntry> = self.register.values().cloned().collect();
         count(
-            &m.terms.motion(),
+            &self.motion(&m.terms),
             &m.ballots,
             &register,
             &self.proxies(&m.terms.assembly),

@@ -7,7 +7,7 @@ use crate::extract::Member;
 use actix_web::{get, post, web, HttpResponse};
 use datacoop_api::Problem;
 use datacoop_app::App;
-use datacoop_governance_core::wire::{DemandList, MinutesQuery, MinutesView, Recorded};
+use datacoop_governance_core::wire::{BodiesView, DemandList, MinutesQuery, MinutesView, Recorded};
 use datacoop_governance_core::{
     DemandFiling, DemandState, MinutesSignature, SignedAttendance, SignedObjection, SignedSupport,
 };
@@ -155,4 +155,15 @@ pub async fn support_demand(
         ));
     }
     Ok(HttpResponse::Created().json(app.support_demand(&me.0, s).await?))
+}
+
+/// The cooperative's bodies (board, supervisory board, ethics committee) with the
+/// members their last election gave them, and the powers the assembly delegated.
+#[utoipa::path(tag = "governance", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The bodies and delegations", body = BodiesView),
+))]
+#[get("/gov/bodies")]
+pub async fn bodies(app: web::Data<App>, _me: Member) -> Result<web::Json<BodiesView>, ApiError> {
+    Ok(web::Json(app.bodies().await?))
 }

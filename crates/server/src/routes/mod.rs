@@ -98,6 +98,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(gov_records::demands)
                 .service(gov_records::file_demand)
                 .service(gov_records::support_demand)
+                .service(gov_records::bodies)
                 .service(gov::reinvite),
         );
 }

@@ -1,0 +1,66 @@
+//! A member's machine running `datacoop` (its own `DATACOOP_HOME`), for the governance
+//! command tests.
+#![allow(dead_code)]
+
+use std::process::{Command, Output, Stdio};
+
+pub const PASS: &str = "the member's long passphrase";
+pub const DAY: u64 = 86_400_000_000;
+
+pub struct Machine {
+    pub home: tempfile::TempDir,
+    pub server: String,
+    pub email: String,
+}
+
+impl Machine {
+    pub fn new(server: &str, email: &str) -> Self {
+        let m = Machine {
+            home: tempfile::tempdir().unwrap(),
+            server: server.into(),
+            email: email.into(),
+        };
+        m.ok(&["member", "register", "--email", email]);
+        m.ok(&["member", "login", "--email", email]);
+        m
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_datacoop"))
+            .args(args)
+            .env("DATACOOP_HOME", self.home.path())
+            .env("DATACOOP_SERVER", &self.server)
+            .env("DATACOOP_PASSPHRASE", PASS)
+            .env_remove("DATACOOP_SESSION")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{} {args:?}: {}",
+            self.email,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        serde_json::from_str(&self.ok(&all)).unwrap()
+    }
+
+    pub fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(!out.status.success(), "{args:?} should fail");
+        String::from_utf8(out.stderr).unwrap()
+    }
+}
+
+pub fn at(micros: u64) -> String {
+    datacoop_api::time::format_micros(micros as i64)
+}

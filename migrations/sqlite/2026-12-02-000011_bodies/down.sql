@@ -1,0 +1,2 @@
+DROP TABLE gov_delegations;
+DROP TABLE gov_body_members;
