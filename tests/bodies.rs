@@ -6,21 +6,20 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use datacoop_api::b64::Base64Url;
-use datacoop_app::Clock;
 use datacoop_client::gov::{self, GovState};
 use datacoop_client::member::MemberSession;
 use datacoop_governance_core::wire::{
     AssemblyView, ConveneRequest, ElectionRequest, MotionPhase, MotionRequest, RegisterRequest,
 };
 use datacoop_governance_core::{Body, Choice, Decision, Election, Form, Power};
-use datacoop_testkit::{backend_tests, Backend, TestServer};
+use datacoop_testkit::{backend_tests, Backend};
 use std::time::Duration;
 use uuid::Uuid;
 
 backend_tests!(an_assembly_elects_an_ethics_committee_that_approves_a_study,);
 
 mod gov_common;
-use gov_common::{account, at, code, DAY, STEWARD};
+use gov_common::{account, at, code, server, DAY, STEWARD};
 
 fn motion(title: &str) -> MotionRequest {
     MotionRequest {
@@ -61,14 +60,7 @@ async fn closed(s: &MemberSession, assembly: Uuid) -> AssemblyView {
 
 async fn an_assembly_elects_an_ethics_committee_that_approves_a_study(backend: Backend) {
     let t0 = datacoop_api::time::parse_micros("2027-03-01T09:00:00Z").unwrap() as u64;
-    let Some(srv) = TestServer::start_with(backend, |c| {
-        c.clock = Clock::manual(t0);
-        c.governance.stewards = vec![STEWARD.into()];
-        c.governance.close_interval_secs = 1;
-        c.auth.registrations_per_minute = 0;
-    })
-    .await
-    else {
+    let Some(srv) = server(backend, t0).await else {
         return;
     };
     let clock = srv.app.clock().clone();

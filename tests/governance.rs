@@ -6,12 +6,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use datacoop_api::b64::Base64Url;
-use datacoop_app::Clock;
 use datacoop_client::gov::{self, GovState};
 use datacoop_crypto::SigningKey;
 use datacoop_governance_core::wire::{ConveneRequest, MotionPhase, MotionRequest, RegisterRequest};
 use datacoop_governance_core::{Ballot, Choice, Decision, Form, Majority};
-use datacoop_testkit::{backend_tests, Backend, TestServer};
+use datacoop_testkit::{backend_tests, Backend};
 use diesel::prelude::*;
 use std::time::Duration;
 
@@ -21,18 +20,11 @@ backend_tests!(
 );
 
 mod gov_common;
-use gov_common::{account, at, code, DAY, PASS, STEWARD};
+use gov_common::{account, at, code, server, DAY, PASS, STEWARD};
 
 async fn an_electronic_assembly_from_register_to_recount(backend: Backend) {
     let t0 = datacoop_api::time::parse_micros("2027-03-01T09:00:00Z").unwrap() as u64;
-    let Some(srv) = TestServer::start_with(backend, |c| {
-        c.clock = Clock::manual(t0);
-        c.governance.stewards = vec![STEWARD.into()];
-        c.governance.close_interval_secs = 1;
-        c.auth.registrations_per_minute = 0;
-    })
-    .await
-    else {
+    let Some(srv) = server(backend, t0).await else {
         return;
     };
     let clock = srv.app.clock().clone();
@@ -349,13 +341,7 @@ async fn an_electronic_assembly_from_register_to_recount(backend: Backend) {
 /// transactions concurrently: each governance write takes the log's lock first).
 async fn concurrent_changes_keep_the_register_and_proxies_consistent(backend: Backend) {
     let t0 = datacoop_api::time::parse_micros("2027-03-01T09:00:00Z").unwrap() as u64;
-    let Some(srv) = TestServer::start_with(backend, |c| {
-        c.clock = Clock::manual(t0);
-        c.governance.stewards = vec![STEWARD.into()];
-        c.auth.registrations_per_minute = 0;
-    })
-    .await
-    else {
+    let Some(srv) = server(backend, t0).await else {
         return;
     };
     let steward = account(&srv, STEWARD).await;

@@ -101,6 +101,11 @@ pub fn gov_leaving(member: uuid::Uuid) -> String {
     format!("{GOV_REGISTER}/{member}/leaving")
 }
 
+/// `POST`: record a change of a member's shares (steward).
+pub fn gov_shares(member: uuid::Uuid) -> String {
+    format!("{GOV_REGISTER}/{member}/shares")
+}
+
 /// `POST`: a new invitation for a register entry (steward).
 pub fn gov_invitation(member: uuid::Uuid) -> String {
     format!("{GOV_REGISTER}/{member}/invitation")
@@ -227,6 +232,7 @@ pub const TEMPLATES: &[&str] = &[
     GOV_REGISTER_CSV,
     GOV_REGISTER_ME,
     api_path!("/gov/register/{member}/leaving"),
+    api_path!("/gov/register/{member}/shares"),
     api_path!("/gov/register/{member}/invitation"),
     GOV_JOIN,
     GOV_ASSEMBLIES,

@@ -8,7 +8,7 @@ use datacoop_governance_core::wire::{
     AssemblyList, AssemblyView, BodiesView, ConveneRequest, DemandList, GovEntryPage,
     GovEntryQuery, GovInfo, JoinRequest, LeavingRequest, MinutesQuery, MinutesView, MotionRequest,
     MotionView, Recorded, RegisterList, RegisterRequest, RegisterView, Registered,
-    StudyApprovalView,
+    ShareChangeRequest, StudyApprovalView,
 };
 use datacoop_governance_core::{
     Assembly, Count, DemandFiling, DemandState, MinutesSignature, MotionTerms, Rules,
@@ -31,6 +31,9 @@ pub struct GovernanceSettings {
     pub closing_soon_micros: u64,
     /// How long sent (or given up) notices stay in the outbox, microseconds.
     pub notices_kept_micros: u64,
+    /// How long a former member's personal data stays in the register after their
+    /// leaving took effect, microseconds.
+    pub register_retention_micros: u64,
 }
 
 impl App {
@@ -96,13 +99,54 @@ impl App {
         member: Uuid,
         req: LeavingRequest,
     ) -> Result<RegisterView, AppError> {
-        let at = datacoop_store::time::parse_micros(&req.leaves_at, "leaves_at")?.max(0) as u64;
-        Ok(gov::record_leaving(&self.db, caller.id.uuid(), member, at, self.gov()).await?)
+        let ctx = self.gov();
+        let at = match (&req.leaves_at, &req.notice_given_at) {
+            (Some(t), None) => datacoop_store::time::parse_micros(t, "leaves_at")?.max(0) as u64,
+            (None, Some(t)) => {
+                let notice = datacoop_store::time::parse_micros(t, "notice_given_at")?.max(0);
+                datacoop_governance_core::leaving_takes_effect(
+                    notice as u64,
+                    ctx.rules.leaving_notice_months,
+                )
+                .ok_or_else(|| gov::GovError::Invalid("notice_given_at is out of range".into()))?
+            }
+            _ => {
+                return Err(gov::GovError::Invalid(
+                    "give either leaves_at (when the leaving takes effect) or notice_given_at \
+                     (when the member gave notice; the leaving then takes effect at the end of \
+                     the business year after the notice period)"
+                        .into(),
+                )
+                .into())
+            }
+        };
+        Ok(gov::record_leaving(&self.db, caller.id.uuid(), member, at, ctx).await?)
+    }
+
+    /// A steward records a change of a member's shares with its effective date.
+    pub async fn change_shares(
+        &self,
+        caller: &MemberCaller,
+        member: Uuid,
+        req: ShareChangeRequest,
+    ) -> Result<RegisterView, AppError> {
+        Ok(gov::change_shares(&self.db, caller.id.uuid(), member, req, self.gov()).await?)
+    }
+
+    /// Removes the personal data of members who left longer ago than the retention
+    /// period; returns how many entries.
+    pub async fn remove_expired_register_data(&self) -> Result<usize, AppError> {
+        Ok(gov::remove_expired_personal_data(
+            &self.db,
+            self.gov(),
+            self.settings.governance.register_retention_micros,
+        )
+        .await?)
     }
 
     /// The caller's own register entry.
     pub async fn my_register_entry(&self, caller: &MemberCaller) -> Result<RegisterView, AppError> {
-        Ok(gov::my_entry(&self.db, caller.id.uuid()).await?)
+        Ok(gov::my_entry(&self.db, caller.id.uuid(), self.clock.now_micros()).await?)
     }
 
     /// Links the caller's account to their register entry and publishes their key.

@@ -1,7 +1,8 @@
 //! `datacoop gov …` for elections and bodies, each member on their own machine, against
 //! the real server with a set clock: the assembly elects the board from three
 //! candidates and delegates study approval to the ethics committee; the members vote by
-//! candidate number; `gov results`, `gov bodies` and `gov verify` show the outcome.
+//! candidate number; `gov results`, `gov bodies` and `gov verify` show the outcome; a
+//! steward records a share change and a leaving from the day notice was given.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use datacoop_app::Clock;
@@ -144,6 +145,30 @@ async fn an_election_from_the_command_line(backend: Backend) {
         assert!(
             bodies.contains("approving studies is delegated to the ethics committee"),
             "{bodies}"
+        );
+        // The register over time: more shares from a date, a leaving from the notice.
+        let e = steward.ok(&[
+            "gov",
+            "register",
+            "shares",
+            &members[2].1,
+            "--shares",
+            "4",
+            "--effective",
+            "2028-01-01T00:00:00Z",
+        ]);
+        assert!(e.contains("4 from 2028-01-01T00:00:00Z"), "{e}");
+        let e = steward.json(&[
+            "gov",
+            "register",
+            "leave",
+            &members[2].1,
+            "--notice-given",
+            "2027-06-30T12:00:00Z",
+        ]);
+        assert_eq!(
+            e["leaves_at_micros"].as_u64().map(at),
+            Some("2028-01-01T00:00:00Z".to_owned())
         );
         let report = members[1].0.json(&["gov", "verify"]);
         assert_eq!(report["ok"], true, "{report}");

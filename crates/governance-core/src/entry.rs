@@ -41,6 +41,9 @@ pub enum EntryBody {
         /// The steward who recorded it.
         recorded_by: Uuid,
     },
+    /// A member's shares change from a date (§30(2): further shares subscribed, or
+    /// shares given notice on).
+    SharesChanged(ShareChange),
     /// A member linked their account with their invitation and published their
     /// governance key; a later publication for the same entry replaces the key.
     KeyPublished {
@@ -106,6 +109,19 @@ pub struct MinutesSignature {
     pub signature: Base64Url,
 }
 
+/// A change of a member's shares with the date it takes effect.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareChange {
+    /// The register entry.
+    pub member: Uuid,
+    /// The shares the member holds from that date (at least 1).
+    pub shares: u32,
+    /// When the change takes effect (unix microseconds).
+    pub effective_at_micros: u64,
+    /// The steward who recorded it.
+    pub recorded_by: Uuid,
+}
+
 /// A member's entry in the register as the chain holds it. Name and contact are not in
 /// the chain (every member reads the chain): only their digest, which the member and
 /// the stewards can check against the register.
@@ -161,6 +177,7 @@ impl Entry {
         match self.body {
             EntryBody::MemberRegistered(_) => "member_registered",
             EntryBody::MemberLeaving { .. } => "member_leaving",
+            EntryBody::SharesChanged(_) => "shares_changed",
             EntryBody::KeyPublished { .. } => "key_published",
             EntryBody::AssemblyConvened(_) => "assembly_convened",
             EntryBody::MotionFiled(_) => "motion_filed",

@@ -75,3 +75,27 @@ impl ProxyBook {
             .map(|(g, _)| *g)
     }
 }
+
+/// When a member's leaving takes effect if they give notice at `notice_at` (unix
+/// microseconds): at the end of the business year (the calendar year), provided the
+/// notice came at least `notice_months` before it, else at the end of the next one
+/// (Cooperatives Act §65(2)). `None` for a time outside the years 1 to 9998.
+pub fn leaving_takes_effect(notice_at: u64, notice_months: u32) -> Option<u64> {
+    let text = datacoop_api::time::format_micros(i64::try_from(notice_at).ok()?);
+    let year: i64 = text.get(0..4)?.parse().ok()?;
+    let at = |y: i64, month: u32| -> Option<u64> {
+        let t = datacoop_api::time::parse_micros(&format!("{y:04}-{month:02}-01T00:00:00Z"))?;
+        u64::try_from(t).ok()
+    };
+    // The notice period before the year's end, in whole months back from 1 January.
+    let months = i64::from(notice_months);
+    let mut end_year = year + 1;
+    loop {
+        let back = end_year * 12 - months; // months since year 0, of the latest notice
+        let latest = at(back.div_euclid(12), (back.rem_euclid(12) + 1) as u32)?;
+        if notice_at <= latest {
+            return at(end_year, 1);
+        }
+        end_year += 1;
+    }
+}

@@ -46,6 +46,9 @@ pub struct Rules {
     pub agenda_days: u32,
     /// Share of members, in percent, who can demand an assembly or an item (§45: 10).
     pub minority_demand_percent: u8,
+    /// Months of notice before the end of the business year with which a member
+    /// leaves at its end (§65(2): at least 3, statutes may set up to 5 years).
+    pub leaving_notice_months: u32,
 }
 
 impl Default for Rules {
@@ -56,6 +59,7 @@ impl Default for Rules {
             notice_days: 14,
             agenda_days: 7,
             minority_demand_percent: 10,
+            leaving_notice_months: 3,
         }
     }
 }
@@ -80,6 +84,9 @@ impl Rules {
             return bad(
                 "statutes may lower the minority demand, not raise it above 10 percent (§45)",
             );
+        }
+        if !(3..=60).contains(&self.leaving_notice_months) {
+            return bad("the notice period for leaving is 3 months to 5 years (§65(2))");
         }
         Ok(())
     }

@@ -58,6 +58,33 @@ pub struct RegisterView {
     /// The blinding of the personal digest in the chain (check it with
     /// `datacoop gov verify`).
     pub blinding: Base64Url,
+    /// Changes of the shares with their effective dates, oldest first (`shares` is
+    /// what is in effect now).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub share_changes: Vec<ShareChangeView>,
+    /// When the personal data (name, contact, e-mail) was removed, the retention
+    /// period after leaving having run out; the entry itself stays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personal_removed_at_micros: Option<u64>,
+}
+
+/// One change of a member's shares.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ShareChangeView {
+    /// Shares held from the date.
+    pub shares: u32,
+    /// It takes effect (unix microseconds).
+    pub effective_at_micros: u64,
+}
+
+/// A steward records a change of a member's shares.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShareChangeRequest {
+    /// The shares the member holds from the date (at least 1).
+    pub shares: u32,
+    /// When it takes effect (RFC 3339), e.g. the end of the business year.
+    pub effective_at: String,
 }
 
 /// The register entry and its one-time invitation (shown in this answer only).
@@ -83,8 +110,13 @@ pub struct RegisterList {
 #[serde(deny_unknown_fields)]
 pub struct LeavingRequest {
     /// When it takes effect (RFC 3339), e.g. the end of the business year after the
-    /// notice period.
-    pub leaves_at: String,
+    /// notice period; or give `notice_given_at` instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leaves_at: Option<String>,
+    /// When the member gave notice (RFC 3339): the leaving then takes effect at the end
+    /// of the business year at least the statutes' notice period later (§65(2)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice_given_at: Option<String>,
 }
 
 /// A member links their account to their register entry and publishes their key.
@@ -334,7 +366,7 @@ pub fn register_csv(list: &RegisterList) -> String {
         datacoop_api::time::format_micros(micros.min(i64::MAX as u64) as i64)
     }
     let mut out = String::from(
-        "number,register_id,name,contact,email,joined_at,leaves_at,shares,votes,linked,has_key\r\n",
+        "number,register_id,name,contact,email,joined_at,leaves_at,shares,votes,linked,has_key,share_changes,personal_removed_at\r\n",
     );
     for e in &list.items {
         let row = [
@@ -349,6 +381,14 @@ pub fn register_csv(list: &RegisterList) -> String {
             e.votes.to_string(),
             e.linked.to_string(),
             e.governance_key.is_some().to_string(),
+            field(
+                &e.share_changes
+                    .iter()
+                    .map(|c| format!("{} from {}", c.shares, date(c.effective_at_micros)))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            e.personal_removed_at_micros.map(date).unwrap_or_default(),
         ];
         out.push_str(&row.join(","));
         out.push_str("\r\n");

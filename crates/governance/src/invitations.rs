@@ -66,8 +66,8 @@ pub async fn reinvite(
                 "no member {member} in the register"
             )));
         }
-        let entry =
-            load(conn, member)?.ok_or_else(|| GovError::NotFound("the entry vanished".into()))?;
+        let entry = load(conn, member, ctx.now)?
+            .ok_or_else(|| GovError::NotFound("the entry vanished".into()))?;
         tracing::info!(%member, "invitation issued again");
         Ok(Registered {
             entry,
@@ -144,7 +144,7 @@ pub async fn join(
             ))
             .execute(conn)?;
         tracing::info!(member = %member, "member joined: account linked, governance key published");
-        load(conn, member)?.ok_or_else(|| GovError::NotFound("the entry vanished".into()))
+        load(conn, member, ctx.now)?.ok_or_else(|| GovError::NotFound("the entry vanished".into()))
     })
     .await
 }

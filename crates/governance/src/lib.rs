@@ -15,6 +15,7 @@ mod invitations;
 mod minutes;
 mod notices;
 mod register;
+mod register_changes;
 mod votes;
 
 pub use assemblies::{assemblies, assembly, convene, file_motion, motion};
@@ -29,6 +30,7 @@ pub use notices::due_notices;
 pub use register::{
     erase_member, is_steward, list_register, member_of, my_entry, record_leaving, register,
 };
+pub use register_changes::{change_shares, remove_expired_personal_data};
 pub use votes::{cast_ballot, record_proxy};
 
 use datacoop_governance_core::Rules;

@@ -68,9 +68,11 @@ pub(crate) type Row = (
     i32,
     Option<Vec<u8>>,
     Option<String>,
+    Option<i64>,
 );
 
-pub(crate) fn columns() -> (
+/// The register columns a [`Row`] holds.
+pub(crate) type Columns = (
     r::id,
     r::number,
     r::account,
@@ -83,7 +85,10 @@ pub(crate) fn columns() -> (
     r::votes,
     r::governance_key,
     r::email,
-) {
+    r::personal_removed_at,
+);
+
+pub(crate) fn columns() -> Columns {
     (
         r::id,
         r::number,
@@ -97,12 +102,26 @@ pub(crate) fn columns() -> (
         r::votes,
         r::governance_key,
         r::email,
+        r::personal_removed_at,
     )
 }
 
 pub(crate) fn view(row: Row) -> Result<RegisterView, GovError> {
-    let (id, number, account, name, contact, blinding, joined, leaves, shares, votes, key, email) =
-        row;
+    let (
+        id,
+        number,
+        account,
+        name,
+        contact,
+        blinding,
+        joined,
+        leaves,
+        shares,
+        votes,
+        key,
+        email,
+        removed,
+    ) = row;
     Ok(RegisterView {
         member: parse_uuid(&id)?,
         number: number.max(0) as u64,
@@ -116,17 +135,29 @@ pub(crate) fn view(row: Row) -> Result<RegisterView, GovError> {
         linked: account.is_some(),
         governance_key: key.map(Base64Url),
         blinding: Base64Url(blinding),
+        share_changes: Vec::new(),
+        personal_removed_at_micros: removed.map(|t| t.max(0) as u64),
     })
 }
 
-pub(crate) fn load(conn: &mut DbConn, member: Uuid) -> Result<Option<RegisterView>, GovError> {
-    r::table
+/// One entry with its share changes, the shares in effect at `now`.
+pub(crate) fn load(
+    conn: &mut DbConn,
+    member: Uuid,
+    now: u64,
+) -> Result<Option<RegisterView>, GovError> {
+    let Some(row) = r::table
         .find(member.hyphenated().to_string())
         .select(columns())
         .get_result::<Row>(conn)
         .optional()?
-        .map(view)
-        .transpose()
+    else {
+        return Ok(None);
+    };
+    let mut v = [view(row)?];
+    crate::register_changes::with_changes(conn, &mut v, Some(member), now)?;
+    let [v] = v;
+    Ok(Some(v))
 }
 
 fn text(field: &str, value: &str) -> Result<String, GovError> {
@@ -211,7 +242,7 @@ pub async fn register(
                 r::recorded_at.eq(ctx.now as i64),
             ))
             .execute(conn)?;
-        let entry = load(conn, member)?
+        let entry = load(conn, member, ctx.now)?
             .ok_or_else(|| GovError::NotFound("the new register entry vanished".into()))?;
         tracing::info!(member = %member, number, "member entered in the register");
         Ok(Registered {
@@ -231,18 +262,18 @@ pub async fn list_register(db: &Db, steward: Uuid, ctx: Context) -> Result<Regis
             .order(r::number.asc())
             .select(columns())
             .load(conn)?;
-        Ok(RegisterList {
-            items: rows.into_iter().map(view).collect::<Result<_, _>>()?,
-        })
+        let mut items: Vec<RegisterView> = rows.into_iter().map(view).collect::<Result<_, _>>()?;
+        crate::register_changes::with_changes(conn, &mut items, None, ctx.now)?;
+        Ok(RegisterList { items })
     })
     .await
 }
 
 /// The caller's own entry.
-pub async fn my_entry(db: &Db, account: Uuid) -> Result<RegisterView, GovError> {
+pub async fn my_entry(db: &Db, account: Uuid, now: u64) -> Result<RegisterView, GovError> {
     db.read(move |conn| -> Result<RegisterView, GovError> {
         let member = member_of(conn, account)?.ok_or(GovError::NotInRegister)?;
-        load(conn, member)?.ok_or(GovError::NotInRegister)
+        load(conn, member, now)?.ok_or(GovError::NotInRegister)
     })
     .await
 }
@@ -258,7 +289,7 @@ pub async fn record_leaving(
     db.write(move |conn| -> Result<RegisterView, GovError> {
         crate::chain::lock(conn)?;
         require_steward(conn, steward, &ctx)?;
-        let current = load(conn, member)?
+        let current = load(conn, member, ctx.now)?
             .ok_or_else(|| GovError::NotFound(format!("no member {member} in the register")))?;
         if leaves_at <= current.joined_at_micros {
             return Err(GovError::Invalid(
@@ -279,7 +310,7 @@ pub async fn record_leaving(
         diesel::update(r::table.find(member.hyphenated().to_string()))
             .set(r::leaves_at.eq(leaves_at as i64))
             .execute(conn)?;
-        load(conn, member)?.ok_or_else(|| GovError::NotFound("the entry vanished".into()))
+        load(conn, member, ctx.now)?.ok_or_else(|| GovError::NotFound("the entry vanished".into()))
     })
     .await
 }

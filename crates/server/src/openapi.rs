@@ -65,6 +65,7 @@ use utoipa::{Modify, OpenApi};
         crate::routes::gov::register_csv,
         crate::routes::gov::my_entry,
         crate::routes::gov::leaving,
+        crate::routes::gov::shares,
         crate::routes::gov::join,
         crate::routes::gov::convene,
         crate::routes::gov::assemblies,

@@ -72,4 +72,8 @@ async fn prune(app: &App) {
         Ok(n) => tracing::info!(removed = n, "old notices removed from the outbox"),
         Err(e) => tracing::warn!(error = %e, "removing old notices failed; retrying"),
     }
+    match app.remove_expired_register_data().await {
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "removing expired register data failed; retrying"),
+    }
 }

@@ -233,6 +233,9 @@ fn governance_settings(config: &Config) -> Result<GovernanceSettings, StartError
             .closing_soon_hours
             .saturating_mul(3_600_000_000),
         notices_kept_micros: config.notices.keep_days.saturating_mul(86_400_000_000),
+        // A year of 365.25 days, so three years cover a leap day.
+        register_retention_micros: u64::from(g.register_retention_years.max(1))
+            .saturating_mul(31_557_600_000_000),
     })
 }
 

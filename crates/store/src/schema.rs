@@ -207,6 +207,7 @@ diesel::table! {
         invitation_expires_at -> Nullable<BigInt>,
         recorded_at -> BigInt,
         email -> Nullable<Text>,
+        personal_removed_at -> Nullable<BigInt>,
     }
 }
 
@@ -301,3 +302,13 @@ diesel::table! {
     }
 }
 diesel::allow_tables_to_appear_in_same_query!(gov_body_members, gov_register);
+
+diesel::table! {
+    /// Changes of members' shares, with the date each takes effect.
+    gov_share_changes (member, entry_idx) {
+        member -> Text,
+        entry_idx -> BigInt,
+        shares -> Integer,
+        effective_at -> BigInt,
+    }
+}

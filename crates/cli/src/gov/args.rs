@@ -169,13 +169,34 @@ pub enum RegisterCommand {
         #[arg(long)]
         csv: bool,
     },
-    /// Record when a member's leaving takes effect (stewards).
+    /// Record when a member's leaving takes effect (stewards): at a date, or from the
+    /// day they gave notice (then at the end of the business year after the statutes'
+    /// notice period, §65(2)).
     Leave {
         /// The member's register id.
         member: Uuid,
         /// When it takes effect (RFC 3339).
+        #[arg(
+            long,
+            required_unless_present = "notice_given",
+            conflicts_with = "notice_given"
+        )]
+        at: Option<String>,
+        /// When the member gave notice (RFC 3339).
+        #[arg(long, value_name = "DATE")]
+        notice_given: Option<String>,
+    },
+    /// Record that a member holds this many shares from a date (stewards): further
+    /// shares subscribed, or notice given on some (§30(2)).
+    Shares {
+        /// The member's register id.
+        member: Uuid,
+        /// The shares held from the date.
         #[arg(long)]
-        at: String,
+        shares: u32,
+        /// When the change takes effect (RFC 3339).
+        #[arg(long)]
+        effective: String,
     },
     /// Issue a new invitation for a member (stewards): after they rotated their keys,
     /// they join again with it and their new governance key replaces the old one.

@@ -11,7 +11,7 @@ use crate::records::fresh;
 use crate::session::home;
 use datacoop_client::gov::{self, GovState};
 use datacoop_governance_core::wire::{
-    ConveneRequest, ElectionRequest, MotionRequest, RegisterRequest,
+    ConveneRequest, ElectionRequest, LeavingRequest, MotionRequest, RegisterRequest,
 };
 use datacoop_governance_core::{Choice, Decision, Form, Majority, MinutesRole, Power};
 use std::path::PathBuf;
@@ -79,8 +79,28 @@ pub async fn run(cmd: GovCommand, json: bool) -> Result<(), String> {
         GovCommand::Register(RegisterCommand::List { csv: false }) => {
             show::register(&s.gov_register_list().await.map_err(err)?, json);
         }
-        GovCommand::Register(RegisterCommand::Leave { member, at }) => {
-            show::entry(&s.gov_leaving(member, &at).await.map_err(err)?, json);
+        GovCommand::Register(RegisterCommand::Leave {
+            member,
+            at,
+            notice_given,
+        }) => {
+            let req = LeavingRequest {
+                leaves_at: at,
+                notice_given_at: notice_given,
+            };
+            show::entry(&s.gov_leaving_with(member, &req).await.map_err(err)?, json);
+        }
+        GovCommand::Register(RegisterCommand::Shares {
+            member,
+            shares,
+            effective,
+        }) => {
+            show::entry(
+                &s.gov_shares(member, shares, &effective)
+                    .await
+                    .map_err(err)?,
+                json,
+            );
         }
         GovCommand::Register(RegisterCommand::Reinvite { member }) => {
             show::registered(&s.gov_reinvite(member).await.map_err(err)?, json);

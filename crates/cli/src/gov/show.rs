@@ -68,7 +68,20 @@ pub fn entry(e: &RegisterView, json: bool) {
     if let Some(l) = e.leaves_at_micros {
         println!("leaves         {}", when(l));
     }
-    println!("shares         {}", e.shares);
+    println!("shares         {} (in effect now)", e.shares);
+    for c in &e.share_changes {
+        println!(
+            "               {} from {}",
+            c.shares,
+            when(c.effective_at_micros)
+        );
+    }
+    if let Some(r) = e.personal_removed_at_micros {
+        println!(
+            "personal data  removed {} (the retention period after leaving ran out)",
+            when(r)
+        );
+    }
     println!("votes          {}", e.votes);
     println!(
         "account        {}",

@@ -18,7 +18,7 @@ use datacoop_governance_core::proxy::prove_key;
 use datacoop_governance_core::wire::{
     AssemblyList, AssemblyView, BodiesView, ConveneRequest, GovEntryPage, GovInfo, JoinRequest,
     LeavingRequest, MotionRequest, MotionView, Recorded, RegisterList, RegisterRequest,
-    RegisterView, Registered,
+    RegisterView, Registered, ShareChangeRequest,
 };
 use datacoop_governance_core::{
     Assembly, Ballot, Choice, MotionTerms, Proxy, SignedBallot, SignedProxy,
@@ -97,11 +97,46 @@ impl MemberSession {
         member: Uuid,
         leaves_at: &str,
     ) -> Result<RegisterView, ClientError> {
+        self.gov_leaving_with(
+            member,
+            &LeavingRequest {
+                leaves_at: Some(leaves_at.to_owned()),
+                notice_given_at: None,
+            },
+        )
+        .await
+    }
+
+    /// A steward records a leaving: at a date, or from the day the member gave notice
+    /// (the server applies the statutes' notice period and the business year's end).
+    pub async fn gov_leaving_with(
+        &self,
+        member: Uuid,
+        req: &LeavingRequest,
+    ) -> Result<RegisterView, ClientError> {
         json(
             self.client
                 .request(Method::POST, &paths::gov_leaving(member))
-                .json(&LeavingRequest {
-                    leaves_at: leaves_at.to_owned(),
+                .json(req)
+                .send()
+                .await,
+        )
+        .await
+    }
+
+    /// A steward records that a member holds `shares` from `effective_at` (RFC 3339).
+    pub async fn gov_shares(
+        &self,
+        member: Uuid,
+        shares: u32,
+        effective_at: &str,
+    ) -> Result<RegisterView, ClientError> {
+        json(
+            self.client
+                .request(Method::POST, &paths::gov_shares(member))
+                .json(&ShareChangeRequest {
+                    shares,
+                    effective_at: effective_at.to_owned(),
                 })
                 .send()
                 .await,

@@ -229,7 +229,9 @@ async fn own_entry(
         match entry.body {
             EntryBody::MemberRegistered(r) if r.member == me.member => {
                 registered = true;
-                if *r.personal_digest != digest {
+                // After the retention period the personal data is gone; only the
+                // digest in the chain remains, and there is nothing to compare.
+                if me.personal_removed_at_micros.is_none() && *r.personal_digest != digest {
                     problems.push(format!(
                         "your register entry ({}) does not match what the chain recorded for you",
                         me.member

@@ -81,6 +81,8 @@ pub struct Chain {
     pub bodies: BTreeMap<Body, BTreeSet<Uuid>>,
     /// Powers the assembly delegated, and to which body.
     pub delegations: BTreeMap<Power, Body>,
+    /// Share changes per member, in chain order: (effective at, shares).
+    pub share_changes: BTreeMap<Uuid, Vec<(u64, u32)>>,
     member_numbers: HashMap<Uuid, u64>,
     governance_key: Option<VerifyingKey>,
     /// Entries applied.
@@ -104,6 +106,7 @@ impl Chain {
             demands: BTreeMap::new(),
             bodies: BTreeMap::new(),
             delegations: BTreeMap::new(),
+            share_changes: BTreeMap::new(),
             member_numbers: HashMap::new(),
             governance_key: None,
             applied: 0,
@@ -175,6 +178,23 @@ impl Chain {
                     .get_mut(member)
                     .ok_or_else(|| fail(format!("member {member} is not in the register")))?;
                 e.leaves_at_micros = Some(*leaves_at_micros);
+            }
+            EntryBody::SharesChanged(c) => {
+                let e = self
+                    .register
+                    .get(&c.member)
+                    .ok_or_else(|| fail(format!("member {} is not in the register", c.member)))?;
+                if c.shares == 0 || c.effective_at_micros < e.joined_at_micros {
+                    return Err(fail(format!(
+                        "a share change of member {} to {} shares from before they joined, or \
+                         to none",
+                        c.member, c.shares
+                    )));
+                }
+                self.share_changes
+                    .entry(c.member)
+                    .or_default()
+                    .push((c.effective_at_micros, c.shares));
             }
             EntryBody::KeyPublished { member, key, proof } => {
                 let key = VerifyingKey::from_bytes(key)

@@ -20,6 +20,10 @@ pub struct GovernanceConfig {
     pub invitation_days: u32,
     /// Seconds between the scheduler's checks for votes to close.
     pub close_interval_secs: u64,
+    /// Years a former member's personal data (name, contact, e-mail) stays in the
+    /// register after their leaving took effect; then it is removed and the entry
+    /// kept (§30).
+    pub register_retention_years: u32,
     /// The statutes' rules, within what the law allows.
     pub rules: Rules,
 }
@@ -32,6 +36,7 @@ impl Default for GovernanceConfig {
             seat: "the cooperative's registered seat".into(),
             invitation_days: 30,
             close_interval_secs: 5,
+            register_retention_years: 3,
             rules: Rules::default(),
         }
     }

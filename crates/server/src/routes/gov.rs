@@ -14,7 +14,7 @@ use datacoop_app::App;
 use datacoop_governance_core::wire::{
     AssemblyList, AssemblyView, ConveneRequest, GovEntryPage, GovEntryQuery, GovInfo, JoinRequest,
     LeavingRequest, MotionRequest, MotionView, Recorded, RegisterList, RegisterRequest,
-    RegisterView, Registered, StudyApprovalView,
+    RegisterView, Registered, ShareChangeRequest, StudyApprovalView,
 };
 use datacoop_governance_core::{Assembly, MotionTerms, SignedBallot, SignedProxy};
 use uuid::Uuid;
@@ -137,7 +137,7 @@ pub async fn register_csv(app: web::Data<App>, me: Member) -> Result<HttpRespons
         (status = 200, description = "Recorded", body = RegisterView),
         (status = 403, description = "Not a steward", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such member", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid date", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid date, or neither or both of leaves_at and notice_given_at", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/gov/register/{member}/leaving")]
 pub async fn leaving(
@@ -148,6 +148,28 @@ pub async fn leaving(
 ) -> Result<web::Json<RegisterView>, ApiError> {
     Ok(web::Json(
         app.record_leaving(&me.0, member.into_inner(), body.into_inner())
+            .await?,
+    ))
+}
+
+/// A steward records a change of a member's shares from a date (§30(2)).
+#[utoipa::path(tag = "governance", security(("bearer" = [])), request_body = ShareChangeRequest,
+    params(("member" = Uuid, Path, description = "Register id")),
+    responses(
+        (status = 200, description = "Recorded; the entry with its share changes", body = RegisterView),
+        (status = 403, description = "Not a steward", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such member", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No shares, or a date before the member joined", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/gov/register/{member}/shares")]
+pub async fn shares(
+    app: web::Data<App>,
+    me: Member,
+    member: web::Path<Uuid>,
+    body: web::Json<ShareChangeRequest>,
+) -> Result<web::Json<RegisterView>, ApiError> {
+    Ok(web::Json(
+        app.change_shares(&me.0, member.into_inner(), body.into_inner())
             .await?,
     ))
 }

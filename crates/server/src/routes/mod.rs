@@ -82,6 +82,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(gov::register_csv)
                 .service(gov::my_entry)
                 .service(gov::leaving)
+                .service(gov::shares)
                 .service(gov::join)
                 .service(gov::convene)
                 .service(gov::assemblies)
