@@ -1,7 +1,8 @@
 //! The register over time through the front door (§30): share changes with their
 //! effective dates, a leaving computed from the day notice was given (§65(2)), and a
 //! former member's personal data removed once the retention period has run out, while
-//! the entry and the governance log stay whole. The real server with a set clock, the
+//! the entry and the governance log stay whole; a member changes where their notices
+//! go. The real server with a set clock, the
 //! real client, SQLite and PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -41,6 +42,31 @@ async fn shares_leaving_and_retention_in_the_register(backend: Backend) {
     }
     let (ada, ben) = (ids[0].1, ids[1].1);
 
+    // Ada moves her notices to another address, refuses a malformed one, then stops them.
+    let e = ids[0]
+        .0
+        .gov_set_email(Some("ada@fischerei.example"))
+        .await
+        .unwrap();
+    assert_eq!(e.email.as_deref(), Some("ada@fischerei.example"));
+    let bad = ids[0]
+        .0
+        .gov_set_email(Some("not an address"))
+        .await
+        .unwrap_err();
+    assert_eq!(code(&bad).0, 422);
+    assert_eq!(
+        ids[0].0.gov_me().await.unwrap().email.as_deref(),
+        Some("ada@fischerei.example")
+    );
+    let outsider = account(&srv, "outsider@example.org").await;
+    let no = outsider
+        .gov_set_email(Some("x@example.org"))
+        .await
+        .unwrap_err();
+    assert_eq!(code(&no), (403, "not_in_register".into()));
+    assert!(ids[0].0.gov_set_email(None).await.unwrap().email.is_none());
+
     // Ada subscribes three more shares from ten days on.
     let e = steward
         .gov_shares(ada, 5, &at(t0 + 10 * DAY))
@@ -79,6 +105,7 @@ async fn shares_leaving_and_retention_in_the_register(backend: Backend) {
     assert_eq!(left.leaves_at_micros, Some(year_end));
     let csv = steward.gov_register_csv().await.unwrap();
     assert!(csv.contains("5 from 2027-03-11T09:00:00Z"), "{csv}");
+    assert!(csv.contains(",5,100.00 EUR,1,"), "{csv}");
 
     // Three years after the leaving, Ben's personal data goes; his entry stays.
     clock.advance(Duration::from_micros(
@@ -89,6 +116,7 @@ async fn shares_leaving_and_retention_in_the_register(backend: Backend) {
     assert_eq!(srv.app.remove_expired_register_data().await.unwrap(), 1);
     assert_eq!(srv.app.remove_expired_register_data().await.unwrap(), 0);
     let list = steward.gov_register_list().await.unwrap();
+    assert_eq!(list.share_value.as_deref(), Some("100.00 EUR"));
     let b = list.items.iter().find(|e| e.member == ben).unwrap();
     assert!(b.name.is_empty() && b.contact.is_empty() && b.email.is_none());
     assert!(b.personal_removed_at_micros.is_some());

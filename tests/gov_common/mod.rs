@@ -34,13 +34,15 @@ pub async fn account(srv: &TestServer, email: &str) -> MemberSession {
 }
 
 /// The real server on `backend` with its clock set to `t0` (unix microseconds), the
-/// steward configured, and votes closed every second; `None` where the backend is not
+/// steward configured, a share's nominal value of 100.00 EUR, and votes closed every
+/// second; `None` where the backend is not
 /// available outside CI.
 pub async fn server(backend: datacoop_testkit::Backend, t0: u64) -> Option<TestServer> {
     TestServer::start_with(backend, |c| {
         c.clock = datacoop_app::Clock::manual(t0);
         c.governance.stewards = vec![STEWARD.into()];
         c.governance.close_interval_secs = 1;
+        c.governance.share_value = "100.00 EUR".into();
         c.auth.registrations_per_minute = 0;
     })
     .await

@@ -85,6 +85,8 @@ pub const GOV_REGISTER: &str = api_path!("/gov/register");
 pub const GOV_REGISTER_CSV: &str = api_path!("/gov/register.csv");
 /// `GET`: the caller's own register entry.
 pub const GOV_REGISTER_ME: &str = api_path!("/gov/register/me");
+/// `PUT`: set or remove the address of one's own notices.
+pub const GOV_REGISTER_ME_EMAIL: &str = api_path!("/gov/register/me/email");
 /// `POST`: link the caller's account to their entry and publish their key.
 pub const GOV_JOIN: &str = api_path!("/gov/join");
 /// `POST`: convene (steward); `GET`: list.
@@ -231,6 +233,7 @@ pub const TEMPLATES: &[&str] = &[
     GOV_REGISTER,
     GOV_REGISTER_CSV,
     GOV_REGISTER_ME,
+    GOV_REGISTER_ME_EMAIL,
     api_path!("/gov/register/{member}/leaving"),
     api_path!("/gov/register/{member}/shares"),
     api_path!("/gov/register/{member}/invitation"),

@@ -7,8 +7,8 @@ use datacoop_governance as gov;
 use datacoop_governance_core::wire::{
     AssemblyList, AssemblyView, BodiesView, ConveneRequest, DemandList, GovEntryPage,
     GovEntryQuery, GovInfo, JoinRequest, LeavingRequest, MinutesQuery, MinutesView, MotionRequest,
-    MotionView, Recorded, RegisterList, RegisterRequest, RegisterView, Registered,
-    ShareChangeRequest, StudyApprovalView,
+    MotionView, NoticeEmailRequest, Recorded, RegisterList, RegisterRequest, RegisterView,
+    Registered, ShareChangeRequest, StudyApprovalView,
 };
 use datacoop_governance_core::{
     Assembly, Count, DemandFiling, DemandState, MinutesSignature, MotionTerms, Rules,
@@ -27,6 +27,8 @@ pub struct GovernanceSettings {
     pub invitation_days: u32,
     /// The registered seat (the place of a virtual assembly).
     pub seat: String,
+    /// The nominal value of one share ("100.00 EUR"), if set.
+    pub share_value: Option<String>,
     /// How long before a vote closes members are reminded, microseconds.
     pub closing_soon_micros: u64,
     /// How long sent (or given up) notices stay in the outbox, microseconds.
@@ -45,6 +47,7 @@ impl App {
             now: self.clock.now_micros(),
             invitation_days: s.invitation_days,
             seat: s.seat.clone(),
+            share_value: s.share_value.clone(),
         }
     }
 
@@ -121,6 +124,21 @@ impl App {
             }
         };
         Ok(gov::record_leaving(&self.db, caller.id.uuid(), member, at, ctx).await?)
+    }
+
+    /// A member sets or removes the address their notices go to.
+    pub async fn set_notice_email(
+        &self,
+        caller: &MemberCaller,
+        req: NoticeEmailRequest,
+    ) -> Result<RegisterView, AppError> {
+        Ok(gov::set_notice_email(
+            &self.db,
+            caller.id.uuid(),
+            req.email,
+            self.clock.now_micros(),
+        )
+        .await?)
     }
 
     /// A steward records a change of a member's shares with its effective date.

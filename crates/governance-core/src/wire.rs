@@ -77,6 +77,14 @@ pub struct ShareChangeView {
     pub effective_at_micros: u64,
 }
 
+/// A member sets (or, with none, removes) the address their notices go to.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeEmailRequest {
+    /// The address; none to receive no more notices by e-mail.
+    pub email: Option<String>,
+}
+
 /// A steward records a change of a member's shares.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -103,6 +111,10 @@ pub struct Registered {
 pub struct RegisterList {
     /// Entries by member number.
     pub items: Vec<RegisterView>,
+    /// The nominal value of one share as the statutes state it ("100.00 EUR"), if the
+    /// operator set it (`governance.share_value`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share_value: Option<String>,
 }
 
 /// A steward records that a member's leaving takes effect.
@@ -366,7 +378,7 @@ pub fn register_csv(list: &RegisterList) -> String {
         datacoop_api::time::format_micros(micros.min(i64::MAX as u64) as i64)
     }
     let mut out = String::from(
-        "number,register_id,name,contact,email,joined_at,leaves_at,shares,votes,linked,has_key,share_changes,personal_removed_at\r\n",
+        "number,register_id,name,contact,email,joined_at,leaves_at,shares,share_value,votes,linked,has_key,share_changes,personal_removed_at\r\n",
     );
     for e in &list.items {
         let row = [
@@ -378,6 +390,7 @@ pub fn register_csv(list: &RegisterList) -> String {
             date(e.joined_at_micros),
             e.leaves_at_micros.map(date).unwrap_or_default(),
             e.shares.to_string(),
+            field(list.share_value.as_deref().unwrap_or_default()),
             e.votes.to_string(),
             e.linked.to_string(),
             e.governance_key.is_some().to_string(),

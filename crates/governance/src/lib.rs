@@ -30,7 +30,7 @@ pub use notices::due_notices;
 pub use register::{
     erase_member, is_steward, list_register, member_of, my_entry, record_leaving, register,
 };
-pub use register_changes::{change_shares, remove_expired_personal_data};
+pub use register_changes::{change_shares, remove_expired_personal_data, set_notice_email};
 pub use votes::{cast_ballot, record_proxy};
 
 use datacoop_governance_core::Rules;
@@ -49,4 +49,6 @@ pub struct Context {
     pub invitation_days: u32,
     /// The registered seat, the place of a virtual assembly (§47(1)).
     pub seat: String,
+    /// The nominal value of one share as the statutes state it ("100.00 EUR"), if set.
+    pub share_value: Option<String>,
 }

@@ -264,7 +264,10 @@ pub async fn list_register(db: &Db, steward: Uuid, ctx: Context) -> Result<Regis
             .load(conn)?;
         let mut items: Vec<RegisterView> = rows.into_iter().map(view).collect::<Result<_, _>>()?;
         crate::register_changes::with_changes(conn, &mut items, None, ctx.now)?;
-        Ok(RegisterList { items })
+        Ok(RegisterList {
+            items,
+            share_value: ctx.share_value.clone(),
+        })
     })
     .await
 }

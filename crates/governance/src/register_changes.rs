@@ -105,6 +105,31 @@ pub async fn change_shares(
     .await
 }
 
+/// A member sets the address their notices go to (`None`: no more e-mail notices).
+/// Not in the chain: the e-mail is not part of the personal digest.
+pub async fn set_notice_email(
+    db: &Db,
+    account: Uuid,
+    email: Option<String>,
+    now: u64,
+) -> Result<RegisterView, GovError> {
+    let email = match email.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(e) => {
+            Some(datacoop_notices::valid_address(e).map_err(|e| GovError::Invalid(e.to_string()))?)
+        }
+    };
+    db.write(move |conn| -> Result<RegisterView, GovError> {
+        let member = crate::register::member_of(conn, account)?.ok_or(GovError::NotInRegister)?;
+        diesel::update(r::table.find(member.hyphenated().to_string()))
+            .set(r::email.eq(&email))
+            .execute(conn)?;
+        tracing::info!(%member, notices = email.is_some(), "notice address changed by the member");
+        load(conn, member, now)?.ok_or(GovError::NotInRegister)
+    })
+    .await
+}
+
 /// Removes the personal data (name, contact, e-mail, the digest's blinding) of every
 /// member who left more than `retention_micros` ago; returns how many.
 pub async fn remove_expired_personal_data(

@@ -64,6 +64,7 @@ use utoipa::{Modify, OpenApi};
         crate::routes::gov::list_register,
         crate::routes::gov::register_csv,
         crate::routes::gov::my_entry,
+        crate::routes::gov::my_email,
         crate::routes::gov::leaving,
         crate::routes::gov::shares,
         crate::routes::gov::join,

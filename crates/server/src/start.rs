@@ -228,6 +228,7 @@ fn governance_settings(config: &Config) -> Result<GovernanceSettings, StartError
         stewards,
         invitation_days: g.invitation_days.max(1),
         seat: g.seat.clone(),
+        share_value: Some(g.share_value.trim().to_owned()).filter(|v| !v.is_empty()),
         closing_soon_micros: config
             .notices
             .closing_soon_hours

@@ -206,6 +206,15 @@ pub enum RegisterCommand {
     },
     /// Your own entry.
     Me,
+    /// Where your notices go: set your e-mail address, or stop e-mail notices.
+    Email {
+        /// The address.
+        #[arg(required_unless_present = "none", conflicts_with = "none")]
+        address: Option<String>,
+        /// Receive no more notices by e-mail.
+        #[arg(long)]
+        none: bool,
+    },
 }
 
 /// Assemblies.

@@ -105,6 +105,16 @@ pub async fn run(cmd: GovCommand, json: bool) -> Result<(), String> {
         GovCommand::Register(RegisterCommand::Reinvite { member }) => {
             show::registered(&s.gov_reinvite(member).await.map_err(err)?, json);
         }
+        GovCommand::Register(RegisterCommand::Email { address, .. }) => {
+            let e = s.gov_set_email(address.as_deref()).await.map_err(err)?;
+            if !json {
+                match &e.email {
+                    Some(a) => println!("Your notices go to {a}."),
+                    None => println!("You receive no notices by e-mail."),
+                }
+            }
+            show::entry(&e, json);
+        }
         GovCommand::Register(RegisterCommand::Me) => {
             show::entry(&s.gov_me().await.map_err(err)?, json);
         }

@@ -64,6 +64,9 @@ pub fn entry(e: &RegisterView, json: bool) {
     println!("register id    {}", e.member);
     println!("name           {}", e.name);
     println!("contact        {}", e.contact);
+    if let Some(a) = &e.email {
+        println!("notices to     {a}");
+    }
     println!("joined         {}", when(e.joined_at_micros));
     if let Some(l) = e.leaves_at_micros {
         println!("leaves         {}", when(l));
@@ -122,7 +125,19 @@ pub fn register(l: &RegisterList, json: bool) {
             if e.linked { "yes" } else { "no" }
         );
     }
-    println!("{} member(s)", l.items.len());
+    let shares: u64 = l
+        .items
+        .iter()
+        .filter(|e| e.leaves_at_micros.is_none())
+        .map(|e| u64::from(e.shares))
+        .sum();
+    match &l.share_value {
+        Some(v) => println!(
+            "{} member(s); {shares} shares held by those who have not given notice, {v} each",
+            l.items.len()
+        ),
+        None => println!("{} member(s)", l.items.len()),
+    }
 }
 
 pub fn assembly(a: &Assembly, json: bool) {

@@ -17,8 +17,8 @@ use datacoop_crypto::SigningKey;
 use datacoop_governance_core::proxy::prove_key;
 use datacoop_governance_core::wire::{
     AssemblyList, AssemblyView, BodiesView, ConveneRequest, GovEntryPage, GovInfo, JoinRequest,
-    LeavingRequest, MotionRequest, MotionView, Recorded, RegisterList, RegisterRequest,
-    RegisterView, Registered, ShareChangeRequest,
+    LeavingRequest, MotionRequest, MotionView, NoticeEmailRequest, Recorded, RegisterList,
+    RegisterRequest, RegisterView, Registered, ShareChangeRequest,
 };
 use datacoop_governance_core::{
     Assembly, Ballot, Choice, MotionTerms, Proxy, SignedBallot, SignedProxy,
@@ -137,6 +137,20 @@ impl MemberSession {
                 .json(&ShareChangeRequest {
                     shares,
                     effective_at: effective_at.to_owned(),
+                })
+                .send()
+                .await,
+        )
+        .await
+    }
+
+    /// Sets (or with `None` removes) the address this member's notices go to.
+    pub async fn gov_set_email(&self, email: Option<&str>) -> Result<RegisterView, ClientError> {
+        json(
+            self.client
+                .request(Method::PUT, paths::GOV_REGISTER_ME_EMAIL)
+                .json(&NoticeEmailRequest {
+                    email: email.map(str::to_owned),
                 })
                 .send()
                 .await,

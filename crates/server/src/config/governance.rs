@@ -16,6 +16,9 @@ pub struct GovernanceConfig {
     pub log_origin: String,
     /// The registered seat: the place the minutes give for a virtual assembly (§47(1)).
     pub seat: String,
+    /// The nominal value of one share as the statutes state it, e.g. "100.00 EUR"
+    /// (§30(2): the register gives shares by count and nominal value); empty: not stated.
+    pub share_value: String,
     /// Days a register invitation stays valid.
     pub invitation_days: u32,
     /// Seconds between the scheduler's checks for votes to close.
@@ -34,6 +37,7 @@ impl Default for GovernanceConfig {
             stewards: Vec::new(),
             log_origin: "datacoop.example/governance".into(),
             seat: "the cooperative's registered seat".into(),
+            share_value: String::new(),
             invitation_days: 30,
             close_interval_secs: 5,
             register_retention_years: 3,

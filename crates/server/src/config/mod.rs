@@ -307,6 +307,7 @@ pub const ENV_KEYS: &[&str] = &[
     "governance.stewards",
     "governance.log_origin",
     "governance.seat",
+    "governance.share_value",
     "governance.invitation_days",
     "governance.close_interval_secs",
     "governance.register_retention_years",

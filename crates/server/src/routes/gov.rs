@@ -5,7 +5,7 @@
 
 use crate::error::ApiError;
 use crate::extract::Member;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, put, web, HttpResponse};
 use datacoop_api::log::{
     ConsistencyProof, ConsistencyQuery, InclusionProofs, InclusionRequest, LogCheckpoint, LogKey,
 };
@@ -13,8 +13,8 @@ use datacoop_api::Problem;
 use datacoop_app::App;
 use datacoop_governance_core::wire::{
     AssemblyList, AssemblyView, ConveneRequest, GovEntryPage, GovEntryQuery, GovInfo, JoinRequest,
-    LeavingRequest, MotionRequest, MotionView, Recorded, RegisterList, RegisterRequest,
-    RegisterView, Registered, ShareChangeRequest, StudyApprovalView,
+    LeavingRequest, MotionRequest, MotionView, NoticeEmailRequest, Recorded, RegisterList,
+    RegisterRequest, RegisterView, Registered, ShareChangeRequest, StudyApprovalView,
 };
 use datacoop_governance_core::{Assembly, MotionTerms, SignedBallot, SignedProxy};
 use uuid::Uuid;
@@ -185,6 +185,23 @@ pub async fn my_entry(
     me: Member,
 ) -> Result<web::Json<RegisterView>, ApiError> {
     Ok(web::Json(app.my_register_entry(&me.0).await?))
+}
+
+/// The caller sets (or removes) the address their notices go to.
+#[utoipa::path(tag = "governance", security(("bearer" = [])), request_body = NoticeEmailRequest, responses(
+    (status = 200, description = "Your entry with the new address", body = RegisterView),
+    (status = 403, description = "Your account is not in the register", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Not an e-mail address", body = Problem, content_type = "application/problem+json"),
+))]
+#[put("/gov/register/me/email")]
+pub async fn my_email(
+    app: web::Data<App>,
+    me: Member,
+    body: web::Json<NoticeEmailRequest>,
+) -> Result<web::Json<RegisterView>, ApiError> {
+    Ok(web::Json(
+        app.set_notice_email(&me.0, body.into_inner()).await?,
+    ))
 }
 
 /// Links the caller's account to their register entry with the invitation and

@@ -81,6 +81,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(gov::list_register)
                 .service(gov::register_csv)
                 .service(gov::my_entry)
+                .service(gov::my_email)
                 .service(gov::leaving)
                 .service(gov::shares)
                 .service(gov::join)
