@@ -6,8 +6,8 @@ use crate::entry::{Entry, EntryBody};
 use crate::minutes::{Objection, OBJECTION_DAYS};
 use crate::timeline::{check_assembly, check_motion};
 use crate::{
-    check_ballot, count, proxy, Assembly, Body, Count, Effect, Motion, MotionTerms, Power,
-    ProxyBook, RegisterEntry, Rules, SignedBallot, StudyApproval,
+    count, proxy, Assembly, Body, Count, Effect, Motion, MotionTerms, Power, ProxyBook,
+    RegisterEntry, Rules, SignedBallot, StudyApproval,
 };
 use datacoop_crypto::VerifyingKey;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -15,6 +15,8 @@ use uuid::Uuid;
 
 mod checks;
 mod demands;
+mod minutes;
+mod votes;
 
 /// A motion as the chain has it so far.
 #[derive(Debug, Clone)]
@@ -274,134 +276,15 @@ impl Chain {
                         .map_err(|e| fail(e.to_string()))?;
                 }
             }
-            EntryBody::Ballot(b) => {
-                let m = self.motions.get(&b.ballot.motion).ok_or_else(|| {
-                    fail(format!("a ballot for unknown motion {}", b.ballot.motion))
-                })?;
-                if m.result.is_some() {
-                    return Err(fail(format!(
-                        "a ballot recorded after motion {} closed",
-                        m.terms.id
-                    )));
-                }
-                if at < m.terms.opens_at_micros || at >= m.terms.closes_at_micros {
-                    return Err(fail("a ballot recorded outside the voting period".into()));
-                }
-                let book = self.proxies(&m.terms.assembly);
-                check_ballot(
-                    &self.motion(&m.terms),
-                    b,
-                    &self.register,
-                    &book,
-                    &self.rules,
-                )
-                .map_err(|r| {
-                    fail(format!(
-                        "a ballot the server should have refused: {}",
-                        r.describe()
-                    ))
-                })?;
-                if let Some(m) = self.motions.get_mut(&b.ballot.motion) {
-                    m.ballots.push(b.clone());
-                }
-            }
+            EntryBody::Ballot(b) => self.accept_ballot(b, at).map_err(fail)?,
             EntryBody::MotionClosed {
                 motion,
                 count: recorded,
-            } => {
-                let m = self
-                    .motions
-                    .get(motion)
-                    .ok_or_else(|| fail(format!("a result for unknown motion {motion}")))?;
-                if m.result.is_some() {
-                    return Err(fail(format!("motion {motion} is closed twice")));
-                }
-                if at < m.terms.closes_at_micros {
-                    return Err(fail(format!(
-                        "motion {motion} was closed before its closing time"
-                    )));
-                }
-                let recount = self.recount(m);
-                if &recount != recorded {
-                    return Err(fail(format!(
-                        "the recorded result of motion {motion} is not what its ballots give: \
-                         recorded {} yes, {} no, {} abstaining ({}), recounted {} yes, {} no, \
-                         {} abstaining ({})",
-                        recorded.yes,
-                        recorded.no,
-                        recorded.abstain,
-                        if recorded.carried {
-                            "carried"
-                        } else {
-                            "not carried"
-                        },
-                        recount.yes,
-                        recount.no,
-                        recount.abstain,
-                        if recount.carried {
-                            "carried"
-                        } else {
-                            "not carried"
-                        },
-                    )));
-                }
-                let effect = m.terms.effect(&recount, &self.delegations);
-                match &effect {
-                    Effect::Compose(body, members) => {
-                        self.bodies.insert(*body, members.clone());
-                    }
-                    Effect::Delegate(power, body) => {
-                        self.delegations.insert(*power, *body);
-                    }
-                    Effect::EndDelegation(power) => {
-                        self.delegations.remove(power);
-                    }
-                    Effect::None | Effect::ApproveStudy(_) => {}
-                }
-                if let Some(m) = self.motions.get_mut(motion) {
-                    m.result = Some(recount);
-                    m.effect = Some(effect);
-                }
-            }
+            } => self.close_motion(motion, recorded, at).map_err(fail)?,
             EntryBody::StudyApproved {
                 approval,
                 signature,
-            } => {
-                let m = self.motions.get(&approval.motion).ok_or_else(|| {
-                    fail(format!("an approval by unknown motion {}", approval.motion))
-                })?;
-                if !m.result.as_ref().is_some_and(|c| c.carried) {
-                    return Err(fail(format!(
-                        "study {} is recorded as approved by motion {}, which has not carried",
-                        approval.study, approval.motion
-                    )));
-                }
-                let Some(Effect::ApproveStudy(decided)) = &m.effect else {
-                    return Err(fail(format!(
-                        "study {} is recorded as approved by motion {} of a body that does not \
-                         hold the power to approve studies",
-                        approval.study, approval.motion
-                    )));
-                };
-                if decided != approval {
-                    return Err(fail(format!(
-                        "the approval of study {} is not what motion {} put to the vote",
-                        approval.study, approval.motion
-                    )));
-                }
-                match &self.governance_key {
-                    Some(k) if approval.verifies(k, signature) => {}
-                    Some(_) => {
-                        return Err(fail(format!(
-                            "the approval of study {} is not signed by the governance key",
-                            approval.study
-                        )))
-                    }
-                    None => {}
-                }
-                self.approved_studies
-                    .insert(approval.study, approval.clone());
-            }
+            } => self.approve_study(approval, signature).map_err(fail)?,
             EntryBody::MinutesSigned(sig) => self.sign_minutes(sig).map_err(fail)?,
             EntryBody::Objection(o) => {
                 let ob = &o.objection;
