@@ -146,7 +146,12 @@ pub fn gov_demand_support(demand: uuid::Uuid) -> String {
     format!("{GOV_DEMANDS}/{demand}/support")
 }
 
-/// `POST`: record a member's signed attendance.
+/// `POST`: a member's signed question, statement or answer in an assembly's discussion.
+pub fn gov_discussion(assembly: uuid::Uuid) -> String {
+    format!("{GOV_ASSEMBLIES}/{assembly}/discussion")
+}
+
+/// `POST`: a member's signed attendance at a running assembly.
 pub fn gov_attendance(assembly: uuid::Uuid) -> String {
     format!("{GOV_ASSEMBLIES}/{assembly}/attendance")
 }
@@ -250,6 +255,7 @@ pub const TEMPLATES: &[&str] = &[
     api_path!("/gov/assemblies/{id}/minutes/signatures"),
     api_path!("/gov/assemblies/{id}/objections"),
     api_path!("/gov/assemblies/{id}/attendance"),
+    api_path!("/gov/assemblies/{id}/discussion"),
     GOV_DEMANDS,
     api_path!("/gov/demands/{id}/support"),
 ];

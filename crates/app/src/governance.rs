@@ -12,7 +12,8 @@ use datacoop_governance_core::wire::{
 };
 use datacoop_governance_core::{
     Assembly, Count, DemandFiling, DemandState, MinutesSignature, MotionTerms, Rules,
-    SignedAttendance, SignedBallot, SignedObjection, SignedProxy, SignedSupport,
+    SignedAttendance, SignedBallot, SignedContribution, SignedObjection, SignedProxy,
+    SignedSupport,
 };
 use uuid::Uuid;
 
@@ -308,6 +309,15 @@ impl App {
         s: SignedAttendance,
     ) -> Result<Recorded, AppError> {
         Ok(gov::attend(&self.db, caller.id.uuid(), s, self.gov(), self.gov_key()?).await?)
+    }
+
+    /// A member's signed question, statement or answer in an assembly's discussion.
+    pub async fn contribute(
+        &self,
+        caller: &MemberCaller,
+        s: SignedContribution,
+    ) -> Result<Recorded, AppError> {
+        Ok(gov::contribute(&self.db, caller.id.uuid(), s, self.gov(), self.gov_key()?).await?)
     }
 
     /// A member files a minority demand (§45), signed as its first supporter.

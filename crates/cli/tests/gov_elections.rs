@@ -2,7 +2,8 @@
 //! the real server with a set clock: the assembly elects the board from three
 //! candidates and delegates study approval to the ethics committee; the members vote by
 //! candidate number; `gov results`, `gov bodies` and `gov verify` show the outcome; a
-//! steward records a share change and a leaving from the day notice was given.
+//! steward records a share change and a leaving from the day notice was given; members
+//! ask and answer in the discussion.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use datacoop_app::Clock;
@@ -100,6 +101,41 @@ async fn an_election_from_the_command_line(backend: Backend) {
         assert!(
             ballot.contains("candidate  1. Ada Lovelace") && ballot.contains("2 seat(s)"),
             "{ballot}"
+        );
+
+        // The discussion phase: a question on the election, an answer, read back from
+        // the verified log.
+        let q = members[2].0.json(&[
+            "gov",
+            "assembly",
+            "ask",
+            &a_id,
+            "--motion",
+            &e_id,
+            "--text",
+            "Will the board publish its minutes?",
+        ]);
+        let q_index = q["index"].as_u64().unwrap().to_string();
+        members[0].0.ok(&[
+            "gov",
+            "assembly",
+            "answer",
+            &a_id,
+            "--to",
+            &q_index,
+            "--text",
+            "Yes, every quarter.",
+        ]);
+        let err = members[1].0.fails(&[
+            "gov", "assembly", "answer", &a_id, "--to", "1", "--text", "?",
+        ]);
+        assert!(err.contains("not a contribution"), "{err}");
+        let talk = members[1].0.ok(&["gov", "assembly", "discussion", &a_id]);
+        assert!(
+            talk.contains("member no. 3 asks")
+                && talk.contains(&format!("member no. 1 answers [{q_index}]"))
+                && talk.contains("Yes, every quarter."),
+            "{talk}"
         );
 
         clock.advance(Duration::from_micros(16 * DAY));

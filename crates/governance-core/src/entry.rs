@@ -89,6 +89,8 @@ pub enum EntryBody {
     DemandFiled(crate::DemandFiling),
     /// Another member supports a minority demand.
     DemandSupported(crate::SignedSupport),
+    /// A member asks, states or answers in an assembly's discussion (§43b).
+    Contributed(crate::SignedContribution),
 }
 
 /// A signature on an assembly's minutes.
@@ -190,6 +192,7 @@ impl Entry {
             EntryBody::Attended(_) => "attended",
             EntryBody::DemandFiled(_) => "demand_filed",
             EntryBody::DemandSupported(_) => "demand_supported",
+            EntryBody::Contributed(_) => "contributed",
         }
     }
 }

@@ -1,12 +1,14 @@
 //! Minority demands (§45) in the chain: the share of the members at each signature,
-//! signatures over the demand's terms, one support per member.
+//! signatures over the demand's terms, one support per member. And an assembly's
+//! discussion (§43b): questions, statements and answers, signed, until it ends.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use datacoop_api::b64::Base64Url;
 use datacoop_crypto::SigningKey;
 use datacoop_governance_core::proxy::prove_key;
 use datacoop_governance_core::{
-    Chain, DemandFiling, DemandTerms, Entry, EntryBody, Registration, Rules, Support,
+    Assembly, Chain, Contribution, ContributionKind, DemandFiling, DemandTerms, Entry, EntryBody,
+    Form, Registration, Rules, Support,
 };
 use uuid::Uuid;
 
@@ -50,9 +52,13 @@ impl Coop {
     }
 
     fn apply(&mut self, body: EntryBody) -> Result<(), String> {
+        self.apply_at(T0 + self.next, body)
+    }
+
+    fn apply_at(&mut self, at: u64, body: EntryBody) -> Result<(), String> {
         let r = self
             .chain
-            .apply(self.next, &Entry::new(T0 + self.next, body))
+            .apply(self.next, &Entry::new(at, body))
             .map_err(|p| p.problem);
         if r.is_ok() {
             self.next += 1;
@@ -139,4 +145,79 @@ fn a_support_must_sign_the_terms_with_the_members_key() {
         support: c.support(&bare, 0),
     }));
     assert!(e.unwrap_err().contains("reasons"));
+}
+
+#[test]
+fn members_ask_say_and_answer_until_the_assembly_ends() {
+    const DAY: u64 = 86_400_000_000;
+    let mut c = Coop::with_members(3);
+    let assembly = Assembly {
+        id: Uuid::now_v7(),
+        title: "General assembly".into(),
+        form: Form::Stretched,
+        starts_at_micros: T0 + 15 * DAY,
+        ends_at_micros: T0 + 22 * DAY,
+        place: "Rostock".into(),
+        how_to_take_part: "online".into(),
+        convened_by: Uuid::nil(),
+        body: None,
+    };
+    c.apply(EntryBody::AssemblyConvened(assembly.clone()))
+        .unwrap();
+    let say = |c: &Coop, who: usize, kind, reply_to, text: &str| {
+        let (member, key) = &c.members[who];
+        Contribution {
+            assembly: assembly.id,
+            motion: None,
+            member: *member,
+            kind,
+            reply_to,
+            text: text.into(),
+            at_micros: T0,
+        }
+        .sign(key)
+    };
+    let q = say(
+        &c,
+        0,
+        ContributionKind::Question,
+        None,
+        "Why is the fee rising?",
+    );
+    let asked = c.next;
+    c.apply(EntryBody::Contributed(q)).unwrap();
+    let a = say(
+        &c,
+        1,
+        ContributionKind::Answer,
+        Some(asked),
+        "The audit costs more.",
+    );
+    c.apply(EntryBody::Contributed(a)).unwrap();
+    // An answer to nothing, a reply that is not an answer, an empty text, another's key.
+    let orphan = say(&c, 2, ContributionKind::Answer, Some(999), "?");
+    assert!(c.apply(EntryBody::Contributed(orphan)).is_err());
+    let reply = say(&c, 2, ContributionKind::Statement, Some(asked), "I agree");
+    assert!(c.apply(EntryBody::Contributed(reply)).is_err());
+    let empty = say(&c, 2, ContributionKind::Statement, None, "  ");
+    assert!(c.apply(EntryBody::Contributed(empty)).is_err());
+    let mut forged = say(&c, 2, ContributionKind::Statement, None, "I agree");
+    forged.contribution.member = c.members[0].0;
+    assert!(c.apply(EntryBody::Contributed(forged)).is_err());
+    let mut changed = say(&c, 2, ContributionKind::Statement, None, "I agree");
+    changed.contribution.text = "I disagree".into();
+    assert!(c.apply(EntryBody::Contributed(changed)).is_err());
+    // After the end: refused.
+    let late = say(&c, 2, ContributionKind::Statement, None, "Too late");
+    assert!(c
+        .apply_at(T0 + 22 * DAY + 1, EntryBody::Contributed(late))
+        .is_err());
+    let d = &c.chain.discussion[&assembly.id];
+    assert_eq!(d.len(), 2);
+    assert_eq!(d[1].contribution.reply_to, Some(d[0].index));
+    let md = datacoop_governance_core::discussion::discussion_markdown(d, c.chain.numbers());
+    assert!(
+        md.contains("member no. 1 asks") && md.contains(&format!("member no. 2 answers [{asked}]")),
+        "{md}"
+    );
 }

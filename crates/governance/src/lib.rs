@@ -25,7 +25,7 @@ pub use close::{close_due, study_approval};
 pub use demands::{demands, file_demand, support_demand};
 pub use error::GovError;
 pub use invitations::{join, reinvite};
-pub use minutes::{attend, minutes, object, sign_minutes};
+pub use minutes::{attend, contribute, minutes, object, sign_minutes};
 pub use notices::due_notices;
 pub use register::{
     erase_member, is_steward, list_register, member_of, my_entry, record_leaving, register,

@@ -8,7 +8,8 @@ use datacoop_api::b64::Base64Url;
 use datacoop_crypto::VerifyingKey;
 use datacoop_governance_core::wire::{MinutesView, Recorded};
 use datacoop_governance_core::{
-    Chain, Entry, EntryBody, MinutesRole, MinutesSignature, SignedAttendance, SignedObjection,
+    Chain, Entry, EntryBody, MinutesRole, MinutesSignature, SignedAttendance, SignedContribution,
+    SignedObjection,
 };
 use datacoop_store::schema::gov_entries as e;
 use datacoop_store::{Db, DbConn};
@@ -90,7 +91,7 @@ pub async fn minutes(
         let same = |s: &&datacoop_governance_core::MinutesRecord| s.sha256 == m.sha256();
         Ok(MinutesView {
             sha256: Base64Url(m.sha256()),
-            markdown: m.markdown(&objections, chain.numbers()),
+            markdown: chain.minutes_markdown(&m),
             chair_signed: signed.filter(same).is_some_and(|s| s.chair_signed),
             board_signed: signed.filter(same).is_some_and(|s| s.board_signed),
             minutes: m,
@@ -130,12 +131,7 @@ pub async fn sign_minutes(
                 chain.minutes(&sig.assembly, sig.chair, sig.board_member),
                 chain.assemblies.get(&sig.assembly),
             ) {
-                let objections = chain
-                    .objections
-                    .get(&sig.assembly)
-                    .cloned()
-                    .unwrap_or_default();
-                let markdown = m.markdown(&objections, chain.numbers());
+                let markdown = chain.minutes_markdown(&m);
                 crate::notices::minutes(conn, sig.assembly, &a.title, &markdown, &ctx)?;
             }
         }
@@ -161,6 +157,31 @@ pub async fn object(
             ));
         }
         append_checked(conn, &ctx, &key, EntryBody::Objection(o)).map(|(r, _)| r)
+    })
+    .await
+}
+
+/// A member asks, states or answers in an assembly's discussion (§43b).
+pub async fn contribute(
+    db: &Db,
+    account: Uuid,
+    s: SignedContribution,
+    ctx: Context,
+    key: VerifyingKey,
+) -> Result<Recorded, GovError> {
+    db.write(move |conn| -> Result<Recorded, GovError> {
+        let me = member_of(conn, account)?.ok_or(GovError::NotInRegister)?;
+        if s.contribution.member != me {
+            return Err(GovError::Refused(
+                "not_your_contribution",
+                "a contribution is sent by the member who signs it".into(),
+            ));
+        }
+        let assembly = s.contribution.assembly;
+        let kind = s.contribution.kind;
+        let r = append_checked(conn, &ctx, &key, EntryBody::Contributed(s)).map(|(r, _)| r)?;
+        tracing::info!(%assembly, ?kind, "contribution recorded");
+        Ok(r)
     })
     .await
 }

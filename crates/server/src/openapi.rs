@@ -80,6 +80,7 @@ use utoipa::{Modify, OpenApi};
         crate::routes::gov_records::sign_minutes,
         crate::routes::gov_records::object,
         crate::routes::gov_records::attend,
+        crate::routes::gov_records::contribute,
         crate::routes::gov_records::demands,
         crate::routes::gov_records::file_demand,
         crate::routes::gov_records::support_demand,

@@ -240,6 +240,39 @@ pub enum AssemblyCommand {
         /// The assembly.
         id: Uuid,
     },
+    /// Ask a question in an assembly's discussion (signed here; until it ends).
+    Ask(SpeakArgs),
+    /// Make a statement in an assembly's discussion, e.g. for or against a motion.
+    Say(SpeakArgs),
+    /// Answer a question or statement, named by its number in `gov assembly discussion`.
+    Answer {
+        /// The assembly.
+        id: Uuid,
+        /// The number (log index) of the contribution you answer.
+        #[arg(long = "to", value_name = "NUMBER")]
+        reply_to: u64,
+        /// Your answer.
+        #[arg(long)]
+        text: String,
+    },
+    /// The discussion: every question, statement and answer, from the verified log.
+    Discussion {
+        /// The assembly.
+        id: Uuid,
+    },
+}
+
+/// A question or a statement.
+#[derive(Args)]
+pub struct SpeakArgs {
+    /// The assembly.
+    pub id: Uuid,
+    /// About this motion.
+    #[arg(long)]
+    pub motion: Option<Uuid>,
+    /// What you say.
+    #[arg(long)]
+    pub text: String,
 }
 
 /// How an assembly meets.

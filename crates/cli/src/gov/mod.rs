@@ -13,7 +13,9 @@ use datacoop_client::gov::{self, GovState};
 use datacoop_governance_core::wire::{
     ConveneRequest, ElectionRequest, LeavingRequest, MotionRequest, RegisterRequest,
 };
-use datacoop_governance_core::{Choice, Decision, Form, Majority, MinutesRole, Power};
+use datacoop_governance_core::{
+    Choice, ContributionKind, Decision, Form, Majority, MinutesRole, Power,
+};
 use std::path::PathBuf;
 use uuid::Uuid;
 
@@ -156,6 +158,41 @@ pub async fn run(cmd: GovCommand, json: bool) -> Result<(), String> {
         }
         GovCommand::Assembly(AssemblyCommand::Show { id } | AssemblyCommand::Agenda { id }) => {
             show::assembly_view(&s.gov_assembly(id).await.map_err(err)?, json);
+        }
+        GovCommand::Assembly(AssemblyCommand::Ask(a)) => {
+            let r = s
+                .gov_contribute(a.id, a.motion, ContributionKind::Question, None, &a.text)
+                .await
+                .map_err(err)?;
+            show::recorded("question", &serde_json::Value::Null, r.index, json);
+        }
+        GovCommand::Assembly(AssemblyCommand::Say(a)) => {
+            let r = s
+                .gov_contribute(a.id, a.motion, ContributionKind::Statement, None, &a.text)
+                .await
+                .map_err(err)?;
+            show::recorded("statement", &serde_json::Value::Null, r.index, json);
+        }
+        GovCommand::Assembly(AssemblyCommand::Answer { id, reply_to, text }) => {
+            let r = s
+                .gov_contribute(id, None, ContributionKind::Answer, Some(reply_to), &text)
+                .await
+                .map_err(err)?;
+            show::recorded("answer", &serde_json::Value::Null, r.index, json);
+        }
+        GovCommand::Assembly(AssemblyCommand::Discussion { id }) => {
+            let d = gov::discussion(s, load_state(&s.member_id)?, id)
+                .await
+                .map_err(err)?;
+            if json {
+                crate::print_json(&d.items);
+            } else if d.items.is_empty() {
+                println!(
+                    "No one has spoken yet: datacoop gov assembly ask|say {id} --text \"...\""
+                );
+            } else {
+                print!("{}", d.markdown);
+            }
         }
         GovCommand::Assembly(AssemblyCommand::Attend { id }) => {
             let r = s.gov_attend(id).await.map_err(err)?;

@@ -10,8 +10,8 @@ use datacoop_api::paths;
 use datacoop_governance_core::minutes::minutes_message;
 use datacoop_governance_core::wire::{DemandList, Recorded};
 use datacoop_governance_core::{
-    DemandFiling, DemandState, DemandTerms, Minutes, MinutesRecord, MinutesRole, MinutesSignature,
-    Objection, SignedObjection, Support,
+    Contribution, ContributionKind, DemandFiling, DemandState, DemandTerms, Minutes, MinutesRecord,
+    MinutesRole, MinutesSignature, Objection, SignedObjection, Spoken, Support,
 };
 use reqwest::Method;
 use uuid::Uuid;
@@ -61,10 +61,49 @@ pub async fn minutes(
     let objections = chain.objections.get(&assembly).cloned().unwrap_or_default();
     let signed = signed.filter(|s| s.sha256 == minutes.sha256());
     Ok(LocalMinutes {
-        markdown: minutes.markdown(&objections, chain.numbers()),
+        markdown: chain.minutes_markdown(&minutes),
         minutes,
         signed,
         objections,
+    })
+}
+
+/// An assembly's discussion as the verified chain holds it.
+#[derive(Debug, Clone)]
+pub struct LocalDiscussion {
+    /// Questions, statements and answers, in order.
+    pub items: Vec<Spoken>,
+    /// As Markdown, with member numbers.
+    pub markdown: String,
+}
+
+/// An assembly's discussion, read here from the verified governance log (a server
+/// cannot leave a contribution out without the log failing to verify).
+pub async fn discussion(
+    session: &MemberSession,
+    state: GovState,
+    assembly: Uuid,
+) -> Result<LocalDiscussion, ClientError> {
+    let report = verify(session, state).await?;
+    if !report.ok() {
+        return Err(ClientError::Decode(format!(
+            "the governance log does not verify: {}",
+            report.problems.join("; ")
+        )));
+    }
+    let chain = report.chain;
+    if !chain.assemblies.contains_key(&assembly) {
+        return Err(ClientError::Input(format!(
+            "no assembly {assembly} in the governance log"
+        )));
+    }
+    let items = chain.discussion.get(&assembly).cloned().unwrap_or_default();
+    Ok(LocalDiscussion {
+        markdown: datacoop_governance_core::discussion::discussion_markdown(
+            &items,
+            chain.numbers(),
+        ),
+        items,
     })
 }
 
@@ -146,6 +185,38 @@ impl MemberSession {
         json(
             self.client
                 .request(Method::POST, &paths::gov_attendance(assembly))
+                .json(&signed)
+                .send()
+                .await,
+        )
+        .await
+    }
+
+    /// Signs and sends a question, statement or answer (`reply_to`: the log index of the
+    /// contribution answered) in an assembly's discussion.
+    pub async fn gov_contribute(
+        &self,
+        assembly: Uuid,
+        motion: Option<Uuid>,
+        kind: ContributionKind,
+        reply_to: Option<u64>,
+        text: &str,
+    ) -> Result<Recorded, ClientError> {
+        let me = self.gov_me().await?;
+        let key = self.governance_key(&me.member)?;
+        let signed = Contribution {
+            assembly,
+            motion,
+            member: me.member,
+            kind,
+            reply_to,
+            text: text.trim().to_owned(),
+            at_micros: super::now_micros(),
+        }
+        .sign(&key);
+        json(
+            self.client
+                .request(Method::POST, &paths::gov_discussion(assembly))
                 .json(&signed)
                 .send()
                 .await,

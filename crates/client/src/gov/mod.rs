@@ -5,7 +5,7 @@
 mod minutes;
 mod verify;
 
-pub use minutes::{minutes, LocalMinutes};
+pub use minutes::{discussion, minutes, LocalDiscussion, LocalMinutes};
 
 pub use verify::{verified_study_approval, verify, GovReport, GovState};
 

@@ -162,3 +162,96 @@ impl Chain {
         Ok(())
     }
 }
+
+impl Chain {
+    /// A contribution to an assembly's discussion: from its convening until it ends, by
+    /// the member's key, about one of its motions if any, an answer to an earlier
+    /// contribution of the same discussion.
+    pub(super) fn contribute(
+        &mut self,
+        index: u64,
+        s: &crate::SignedContribution,
+        at: u64,
+    ) -> Result<(), String> {
+        use crate::ContributionKind;
+        let c = &s.contribution;
+        let assembly = self
+            .assemblies
+            .get(&c.assembly)
+            .ok_or_else(|| format!("a contribution to unknown assembly {}", c.assembly))?;
+        if at > assembly.ends_at_micros {
+            return Err(format!(
+                "a contribution to assembly {} recorded after it ended",
+                c.assembly
+            ));
+        }
+        let len = c.text.trim().chars().count();
+        if len == 0 || len > crate::discussion::MAX_CONTRIBUTION {
+            return Err("a contribution says something, in at most 10,000 characters".into());
+        }
+        if let Some(m) = &c.motion {
+            if self
+                .motions
+                .get(m)
+                .is_none_or(|m| m.terms.assembly != c.assembly)
+            {
+                return Err(format!("motion {m} is not on assembly {}", c.assembly));
+            }
+        }
+        let earlier = self.discussion.get(&c.assembly);
+        match (c.kind, c.reply_to) {
+            (ContributionKind::Answer, Some(i))
+                if !earlier.is_some_and(|d| d.iter().any(|x| x.index == i)) =>
+            {
+                return Err(format!(
+                    "an answer to entry {i}, which is not a contribution to this assembly"
+                ));
+            }
+            (ContributionKind::Answer, Some(_)) => {}
+            (ContributionKind::Answer, None) => {
+                return Err("an answer names the contribution it answers".into())
+            }
+            (_, Some(_)) => return Err("only an answer replies to a contribution".into()),
+            _ => {}
+        }
+        let key = self
+            .register
+            .get(&c.member)
+            .and_then(|e| e.key)
+            .ok_or_else(|| format!("contributing member {} has no key", c.member))?;
+        if !s.verifies(&key) {
+            return Err(format!(
+                "the contribution of {} is not signed by their key",
+                c.member
+            ));
+        }
+        self.discussion
+            .entry(c.assembly)
+            .or_default()
+            .push(crate::Spoken {
+                index,
+                contribution: c.clone(),
+            });
+        Ok(())
+    }
+
+    /// The minutes as Markdown with the objections and the discussion attached.
+    pub fn minutes_markdown(&self, minutes: &crate::Minutes) -> String {
+        let objections = self
+            .objections
+            .get(&minutes.assembly)
+            .cloned()
+            .unwrap_or_default();
+        let mut md = minutes.markdown(&objections, self.numbers());
+        let discussion = self
+            .discussion
+            .get(&minutes.assembly)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        md.push_str(&crate::discussion::discussion_markdown(
+            discussion,
+            self.numbers(),
+        ));
+        md
+    }
+}

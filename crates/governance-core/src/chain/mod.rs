@@ -83,6 +83,8 @@ pub struct Chain {
     pub bodies: BTreeMap<Body, BTreeSet<Uuid>>,
     /// Powers the assembly delegated, and to which body.
     pub delegations: BTreeMap<Power, Body>,
+    /// Each assembly's discussion, in chain order.
+    pub discussion: BTreeMap<Uuid, Vec<crate::Spoken>>,
     /// Share changes per member, in chain order: (effective at, shares).
     pub share_changes: BTreeMap<Uuid, Vec<(u64, u32)>>,
     member_numbers: HashMap<Uuid, u64>,
@@ -109,6 +111,7 @@ impl Chain {
             bodies: BTreeMap::new(),
             delegations: BTreeMap::new(),
             share_changes: BTreeMap::new(),
+            discussion: BTreeMap::new(),
             member_numbers: HashMap::new(),
             governance_key: None,
             applied: 0,
@@ -318,6 +321,7 @@ impl Chain {
             EntryBody::Attended(s) => self.attend(s, at).map_err(fail)?,
             EntryBody::DemandFiled(f) => self.file_demand(f, at).map_err(fail)?,
             EntryBody::DemandSupported(s) => self.support_demand(s, at).map_err(fail)?,
+            EntryBody::Contributed(s) => self.contribute(index, s, at).map_err(fail)?,
         }
         self.applied += 1;
         Ok(())

@@ -136,15 +136,21 @@ pub(crate) fn convened(conn: &mut DbConn, a: &Assembly, ctx: &Context) -> Result
         "{what}\n\n\
          Begins: {start}\nEnds: {end}\nForm: {form}\nPlace: {place}\n\
          How to take part: {how}\n\n\
-         Members may file motions for the agenda until {deadline} \
-         (`datacoop gov propose {id} ...`).\n\
+         {filing} (`datacoop gov propose --assembly {id} ...`).\n\
+         Questions and statements: `datacoop gov assembly ask|say {id} --text ...`.\n\
          The agenda: `datacoop gov assembly show {id}`.\n{FOOTER}",
+        filing = match a.body {
+            None => format!(
+                "Members may file motions for the agenda until {}",
+                date(deadline)
+            ),
+            Some(_) => "Motions may be filed until their voting opens".to_owned(),
+        },
         start = date(a.starts_at_micros),
         end = date(a.ends_at_micros),
         form = form(a.form),
         place = a.place,
         how = a.how_to_take_part,
-        deadline = date(deadline),
         id = a.id,
     );
     to_members(

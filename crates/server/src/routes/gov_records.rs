@@ -9,7 +9,8 @@ use datacoop_api::Problem;
 use datacoop_app::App;
 use datacoop_governance_core::wire::{BodiesView, DemandList, MinutesQuery, MinutesView, Recorded};
 use datacoop_governance_core::{
-    DemandFiling, DemandState, MinutesSignature, SignedAttendance, SignedObjection, SignedSupport,
+    DemandFiling, DemandState, MinutesSignature, SignedAttendance, SignedContribution,
+    SignedObjection, SignedSupport,
 };
 use uuid::Uuid;
 
@@ -104,6 +105,33 @@ pub async fn attend(
         ));
     }
     Ok(HttpResponse::Created().json(app.attend(&me.0, s).await?))
+}
+
+/// A member asks, states or answers in an assembly's discussion (§43b: members of a
+/// virtual, hybrid or stretched assembly speak and ask electronically), signed by them;
+/// taken from the convening until the assembly ends. Members read the discussion from
+/// the governance log (`datacoop gov assembly discussion`).
+#[utoipa::path(tag = "governance", security(("bearer" = [])), request_body = SignedContribution,
+    params(("id" = Uuid, Path, description = "Assembly id")),
+    responses(
+        (status = 201, description = "Recorded", body = Recorded),
+        (status = 403, description = "Not in the register", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The assembly has ended, the answer names no earlier contribution, the text is empty or too long, for another assembly, or not signed by you", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/gov/assemblies/{id}/discussion")]
+pub async fn contribute(
+    app: web::Data<App>,
+    me: Member,
+    id: web::Path<Uuid>,
+    body: web::Json<SignedContribution>,
+) -> Result<HttpResponse, ApiError> {
+    let s = body.into_inner();
+    if s.contribution.assembly != id.into_inner() {
+        return Err(ApiError::Invalid(
+            "the contribution is for another assembly".into(),
+        ));
+    }
+    Ok(HttpResponse::Created().json(app.contribute(&me.0, s).await?))
 }
 
 /// Minority demands (§45), newest first, with their supporters and the share needed.

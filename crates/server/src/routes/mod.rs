@@ -97,6 +97,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(gov_records::sign_minutes)
                 .service(gov_records::object)
                 .service(gov_records::attend)
+                .service(gov_records::contribute)
                 .service(gov_records::demands)
                 .service(gov_records::file_demand)
                 .service(gov_records::support_demand)
