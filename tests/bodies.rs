@@ -315,6 +315,13 @@ async fn an_assembly_elects_an_ethics_committee_that_approves_a_study(backend: B
         .await
         .unwrap();
     assert_eq!(decide.body, Some(Body::EthicsCommittee));
+    // A member who is not on the committee files nothing at its meeting.
+    let outside = m[2]
+        .0
+        .gov_propose(sitting.id, &motion("Cem's own motion"))
+        .await
+        .unwrap_err();
+    assert_eq!(code(&outside), (422, "not_on_body".into()));
     clock.advance(Duration::from_micros(DAY + 1));
     let cem = m[2]
         .0

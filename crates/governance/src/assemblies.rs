@@ -111,15 +111,30 @@ pub async fn file_motion(
     db.write(move |conn| -> Result<MotionTerms, GovError> {
         crate::chain::lock(conn)?;
         let steward = is_steward(conn, account, &ctx)?;
-        let filed_by = match member_of(conn, account)? {
-            Some(member) => member,
-            None if steward => account,
-            None => return Err(GovError::NotInRegister),
+        let a = load_assembly(conn, assembly)?;
+        let on_body = match a.body {
+            Some(b) => Some(crate::bodies::members_of(conn, b)?),
+            None => None,
+        };
+        let filed_by = match (member_of(conn, account)?, &on_body) {
+            // At a body's meeting its members file; a steward files by their account.
+            (Some(member), Some(members)) if !members.contains(&member) => {
+                if !steward {
+                    return Err(GovError::Refused(
+                        "not_on_body",
+                        "only the body's members (and the stewards) file motions at its meeting"
+                            .into(),
+                    ));
+                }
+                account
+            }
+            (Some(member), _) => member,
+            (None, _) if steward => account,
+            (None, _) => return Err(GovError::NotInRegister),
         };
         if req.decision.is_some() && !steward {
             return Err(GovError::NotSteward);
         }
-        let a = load_assembly(conn, assembly)?;
         let election = req
             .election
             .as_ref()

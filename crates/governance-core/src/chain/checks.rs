@@ -151,6 +151,20 @@ impl Chain {
                 }
             }
         }
+        if let Some(body) = m.body {
+            let member = self.register.contains_key(&m.filed_by);
+            let on_body = self
+                .bodies
+                .get(&body)
+                .is_some_and(|b| b.contains(&m.filed_by));
+            if member && !on_body {
+                return Err(format!(
+                    "motion {} at a meeting of {} is filed by a member who is not on it",
+                    m.id,
+                    body.describe()
+                ));
+            }
+        }
         if let (Some(body), Some(Decision::ApproveStudy { .. })) = (m.body, &m.decision) {
             if self.delegations.get(&Power::ApproveStudies) != Some(&body) {
                 return Err(format!(
