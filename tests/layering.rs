@@ -46,6 +46,7 @@ fn the_client_side_carries_no_storage_or_web_server() {
         ("datacoop-formats", &[]),
         ("datacoop-merkle", &[]),
         ("datacoop-governance-core", &[]),
+        ("datacoop-consent-core", &[]),
         ("datacoop-client", &[]),
         ("datacoop", &["--no-default-features"]),
     ] {
