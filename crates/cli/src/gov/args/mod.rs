@@ -20,10 +20,12 @@ pub enum GovCommand {
         /// The invitation (REGISTER-ID.SECRET).
         invitation: String,
     },
-    /// General assemblies: convene (stewards), list, show.
+    /// General assemblies and meetings of bodies: convene (stewards), list, show, attend,
+    /// and the discussion (ask, say, answer).
     #[command(subcommand)]
     Assembly(AssemblyCommand),
-    /// File a motion on an assembly's agenda (at least a week before it starts, §46(2)).
+    /// File a motion on an assembly's agenda (at least a week before it starts, §46(2)),
+    /// or an election with --candidate.
     Propose(ProposeArgs),
     /// Cast your ballot on a motion, signed on this machine; a later ballot replaces
     /// the earlier one until voting closes. In an election, name candidates with
@@ -144,7 +146,8 @@ pub enum RoleArg {
 /// Assemblies.
 #[derive(Subcommand)]
 pub enum AssemblyCommand {
-    /// Convene a general assembly (stewards), at least 14 days ahead (§46(1)).
+    /// Convene a general assembly (stewards), at least 14 days ahead (§46(1)); with
+    /// --body, a meeting of the board, supervisory board or ethics committee.
     Convene(ConveneArgs),
     /// Assemblies, newest first.
     List,
