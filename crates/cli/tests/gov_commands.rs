@@ -5,30 +5,25 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use datacoop_app::Clock;
-use datacoop_testkit::{backend_tests, Backend, SmtpSink, TestServer};
+use datacoop_testkit::{backend_tests, Backend, SmtpSink};
 use std::time::Duration;
 
 backend_tests!(a_general_assembly_from_the_command_line);
 
 mod gov_common;
-use gov_common::{at, Machine, DAY};
+use gov_common::{at, server, Machine, DAY};
 
 async fn a_general_assembly_from_the_command_line(backend: Backend) {
     let t0 = datacoop_api::time::parse_micros("2027-05-03T08:00:00Z").unwrap() as u64;
     let clock = Clock::manual(t0);
-    let c2 = clock.clone();
     // Notices go to a real SMTP server process.
     let Some(sink) = SmtpSink::start() else {
         return;
     };
     let smtp = sink.url();
-    let Some(srv) = TestServer::start_with(backend, move |c| {
-        c.clock = c2;
+    let Some(srv) = server(backend, clock.clone(), move |c| {
         c.notices.smtp_url = Some(datacoop_server::config::Secret(smtp));
         c.notices.interval_ms = 50;
-        c.governance.stewards = vec!["board@example.org".into()];
-        c.governance.close_interval_secs = 1;
-        c.auth.registrations_per_minute = 0;
     })
     .await
     else {

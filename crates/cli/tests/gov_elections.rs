@@ -7,26 +7,18 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use datacoop_app::Clock;
-use datacoop_testkit::{backend_tests, Backend, TestServer};
+use datacoop_testkit::{backend_tests, Backend};
 use std::time::Duration;
 
 mod gov_common;
-use gov_common::{at, Machine, DAY};
+use gov_common::{at, server, Machine, DAY};
 
 backend_tests!(an_election_from_the_command_line);
 
 async fn an_election_from_the_command_line(backend: Backend) {
     let t0 = datacoop_api::time::parse_micros("2027-05-03T08:00:00Z").unwrap() as u64;
     let clock = Clock::manual(t0);
-    let c2 = clock.clone();
-    let Some(srv) = TestServer::start_with(backend, move |c| {
-        c.clock = c2;
-        c.governance.stewards = vec!["board@example.org".into()];
-        c.governance.close_interval_secs = 1;
-        c.auth.registrations_per_minute = 0;
-    })
-    .await
-    else {
+    let Some(srv) = server(backend, clock.clone(), |_| {}).await else {
         return;
     };
     let url = srv.base_url();

@@ -160,6 +160,16 @@ pub(crate) fn load(
     Ok(Some(v))
 }
 
+/// A notice address as given (none or blank: no e-mail notices), checked.
+pub(crate) fn notice_address(email: Option<&str>) -> Result<Option<String>, GovError> {
+    match email.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(e) => datacoop_notices::valid_address(e)
+            .map(Some)
+            .map_err(|e| GovError::Invalid(e.to_string())),
+    }
+}
+
 fn text(field: &str, value: &str) -> Result<String, GovError> {
     let v = value.trim();
     if v.is_empty() || v.chars().count() > MAX_TEXT {
@@ -180,12 +190,7 @@ pub async fn register(
 ) -> Result<Registered, GovError> {
     let name = text("name", &req.name)?;
     let contact = text("contact", &req.contact)?;
-    let email = match req.email.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(e) => {
-            Some(datacoop_notices::valid_address(e).map_err(|e| GovError::Invalid(e.to_string()))?)
-        }
-    };
+    let email = notice_address(req.email.as_deref())?;
     let joined = match &req.joined_at {
         Some(t) => datacoop_store::time::parse_micros(t, "joined_at")?.max(0) as u64,
         None => ctx.now,

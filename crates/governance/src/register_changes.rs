@@ -113,12 +113,7 @@ pub async fn set_notice_email(
     email: Option<String>,
     now: u64,
 ) -> Result<RegisterView, GovError> {
-    let email = match email.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(e) => {
-            Some(datacoop_notices::valid_address(e).map_err(|e| GovError::Invalid(e.to_string()))?)
-        }
-    };
+    let email = crate::register::notice_address(email.as_deref())?;
     db.write(move |conn| -> Result<RegisterView, GovError> {
         let member = crate::register::member_of(conn, account)?.ok_or(GovError::NotInRegister)?;
         diesel::update(r::table.find(member.hyphenated().to_string()))

@@ -2,7 +2,31 @@
 //! command tests.
 #![allow(dead_code)]
 
+use datacoop_app::Clock;
+use datacoop_server::config::Config;
+use datacoop_testkit::{Backend, TestServer};
 use std::process::{Command, Output, Stdio};
+
+/// The steward's account in these tests.
+pub const STEWARD: &str = "board@example.org";
+
+/// The real server on `backend` with `clock`, the steward configured and votes closed
+/// every second; `more` adjusts the rest. `None` where the backend is not available
+/// outside CI.
+pub async fn server(
+    backend: Backend,
+    clock: Clock,
+    more: impl FnOnce(&mut Config),
+) -> Option<TestServer> {
+    TestServer::start_with(backend, move |c| {
+        c.clock = clock;
+        c.governance.stewards = vec![STEWARD.into()];
+        c.governance.close_interval_secs = 1;
+        c.auth.registrations_per_minute = 0;
+        more(c);
+    })
+    .await
+}
 
 pub const PASS: &str = "the member's long passphrase";
 pub const DAY: u64 = 86_400_000_000;
