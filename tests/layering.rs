@@ -70,6 +70,7 @@ fn domains_and_the_app_layer_know_nothing_of_http() {
         "datacoop-accesslog",
         "datacoop-notices",
         "datacoop-governance",
+        "datacoop-consent",
         "datacoop-app",
     ] {
         let deps = tree(package, &[]);

@@ -9,7 +9,7 @@ use datacoop_crypto::{KdfParams, MemberPublicKeys, SALT_LEN};
 use datacoop_store::limiter::{LoginLimiter, RateLimiter};
 use datacoop_store::schema::members;
 use datacoop_store::time::now_micros;
-use datacoop_store::Db;
+use datacoop_store::{Db, DbConn};
 use diesel::prelude::*;
 
 /// Server-side secret mixed into every stored authentication hash, so a
@@ -130,6 +130,21 @@ pub async fn register(
     req: RegisterRequest,
     address: &str,
 ) -> Result<MemberId, AccountError> {
+    register_with(db, hasher, registrations, req, address, None).await
+}
+
+/// What else a registration writes in its transaction (a researcher's row).
+pub type AlsoOnRegister = Box<dyn FnOnce(&mut DbConn) -> diesel::QueryResult<()> + Send>;
+
+/// [`register`], with `also` run in the same transaction after the account's row.
+pub async fn register_with(
+    db: &Db,
+    hasher: &Hasher,
+    registrations: &RateLimiter,
+    req: RegisterRequest,
+    address: &str,
+    also: Option<AlsoOnRegister>,
+) -> Result<MemberId, AccountError> {
     let email = normalise_email(&req.email)?;
     check_sizes(&req)?;
     registrations
@@ -158,7 +173,7 @@ pub async fn register(
                 return Err(AccountError::IdRetired);
             }
             datacoop_accesslog::append(conn, &[published])?;
-            Ok(diesel::insert_into(members::table)
+            diesel::insert_into(members::table)
                 .values((
                     members::id.eq(id.to_string()),
                     members::email.eq(email),
@@ -171,7 +186,11 @@ pub async fn register(
                     members::sealed_member_keys.eq(req.sealed_member_keys.0),
                     members::created_at.eq(now_micros()),
                 ))
-                .execute(conn)?)
+                .execute(conn)?;
+            if let Some(also) = also {
+                also(conn)?;
+            }
+            Ok(1)
         })
         .await;
     match res {

@@ -73,6 +73,9 @@ pub struct LoginRequest {
 pub struct LoginResponse {
     /// The account.
     pub member_id: Uuid,
+    /// The role the tokens carry: `member`, or `researcher` for a researcher's account.
+    #[serde(default = "crate::auth::Role::member")]
+    pub role: crate::auth::Role,
     /// Access and refresh tokens.
     pub tokens: TokenPair,
     /// Vault key sealed under the key-encryption key, base64url.

@@ -17,6 +17,11 @@ pub enum Role {
 }
 
 impl Role {
+    /// A member (the default where a message predates roles).
+    pub fn member() -> Role {
+        Role::Member
+    }
+
     /// The wire name, as used in tokens and logs.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -13,6 +13,41 @@ macro_rules! api_path {
 /// Base path of every versioned API route.
 pub const API_BASE: &str = api_path!("");
 
+/// `POST`: register a researcher; `GET`: researchers (stewards).
+pub const RESEARCHERS: &str = api_path!("/researchers");
+/// `GET`: the researcher's own profile.
+pub const RESEARCHER_ME: &str = api_path!("/researchers/me");
+/// Template of [`researcher_verification`].
+pub const RESEARCHER_VERIFICATION: &str = api_path!("/researchers/{id}/verification");
+/// `POST`: make a study's draft; `GET`: studies.
+pub const STUDIES: &str = api_path!("/studies");
+/// Template of [`study`].
+pub const STUDY: &str = api_path!("/studies/{id}");
+/// Template of [`study_submission`].
+pub const STUDY_SUBMISSION: &str = api_path!("/studies/{id}/submission");
+/// Template of [`study_closure`].
+pub const STUDY_CLOSURE: &str = api_path!("/studies/{id}/closure");
+
+/// `POST`: a steward verifies the researcher.
+pub fn researcher_verification(id: uuid::Uuid) -> String {
+    format!("{API_BASE}/researchers/{id}/verification")
+}
+
+/// `GET`: one study.
+pub fn study(id: uuid::Uuid) -> String {
+    format!("{API_BASE}/studies/{id}")
+}
+
+/// `POST`: submit a draft for the cooperative's decision.
+pub fn study_submission(id: uuid::Uuid) -> String {
+    format!("{API_BASE}/studies/{id}/submission")
+}
+
+/// `POST`: the researcher closes the study.
+pub fn study_closure(id: uuid::Uuid) -> String {
+    format!("{API_BASE}/studies/{id}/closure")
+}
+
 /// `POST`: register a member.
 pub const MEMBERS: &str = api_path!("/members");
 /// `DELETE`: delete the caller's account.
@@ -198,6 +233,13 @@ pub fn device_batch(id: impl Into<BatchId>) -> String {
 
 /// Every path template, as the OpenAPI document names them (checked against it).
 pub const TEMPLATES: &[&str] = &[
+    RESEARCHERS,
+    RESEARCHER_ME,
+    RESEARCHER_VERIFICATION,
+    STUDIES,
+    STUDY,
+    STUDY_SUBMISSION,
+    STUDY_CLOSURE,
     MEMBERS,
     MEMBER_ME,
     MEMBER_PASSPHRASE,

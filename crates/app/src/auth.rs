@@ -33,18 +33,18 @@ impl App {
         )
         .await?;
         let member = stored.id.uuid();
+        let role = if self.is_researcher(member).await? {
+            Role::Researcher
+        } else {
+            Role::Member
+        };
         let entry = accesslog::entry(Actor::Member { id: member }, Action::Login, member)?;
-        let tokens = sessions::start_then(
-            &self.db,
-            &self.tokens,
-            member,
-            Role::Member,
-            req.label,
-            vec![entry],
-        )
-        .await?;
+        let tokens =
+            sessions::start_then(&self.db, &self.tokens, member, role, req.label, vec![entry])
+                .await?;
         Ok(LoginResponse {
             member_id: member,
+            role,
             tokens,
             sealed_vault_key: stored.sealed_vault_key.into(),
             sealed_member_keys: stored.sealed_member_keys.into(),

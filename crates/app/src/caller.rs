@@ -41,3 +41,21 @@ impl MemberCaller {
         Actor::Member { id: self.id.uuid() }
     }
 }
+
+/// A researcher acting through one session.
+#[derive(Debug, Clone)]
+pub struct ResearcherCaller {
+    /// The researcher's account (the token's subject).
+    pub id: MemberId,
+    /// The session of the token.
+    pub session: SessionId,
+}
+
+/// Whoever reads studies: a member (stewards are members) or a researcher.
+#[derive(Debug, Clone, Copy)]
+pub enum StudyReader {
+    /// A member's account.
+    Member(MemberId),
+    /// A researcher's account.
+    Researcher(MemberId),
+}

@@ -4,6 +4,7 @@
 use datacoop_accesslog::LogError;
 use datacoop_accounts::AccountError;
 use datacoop_auth::AuthError;
+use datacoop_consent::ConsentError;
 use datacoop_governance::GovError;
 use datacoop_store::StoreError;
 
@@ -25,6 +26,9 @@ pub enum AppError {
     /// Refused by governance (register, assemblies, votes).
     #[error(transparent)]
     Governance(#[from] GovError),
+    /// Refused by the research side (researchers, studies, consents).
+    #[error(transparent)]
+    Consent(#[from] ConsentError),
     /// The access log refused or failed.
     #[error(transparent)]
     Log(#[from] LogError),

@@ -17,8 +17,9 @@ mod log;
 mod members;
 mod notices;
 mod records;
+mod research;
 
-pub use caller::{DeviceCaller, MemberCaller};
+pub use caller::{DeviceCaller, MemberCaller, ResearcherCaller, StudyReader};
 pub use clock::Clock;
 pub use error::AppError;
 pub use governance::GovernanceSettings;

@@ -9,6 +9,7 @@ mod import;
 mod log;
 mod member;
 mod records;
+mod research;
 #[cfg(feature = "server")]
 mod serve;
 mod session;
@@ -63,9 +64,24 @@ enum Command {
     /// The cooperative's governance: register, assemblies, motions, votes, proxies, recount.
     #[command(subcommand)]
     Gov(gov::GovCommand),
+    /// Your researcher's account: register, log in, see whether you are verified.
+    #[command(subcommand)]
+    Researcher(research::ResearcherCommand),
+    /// Stewards: verify researchers.
+    #[command(subcommand)]
+    Steward(research::StewardCommand),
+    /// Research studies: write terms, create, submit, show, list, close.
+    #[command(subcommand)]
+    Study(research::StudyCommand),
     /// Print the OpenAPI document of this build's HTTP API.
     #[cfg(feature = "server")]
     Openapi,
+}
+
+/// Bytes as unpadded base64url, as the API writes them.
+pub(crate) fn b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// Prints a value as pretty JSON on standard output.
@@ -95,6 +111,9 @@ fn main() -> ExitCode {
         Command::Devices(cmd) => client_command(devices::run(cmd, cli.json)),
         Command::Log(cmd) => client_command(log::run(cmd, cli.json)),
         Command::Gov(cmd) => client_command(gov::run(cmd, cli.json)),
+        Command::Researcher(cmd) => client_command(research::researcher(cmd, cli.json)),
+        Command::Steward(cmd) => client_command(research::steward(cmd, cli.json)),
+        Command::Study(cmd) => client_command(research::study(cmd, cli.json)),
         #[cfg(feature = "server")]
         Command::Openapi => {
             print!("{}", datacoop_server::openapi::document());

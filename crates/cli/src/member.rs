@@ -247,7 +247,7 @@ pub async fn run(cmd: MemberCommand, json: bool) -> Result<(), String> {
     }
 }
 
-fn hostname() -> String {
+pub(crate) fn hostname() -> String {
     std::fs::read_to_string("/etc/hostname")
         .map(|s| s.trim().to_owned())
         .unwrap_or_else(|_| "this machine".into())

@@ -11,6 +11,7 @@ pub mod gov;
 pub mod log;
 pub mod member;
 mod records;
+pub mod research;
 pub mod rotation;
 mod vault_lock;
 

@@ -32,6 +32,27 @@ pub async fn register(
     email: &str,
     passphrase: &str,
 ) -> Result<Registration, ClientError> {
+    let (body, recovery) = account_request(email, passphrase)?;
+    let r: Registered = json(
+        client
+            .request(Method::POST, paths::MEMBERS)
+            .json(&body)
+            .send()
+            .await,
+    )
+    .await?;
+    Ok(Registration {
+        member_id: r.member_id,
+        recovery_code: recovery.to_code().to_string(),
+    })
+}
+
+/// An account's key material, made and sealed here (a member's or a researcher's), and
+/// the recovery key whose code is shown once.
+pub(crate) fn account_request(
+    email: &str,
+    passphrase: &str,
+) -> Result<(RegisterRequest, RecoveryKey), ClientError> {
     let member_id = Uuid::now_v7();
     let email = email_key(email)?;
     let params = KdfParams::generate().map_err(|e| ClientError::crypto("KDF parameters", e))?;
@@ -63,18 +84,7 @@ pub async fn register(
             .map_err(|e| ClientError::crypto("sealing member keys", e))?
             .into(),
     };
-    let r: Registered = json(
-        client
-            .request(Method::POST, paths::MEMBERS)
-            .json(&body)
-            .send()
-            .await,
-    )
-    .await?;
-    Ok(Registration {
-        member_id: r.member_id,
-        recovery_code: recovery.to_code().to_string(),
-    })
+    Ok((body, recovery))
 }
 
 /// A logged-in member: tokens plus the opened vault key.

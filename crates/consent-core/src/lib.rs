@@ -6,7 +6,10 @@
 #![forbid(unsafe_code)]
 
 pub mod duo;
+pub mod study;
+pub mod wire;
 
 pub use duo::{
     fits, DataUse, Diseases, Hierarchy, Mismatch, Modifier, Permission, Purpose, ResearchKind,
 };
+pub use study::{DateLevel, Day, Deidentification, StudyTerms, LANGUAGES};

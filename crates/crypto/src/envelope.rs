@@ -50,13 +50,15 @@ pub enum Kind {
     StudyShareKey = 0x40,
     /// A record's data key wrapped under a consent's share key.
     ShareRecordKeyWrap = 0x41,
+    /// A study's X25519 private key sealed under its researcher's vault key.
+    StudySecretKey = 0x42,
     /// The header of an encrypted blob stream.
     BlobStream = 0x50,
 }
 
 impl Kind {
     /// Every kind, for tests and documentation.
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Kind::KdfParams,
         Kind::MemberPublicKeys,
         Kind::VaultKeyByPassphrase,
@@ -69,6 +71,7 @@ impl Kind {
         Kind::DeviceBatchKey,
         Kind::StudyShareKey,
         Kind::ShareRecordKeyWrap,
+        Kind::StudySecretKey,
         Kind::BlobStream,
     ];
 
@@ -87,6 +90,7 @@ impl Kind {
             Kind::DeviceBatchKey => "device batch key",
             Kind::StudyShareKey => "study share key",
             Kind::ShareRecordKeyWrap => "shared record key",
+            Kind::StudySecretKey => "study private key",
             Kind::BlobStream => "encrypted file",
         }
     }

@@ -44,6 +44,7 @@ mod secret;
 mod share;
 pub mod sign;
 pub mod stream;
+mod study_key;
 mod vault;
 
 pub use canonical::{Canonical, CanonicalReader};
@@ -73,6 +74,7 @@ pub use stream::{
     decrypt_stream, encrypt_stream, BlobBinding, StreamDecryptor, StreamEncryptor, StreamOpener,
     StreamSealer,
 };
+pub use study_key::StudyKeys;
 pub use vault::{
     open_vault_key, open_vault_key_for_shell, open_vault_key_with_recovery, seal_vault_key,
     seal_vault_key_for_recovery, seal_vault_key_for_recovery_with_rng, seal_vault_key_for_shell,

@@ -110,6 +110,12 @@ pub enum Decision {
         /// The study's X25519 public key (32 bytes), made on the researcher's machine.
         study_key: Base64Url,
     },
+    /// Close a research study before its end date: it recruits no one more and its
+    /// researchers download nothing more.
+    CloseStudy {
+        /// The study.
+        study: Uuid,
+    },
     /// An election that gives a body its whole composition: the candidates elected.
     Elect {
         /// The body.
@@ -143,6 +149,8 @@ pub enum Effect {
     EndDelegation(Power),
     /// The study is approved: the governance key signs this.
     ApproveStudy(StudyApproval),
+    /// The study is closed by this resolution (study, motion).
+    CloseStudy(Uuid, Uuid),
 }
 
 /// The cooperative's approval of a study, signed with the governance log's key over
@@ -197,6 +205,15 @@ impl MotionTerms {
         }
     }
 
+    /// Whether this motion's meeting may decide on studies: the general assembly always,
+    /// a body while the power to approve studies is delegated to it.
+    fn may_decide_studies(&self, delegations: &BTreeMap<Power, Body>) -> bool {
+        match self.body {
+            None => true,
+            Some(b) => delegations.get(&Power::ApproveStudies) == Some(&b),
+        }
+    }
+
     /// What the motion does now that it closed with `count`, given the delegations in
     /// force: a body's approval of a study acts only while the power is delegated to it.
     pub fn effect(&self, count: &Count, delegations: &BTreeMap<Power, Body>) -> Effect {
@@ -210,16 +227,19 @@ impl MotionTerms {
             }
             Some(Decision::Delegate { power, to }) => Effect::Delegate(*power, *to),
             Some(Decision::EndDelegation { power }) => Effect::EndDelegation(*power),
+            Some(Decision::CloseStudy { study }) => {
+                if self.may_decide_studies(delegations) {
+                    Effect::CloseStudy(*study, self.id)
+                } else {
+                    Effect::None
+                }
+            }
             Some(Decision::ApproveStudy {
                 study,
                 terms_sha256,
                 study_key,
             }) => {
-                let may = match self.body {
-                    None => true,
-                    Some(b) => delegations.get(&Power::ApproveStudies) == Some(&b),
-                };
-                if may {
+                if self.may_decide_studies(delegations) {
                     Effect::ApproveStudy(StudyApproval {
                         study: *study,
                         terms_sha256: terms_sha256.clone(),

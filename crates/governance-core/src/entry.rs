@@ -81,6 +81,33 @@ pub enum EntryBody {
     },
     /// The chair or the board member signed the minutes of an assembly (§47(3)).
     MinutesSigned(MinutesSignature),
+    /// A steward verified a researcher as bona fide: only verified researchers submit
+    /// studies.
+    ResearcherVerified {
+        /// The researcher's account.
+        researcher: Uuid,
+        /// Their name, as registered.
+        name: String,
+        /// Their institution.
+        affiliation: String,
+    },
+    /// A verified researcher submitted a study for the cooperative's decision: from
+    /// here its terms (by digest) and its key cannot change.
+    StudySubmitted {
+        /// The study.
+        study: Uuid,
+        /// The researcher's account.
+        researcher: Uuid,
+        /// SHA-256 of the exact bytes of the study's terms.
+        terms_sha256: Base64Url,
+        /// The study's X25519 public key.
+        study_key: Base64Url,
+    },
+    /// The researcher closed their study before its end date.
+    StudyClosed {
+        /// The study.
+        study: Uuid,
+    },
     /// A member objected to a resolution or to the minutes.
     Objection(SignedObjection),
     /// A member takes part in an assembly electronically (signed while it runs).
@@ -188,6 +215,9 @@ impl Entry {
             EntryBody::MotionClosed { .. } => "motion_closed",
             EntryBody::StudyApproved { .. } => "study_approved",
             EntryBody::MinutesSigned(_) => "minutes_signed",
+            EntryBody::ResearcherVerified { .. } => "researcher_verified",
+            EntryBody::StudySubmitted { .. } => "study_submitted",
+            EntryBody::StudyClosed { .. } => "study_closed",
             EntryBody::Objection(_) => "objection",
             EntryBody::Attended(_) => "attended",
             EntryBody::DemandFiled(_) => "demand_filed",

@@ -32,7 +32,7 @@ pub use assembly::{Assembly, Decision, Effect, Form, MotionTerms, StudyApproval}
 pub use attendance::{Attendance, SignedAttendance};
 pub use ballot::{Ballot, Choice, SignedBallot};
 pub use body::{Body, Candidate, Election, Power};
-pub use chain::{Chain, ChainProblem, MinutesRecord, MotionState};
+pub use chain::{Chain, ChainProblem, MinutesRecord, MotionState, SubmittedStudy};
 pub use count::{check_ballot, count, Count, Motion, Refusal, RefusedBallot};
 pub use demand::{DemandFiling, DemandState, DemandTerms, SignedSupport, Support};
 pub use discussion::{Contribution, ContributionKind, SignedContribution, Spoken};

@@ -119,7 +119,14 @@ fn check_election(m: &MotionTerms) -> Result<(), GovernanceError> {
         (Some(Decision::Elect { .. }), None) => {
             return bad("a motion that elects a body is an election: give its candidates")
         }
-        (Some(Decision::ApproveStudy { .. } | Decision::Delegate { .. }), Some(_))
+        (
+            Some(
+                Decision::ApproveStudy { .. }
+                | Decision::CloseStudy { .. }
+                | Decision::Delegate { .. },
+            ),
+            Some(_),
+        )
         | (Some(Decision::EndDelegation { .. }), Some(_)) => {
             return bad("an election elects; approvals and delegations are yes/no motions")
         }

@@ -125,14 +125,15 @@ pub(crate) fn apply(
             diesel::delete(d::table.find(power.as_str())).execute(conn)?;
             tracing::info!(power = power.as_str(), "delegation ended");
         }
-        Effect::None | Effect::ApproveStudy(_) => {}
+        Effect::None | Effect::ApproveStudy(_) | Effect::CloseStudy(..) => {}
     }
     Ok(())
 }
 
 /// A body's study approval needs the power delegated to it now.
 pub(crate) fn check_filing(conn: &mut DbConn, terms: &MotionTerms) -> Result<(), GovError> {
-    if let (Some(body), Some(datacoop_governance_core::Decision::ApproveStudy { .. })) =
+    use datacoop_governance_core::Decision;
+    if let (Some(body), Some(Decision::ApproveStudy { .. } | Decision::CloseStudy { .. })) =
         (terms.body, &terms.decision)
     {
         if delegations(conn)?.get(&Power::ApproveStudies) != Some(&body) {

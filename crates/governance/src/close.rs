@@ -119,6 +119,9 @@ fn close_one(
                 },
             ),
         )?;
+        // A later approval of the same study (e.g. of corrected terms) is the one that
+        // counts; the earlier one stays in the log.
+        diesel::delete(sa::table.find(study.hyphenated().to_string())).execute(conn)?;
         diesel::insert_into(sa::table)
             .values((
                 sa::study.eq(study.hyphenated().to_string()),

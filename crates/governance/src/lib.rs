@@ -16,6 +16,7 @@ mod minutes;
 mod notices;
 mod register;
 mod register_changes;
+mod studies;
 mod votes;
 
 pub use assemblies::{assemblies, assembly, convene, file_motion, motion};
@@ -31,6 +32,7 @@ pub use register::{
     erase_member, is_steward, list_register, member_of, my_entry, record_leaving, register,
 };
 pub use register_changes::{change_shares, remove_expired_personal_data, set_notice_email};
+pub use studies::{lock_log, record_research, study_decisions, StudyDecisions};
 pub use votes::{cast_ballot, record_proxy};
 
 use datacoop_governance_core::Rules;

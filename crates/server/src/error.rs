@@ -8,6 +8,7 @@ use datacoop_accounts::AccountError;
 use datacoop_api::problem::{Problem, PROBLEM_CONTENT_TYPE};
 use datacoop_app::AppError;
 use datacoop_auth::AuthError;
+use datacoop_consent::ConsentError;
 use datacoop_governance::GovError;
 use datacoop_governance_core::GovernanceError;
 use datacoop_store::StoreError;
@@ -198,6 +199,20 @@ impl From<GovError> for ApiError {
     }
 }
 
+impl From<ConsentError> for ApiError {
+    fn from(e: ConsentError) -> Self {
+        let text = e.to_string();
+        match e {
+            ConsentError::NotFound(_) => ApiError::NotFound(text),
+            ConsentError::Forbidden(code, _) => ApiError::Forbidden(code, text),
+            ConsentError::Conflict(code, _) => ApiError::Conflict(code, text),
+            ConsentError::Invalid(_) => ApiError::Invalid(text),
+            ConsentError::Governance(g) => ApiError::from(g),
+            ConsentError::Store(s) => ApiError::from(s),
+        }
+    }
+}
+
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         match e {
@@ -205,6 +220,7 @@ impl From<AppError> for ApiError {
             AppError::Invalid(text) => ApiError::Invalid(text),
             AppError::Account(a) => ApiError::from(a),
             AppError::Governance(g) => ApiError::from(g),
+            AppError::Consent(c) => ApiError::from(c),
             AppError::Auth(a) => ApiError::from(a),
             AppError::Log(l) => ApiError::from(l),
             AppError::Store(s) => ApiError::from(s),

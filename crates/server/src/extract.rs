@@ -7,7 +7,7 @@ use crate::forwarded::TrustedProxies;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
-use datacoop_app::{App, DeviceCaller, MemberCaller};
+use datacoop_app::{App, DeviceCaller, MemberCaller, ResearcherCaller, StudyReader};
 use datacoop_auth::{device_token, AuthError, Claims, Role};
 use datacoop_store::idempotency::IdempotencyKey;
 use futures_util::future::LocalBoxFuture;
@@ -21,6 +21,14 @@ pub struct Authenticated(pub Claims);
 /// A member, by a valid member access token, and from where it calls.
 #[derive(Debug, Clone)]
 pub struct Member(pub MemberCaller);
+
+/// A researcher, by a valid researcher access token.
+#[derive(Debug, Clone)]
+pub struct Researcher(pub ResearcherCaller);
+
+/// Whoever may read studies: a member's or a researcher's token.
+#[derive(Debug, Clone, Copy)]
+pub struct Reader(pub StudyReader);
 
 /// A valid, unrevoked write-only device token.
 #[derive(Debug, Clone)]
@@ -108,6 +116,34 @@ impl FromRequest for Member {
                 session: c.sid.into(),
                 address: client_ip(req),
             })),
+            other => Err(AuthError::Forbidden(other.as_str()).into()),
+        }))
+    }
+}
+
+impl FromRequest for Researcher {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(bearer(req).and_then(|c| match c.role {
+            Role::Researcher => Ok(Researcher(ResearcherCaller {
+                id: c.sub.into(),
+                session: c.sid.into(),
+            })),
+            other => Err(AuthError::Forbidden(other.as_str()).into()),
+        }))
+    }
+}
+
+impl FromRequest for Reader {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(bearer(req).and_then(|c| match c.role {
+            Role::Member => Ok(Reader(StudyReader::Member(c.sub.into()))),
+            Role::Researcher => Ok(Reader(StudyReader::Researcher(c.sub.into()))),
             other => Err(AuthError::Forbidden(other.as_str()).into()),
         }))
     }

@@ -19,6 +19,15 @@ use utoipa::{Modify, OpenApi};
         crate::routes::auth::refresh,
         crate::routes::auth::logout,
         crate::routes::auth::whoami,
+        crate::routes::research::register,
+        crate::routes::research::profile,
+        crate::routes::research::list,
+        crate::routes::research::verify,
+        crate::routes::research::create,
+        crate::routes::research::studies,
+        crate::routes::research::study,
+        crate::routes::research::submit,
+        crate::routes::research::close,
         crate::routes::members::register,
         crate::routes::members::prelogin,
         crate::routes::members::login,
@@ -96,6 +105,7 @@ use utoipa::{Modify, OpenApi};
         (name = "blobs", description = "Encrypted files, streamed"),
         (name = "devices", description = "Write-only device tokens: devices add records and read nothing"),
         (name = "access log", description = "Tamper-evident log of every access, checkpoints and proofs"),
+        (name = "research", description = "Researchers, their verification by a steward, and studies from draft to closed (approval is a resolution)"),
         (name = "governance", description = "The register of members, assemblies, motions, signed ballots and proxies, results; all in the governance log"),
     )
 )]

@@ -312,3 +312,37 @@ diesel::table! {
         effective_at -> BigInt,
     }
 }
+
+diesel::table! {
+    /// Researchers' accounts (an account with this row is a researcher's).
+    researchers (account) {
+        account -> Text,
+        name -> Text,
+        affiliation -> Text,
+        created_at -> BigInt,
+        verified_at -> Nullable<BigInt>,
+        verified_idx -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    /// Studies: terms as submitted, the study's key, its lifecycle.
+    studies (id) {
+        id -> Text,
+        researcher -> Text,
+        title -> Text,
+        ends_at -> BigInt,
+        terms -> Binary,
+        terms_sha256 -> Binary,
+        study_key -> Binary,
+        sealed_study_key -> Binary,
+        created_at -> BigInt,
+        submitted_at -> Nullable<BigInt>,
+        submitted_idx -> Nullable<BigInt>,
+        closed_at -> Nullable<BigInt>,
+        closed_idx -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(studies -> researchers (researcher));
+diesel::allow_tables_to_appear_in_same_query!(studies, researchers, members);

@@ -210,6 +210,17 @@ pub async fn run(cmd: GovCommand, json: bool) -> Result<(), String> {
                     terms_sha256: b64("study-terms-sha256", &terms)?,
                     study_key: b64("study-key", &key)?,
                 }),
+                (Some(study), _, _) => {
+                    let (view, _) = s.study(study).await.map_err(err)?;
+                    Some(Decision::ApproveStudy {
+                        study,
+                        terms_sha256: view.terms_sha256,
+                        study_key: view.study_key,
+                    })
+                }
+                _ if p.close_study.is_some() => {
+                    p.close_study.map(|study| Decision::CloseStudy { study })
+                }
                 _ => match (p.elect, p.delegate_study_approval, p.end_study_delegation) {
                     (Some(body), _, _) => Some(Decision::Elect { body: body.into() }),
                     (_, Some(to), _) => Some(Decision::Delegate {
@@ -372,4 +383,20 @@ pub async fn run(cmd: GovCommand, json: bool) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The governance log key this machine pinned (`datacoop gov verify`), else the one
+/// the server publishes now, with a note that it is not pinned yet.
+pub(crate) async fn pinned_key(
+    s: &datacoop_client::member::MemberSession,
+) -> Result<String, String> {
+    if let Some(k) = load_state(&s.member_id)?.verifier_key {
+        return Ok(k);
+    }
+    let key = s.gov_info().await.map_err(err)?.verifier_key;
+    eprintln!(
+        "note: no governance log key is pinned on this machine yet; using the one the server \
+         publishes ({key}). Run `datacoop gov verify` to pin it and check the whole log."
+    );
+    Ok(key)
 }

@@ -49,6 +49,15 @@ impl Machine {
         m
     }
 
+    /// A machine with nothing on it yet (e.g. a researcher's, who registers as one).
+    pub fn empty(server: &str, email: &str) -> Self {
+        Machine {
+            home: tempfile::tempdir().unwrap(),
+            server: server.into(),
+            email: email.into(),
+        }
+    }
+
     pub fn run(&self, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_datacoop"))
             .args(args)

@@ -165,7 +165,9 @@ impl Chain {
                 ));
             }
         }
-        if let (Some(body), Some(Decision::ApproveStudy { .. })) = (m.body, &m.decision) {
+        if let (Some(body), Some(Decision::ApproveStudy { .. } | Decision::CloseStudy { .. })) =
+            (m.body, &m.decision)
+        {
             if self.delegations.get(&Power::ApproveStudies) != Some(&body) {
                 return Err(format!(
                     "{} holds no delegated power to approve studies",

@@ -14,6 +14,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use uuid::Uuid;
 
 mod checks;
+mod studies;
+pub use studies::SubmittedStudy;
 mod demands;
 mod minutes;
 mod votes;
@@ -71,6 +73,10 @@ pub struct Chain {
     proxies: HashMap<Uuid, ProxyBook>,
     /// Studies approved by a resolution, by study.
     pub approved_studies: BTreeMap<Uuid, StudyApproval>,
+    /// Verified researchers by account: (name, affiliation).
+    pub researchers: BTreeMap<Uuid, (String, String)>,
+    /// Submitted studies, by study.
+    pub studies: BTreeMap<Uuid, SubmittedStudy>,
     /// Signed minutes, by assembly.
     pub minutes: BTreeMap<Uuid, MinutesRecord>,
     /// Objections, by assembly, in chain order.
@@ -104,6 +110,8 @@ impl Chain {
             motions: BTreeMap::new(),
             proxies: HashMap::new(),
             approved_studies: BTreeMap::new(),
+            researchers: BTreeMap::new(),
+            studies: BTreeMap::new(),
             minutes: BTreeMap::new(),
             objections: BTreeMap::new(),
             attendance: BTreeMap::new(),
@@ -289,6 +297,22 @@ impl Chain {
                 signature,
             } => self.approve_study(approval, signature).map_err(fail)?,
             EntryBody::MinutesSigned(sig) => self.sign_minutes(sig).map_err(fail)?,
+            EntryBody::ResearcherVerified {
+                researcher,
+                name,
+                affiliation,
+            } => self
+                .verify_researcher(*researcher, name, affiliation)
+                .map_err(fail)?,
+            EntryBody::StudySubmitted {
+                study,
+                researcher,
+                terms_sha256,
+                study_key,
+            } => self
+                .submit_study(*study, *researcher, terms_sha256, study_key)
+                .map_err(fail)?,
+            EntryBody::StudyClosed { study } => self.close_study(*study).map_err(fail)?,
             EntryBody::Objection(o) => {
                 let ob = &o.objection;
                 let a = self.assemblies.get(&ob.assembly).ok_or_else(|| {

@@ -90,7 +90,7 @@ impl Chain {
             Effect::EndDelegation(power) => {
                 self.delegations.remove(power);
             }
-            Effect::None | Effect::ApproveStudy(_) => {}
+            Effect::None | Effect::ApproveStudy(_) | Effect::CloseStudy(..) => {}
         }
         if let Some(m) = self.motions.get_mut(motion) {
             m.result = Some(recount);

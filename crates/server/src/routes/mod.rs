@@ -10,6 +10,7 @@ pub mod log;
 pub mod members;
 pub mod records;
 pub mod recovery;
+pub mod research;
 pub mod sessions;
 
 use actix_web::web;
@@ -102,6 +103,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(gov_records::file_demand)
                 .service(gov_records::support_demand)
                 .service(gov_records::bodies)
-                .service(gov::reinvite),
+                .service(gov::reinvite)
+                .service(research::register)
+                .service(research::profile)
+                .service(research::list)
+                .service(research::verify)
+                .service(research::create)
+                .service(research::studies)
+                .service(research::study)
+                .service(research::submit)
+                .service(research::close),
         );
 }

@@ -300,16 +300,21 @@ pub struct ProposeArgs {
     /// A member who may not vote on it (§43(6)); repeat for several.
     #[arg(long = "recuse", value_name = "MEMBER")]
     pub recused: Vec<Uuid>,
-    /// The resolution approves this research study (stewards; with --study-terms-sha256
-    /// and --study-key): once carried, the cooperative's governance key signs it.
-    #[arg(long, value_name = "STUDY", requires_all = ["study_terms_sha256", "study_key"])]
+    /// The resolution approves this submitted research study, its terms and key as the
+    /// server shows them after this machine checked the terms' digest (or as given with
+    /// --study-terms-sha256 and --study-key): once carried, the cooperative's governance
+    /// key signs them.
+    #[arg(long, value_name = "STUDY")]
     pub approve_study: Option<Uuid>,
-    /// SHA-256 of the study's terms (base64url).
-    #[arg(long, value_name = "B64")]
+    /// SHA-256 of the study's terms (base64url), to approve exactly these.
+    #[arg(long, value_name = "B64", requires_all = ["approve_study", "study_key"])]
     pub study_terms_sha256: Option<String>,
-    /// The study's X25519 public key (base64url).
-    #[arg(long, value_name = "B64")]
+    /// The study's X25519 public key (base64url), to approve exactly this one.
+    #[arg(long, value_name = "B64", requires_all = ["approve_study", "study_terms_sha256"])]
     pub study_key: Option<String>,
+    /// The resolution closes this research study before its end date.
+    #[arg(long, value_name = "STUDY", conflicts_with_all = ["candidates", "approve_study"])]
+    pub close_study: Option<Uuid>,
     /// Make it an election with this candidate (register id); repeat, in ballot order.
     #[arg(long = "candidate", value_name = "MEMBER")]
     pub candidates: Vec<Uuid>,

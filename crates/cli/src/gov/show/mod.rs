@@ -186,6 +186,7 @@ pub fn motion_terms(t: &MotionTerms, json: bool) {
 fn decision(d: &Decision) -> String {
     match d {
         Decision::ApproveStudy { study, .. } => format!("approves study {study}"),
+        Decision::CloseStudy { study } => format!("closes study {study}"),
         Decision::Elect { body } => format!("elects {}", body.describe()),
         Decision::Delegate { to, .. } => {
             format!("delegates approving studies to {}", to.describe())

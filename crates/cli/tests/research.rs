@@ -1,0 +1,162 @@
+//! `datacoop researcher|steward|study …` against the real server with a set clock, each
+//! party on their own machine: a researcher registers and logs in, writes terms from
+//! the template and makes a draft; a steward verifies them; the study is submitted and
+//! approved by the general assembly (`gov propose --approve-study` takes the digest and
+//! key from the study); a member reads the terms in plain words, in German too, with
+//! the approval checked on their machine; the researcher closes the study.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use datacoop_app::Clock;
+use datacoop_testkit::{backend_tests, Backend};
+use std::time::Duration;
+
+mod gov_common;
+use gov_common::{at, server, Machine, DAY};
+
+backend_tests!(a_study_from_the_command_line);
+
+async fn a_study_from_the_command_line(backend: Backend) {
+    let t0 = datacoop_api::time::parse_micros("2027-05-03T08:00:00Z").unwrap() as u64;
+    let clock = Clock::manual(t0);
+    let Some(srv) = server(backend, clock.clone(), |_| {}).await else {
+        return;
+    };
+    let url = srv.base_url();
+    tokio::task::spawn_blocking(move || {
+        let steward = Machine::new(&url, "board@example.org");
+        let lena = Machine::empty(&url, "lena@uni-kiel.example");
+        let reg = lena.json(&[
+            "researcher",
+            "register",
+            "--email",
+            "lena@uni-kiel.example",
+            "--name",
+            "Lena Petersen",
+            "--affiliation",
+            "Kiel University",
+        ]);
+        let lena_id = reg["researcher_id"].as_str().unwrap().to_owned();
+        assert!(reg["recovery_code"].as_str().is_some());
+        let out = lena.ok(&["researcher", "login", "--email", "lena@uni-kiel.example"]);
+        assert!(out.contains("not verified yet"), "{out}");
+
+        // Terms from the template, a draft, refused submission before verification.
+        let terms = lena.home.path().join("terms.json");
+        std::fs::write(&terms, lena.ok(&["study", "template"])).unwrap();
+        let draft = lena.json(&["study", "create", "--terms", terms.to_str().unwrap()]);
+        assert_eq!(draft["study"]["state"], "draft");
+        let id = draft["study"]["id"].as_str().unwrap().to_owned();
+        let err = lena.fails(&["study", "submit", &id]);
+        assert!(err.contains("only verified researchers"), "{err}");
+        let broken = lena.home.path().join("broken.json");
+        std::fs::write(&broken, b"{\"title\": \"x\"}").unwrap();
+        let err = lena.fails(&["study", "create", "--terms", broken.to_str().unwrap()]);
+        assert!(
+            err.contains("broken.json") && err.contains("missing field"),
+            "{err}"
+        );
+
+        // The steward sees who waits and verifies Lena.
+        let waiting = steward.ok(&["steward", "researchers", "--unverified"]);
+        assert!(
+            waiting.contains("Lena Petersen") && waiting.contains("waiting"),
+            "{waiting}"
+        );
+        steward.ok(&["steward", "verify-researcher", &lena_id]);
+        let me = lena.ok(&["researcher", "whoami"]);
+        assert!(me.contains("verified by a steward"), "{me}");
+        let submitted = lena.json(&["study", "submit", &id]);
+        assert_eq!(submitted["study"]["state"], "submitted");
+
+        // The general assembly approves it.
+        let ada = Machine::new(&url, "ada@example.org");
+        let r = steward.json(&[
+            "gov",
+            "register",
+            "add",
+            "--name",
+            "Ada Lovelace",
+            "--contact",
+            "Hafenstr. 1, Kiel",
+            "--joined",
+            &at(t0 - 30 * DAY),
+        ]);
+        ada.ok(&["gov", "join", r["invitation"].as_str().unwrap()]);
+        let a = steward.json(&[
+            "gov",
+            "assembly",
+            "convene",
+            "--title",
+            "General assembly 2027",
+            "--form",
+            "virtual",
+            "--starts",
+            &at(t0 + 15 * DAY),
+            "--ends",
+            &at(t0 + 22 * DAY),
+        ]);
+        let m = steward.json(&[
+            "gov",
+            "propose",
+            "--assembly",
+            a["id"].as_str().unwrap(),
+            "--title",
+            "Approval of the blood pressure study",
+            "--text",
+            "The assembly approves the study's terms and key.",
+            "--approve-study",
+            &id,
+        ]);
+        assert_eq!(
+            m["decision"]["terms_sha256"], submitted["study"]["terms_sha256"],
+            "{m}"
+        );
+        let m_id = m["id"].as_str().unwrap().to_owned();
+        let before = ada.ok(&["study", "show", &id]);
+        assert!(
+            before.contains("waiting for the cooperative's decision"),
+            "{before}"
+        );
+        clock.advance(Duration::from_micros(16 * DAY));
+        ada.ok(&["gov", "vote", &m_id, "yes"]);
+        clock.advance(Duration::from_micros(7 * DAY));
+        let mut closed = false;
+        for _ in 0..100 {
+            if ada.json(&["gov", "results", &m_id])["state"] == "closed" {
+                closed = true;
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert!(closed, "the scheduler closed the vote");
+
+        // A member reads the terms in plain words; the approval is checked here.
+        let shown = ada.ok(&["study", "show", &id]);
+        for want in [
+            "Blood pressure and sleep in small-scale fishers",
+            "by Lena Petersen",
+            "recruiting",
+            "checked on this machine",
+            "dates reduced to month and year",
+            "cannot be recalled",
+            "health.vital-signs, health.sleep",
+        ] {
+            assert!(shown.contains(want), "{want}: {shown}");
+        }
+        let de = ada.ok(&["study", "show", &id, "--lang", "de"]);
+        assert!(de.contains("Wir untersuchen"), "{de}");
+        let list = ada.ok(&["study", "list", "--state", "recruiting"]);
+        assert!(list.contains(&id) && list.contains("recruiting"), "{list}");
+        ada.ok(&["gov", "verify"]);
+
+        // The researcher closes it.
+        let done = lena.json(&["study", "close", &id]);
+        assert_eq!(done["study"]["state"], "closed");
+        let err = ada.fails(&["study", "close", &id]);
+        assert!(err.contains("datacoop researcher login"), "{err}");
+        let mine = lena.ok(&["study", "list", "--mine"]);
+        assert!(mine.contains("closed"), "{mine}");
+    })
+    .await
+    .unwrap();
+}
