@@ -5,6 +5,7 @@
 //! every machine.
 #![forbid(unsafe_code)]
 
+pub mod deid;
 pub mod duo;
 pub mod study;
 pub mod wire;

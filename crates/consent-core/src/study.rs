@@ -136,6 +136,22 @@ impl Day {
         (days.max(0) as u64) * 86_400_000_000
     }
 
+    /// The day `n` days later (earlier if negative), if still within 1970 to 9999.
+    pub fn plus_days(&self, n: i32) -> Option<Day> {
+        let days = (self.start_micros() / 86_400_000_000) as i64 + i64::from(n);
+        // Civil from days (Howard Hinnant's algorithm).
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Day::parse(&format!("{year:04}-{month:02}-{day:02}"))
+    }
+
     /// The last microsecond of the day: an end date ends at the end of its day.
     pub fn end_micros(&self) -> u64 {
         self.start_micros() + 86_400_000_000 - 1
