@@ -10,7 +10,6 @@ use datacoop_client::gov::{self, GovState};
 use datacoop_client::member::{self, KdfPolicy};
 use datacoop_client::research;
 use datacoop_consent_core::wire::{Closure, ResearcherQuery, StudyQuery, StudyState};
-use datacoop_consent_core::StudyTerms;
 use datacoop_governance_core::wire::{ConveneRequest, MotionPhase, MotionRequest, RegisterRequest};
 use datacoop_governance_core::{Choice, Decision, Form, Majority};
 use datacoop_testkit::{backend_tests, Backend, TamperProxy};
@@ -19,31 +18,9 @@ use std::time::Duration;
 backend_tests!(a_study_from_registration_to_closing,);
 
 mod gov_common;
+mod research_common;
 use gov_common::{account, at, code, server, DAY, PASS, STEWARD};
-
-fn terms() -> StudyTerms {
-    let bytes = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/study-terms.json"
-    ))
-    .unwrap();
-    StudyTerms::from_bytes(&bytes).unwrap()
-}
-
-async fn researcher(
-    srv: &datacoop_testkit::TestServer,
-    email: &str,
-    name: &str,
-) -> research::ResearcherSession {
-    let c = srv.client();
-    research::register(&c, email, PASS, name, "Kiel University")
-        .await
-        .unwrap();
-    research::login(&c, email, PASS, None, &KdfPolicy::default())
-        .await
-        .unwrap()
-        .0
-}
+use research_common::{researcher, terms};
 
 async fn a_study_from_registration_to_closing(backend: Backend) {
     let t0 = datacoop_api::time::parse_micros("2027-03-01T09:00:00Z").unwrap() as u64;

@@ -28,6 +28,37 @@ pub const STUDY_SUBMISSION: &str = api_path!("/studies/{id}/submission");
 /// Template of [`study_closure`].
 pub const STUDY_CLOSURE: &str = api_path!("/studies/{id}/closure");
 
+/// `POST`: grant a consent; `GET`: the member's consents.
+pub const CONSENTS: &str = api_path!("/consents");
+/// Template of [`consent`].
+pub const CONSENT: &str = api_path!("/consents/{id}");
+/// Template of [`consent_copies`].
+pub const CONSENT_COPIES: &str = api_path!("/consents/{id}/copies");
+/// Template of [`consent_activation`].
+pub const CONSENT_ACTIVATION: &str = api_path!("/consents/{id}/activation");
+/// Template of [`consent_withdrawal`].
+pub const CONSENT_WITHDRAWAL: &str = api_path!("/consents/{id}/withdrawal");
+
+/// `GET`: one consent.
+pub fn consent(id: uuid::Uuid) -> String {
+    format!("{API_BASE}/consents/{id}")
+}
+
+/// `POST`: upload study copies.
+pub fn consent_copies(id: uuid::Uuid) -> String {
+    format!("{API_BASE}/consents/{id}/copies")
+}
+
+/// `POST`: put the consent in effect.
+pub fn consent_activation(id: uuid::Uuid) -> String {
+    format!("{API_BASE}/consents/{id}/activation")
+}
+
+/// `POST`: withdraw the consent.
+pub fn consent_withdrawal(id: uuid::Uuid) -> String {
+    format!("{API_BASE}/consents/{id}/withdrawal")
+}
+
 /// `POST`: a steward verifies the researcher.
 pub fn researcher_verification(id: uuid::Uuid) -> String {
     format!("{API_BASE}/researchers/{id}/verification")
@@ -233,6 +264,11 @@ pub fn device_batch(id: impl Into<BatchId>) -> String {
 
 /// Every path template, as the OpenAPI document names them (checked against it).
 pub const TEMPLATES: &[&str] = &[
+    CONSENTS,
+    CONSENT,
+    CONSENT_COPIES,
+    CONSENT_ACTIVATION,
+    CONSENT_WITHDRAWAL,
     RESEARCHERS,
     RESEARCHER_ME,
     RESEARCHER_VERIFICATION,

@@ -25,6 +25,7 @@ impl App {
         )
         .await?;
         let id = caller.id;
+        let now = self.clock.now_micros() as i64;
         let (erased, sessions, in_register) = self
             .db
             .write(move |conn| -> Result<_, AppError> {
@@ -35,6 +36,7 @@ impl App {
                 idempotency::erase_member(conn, &key)?;
                 let sessions = sessions::erase_member(conn, id.uuid())?;
                 let in_register = datacoop_governance::erase_member(conn, id.uuid())?;
+                datacoop_consent::consents::erase_member(conn, id.uuid(), now)?;
                 // Last: the account row, with the sealed keys.
                 let erased = datacoop_accounts::erase_member(conn, &confirmed)?;
                 Ok((erased, sessions as u64, in_register))

@@ -9,6 +9,7 @@ mod auth;
 mod blobs;
 mod caller;
 mod clock;
+mod consents;
 mod devices;
 mod erase;
 mod error;

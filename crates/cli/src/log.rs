@@ -258,3 +258,27 @@ fn format_time(micros: u64) -> String {
         })
         .unwrap_or_default()
 }
+
+/// The access log key this machine pinned (`datacoop log verify`), else the one the
+/// server publishes now, with a note that it is not pinned yet.
+pub(crate) async fn pinned_key(
+    s: &datacoop_client::member::MemberSession,
+) -> Result<String, String> {
+    let path = state_path(&s.member_id);
+    if let Ok(b) = std::fs::read(&path) {
+        let state: LogState = serde_json::from_slice(&b)
+            .map_err(|e| format!("{} is damaged: {e}", path.display()))?;
+        if let Some(k) = state.verifier_key {
+            return Ok(k);
+        }
+    }
+    let key = log::log_key(&s.client)
+        .await
+        .map_err(|e| e.to_string())?
+        .verifier_key;
+    eprintln!(
+        "note: no access log key is pinned on this machine yet; using the one the server \
+         publishes ({key}). Run `datacoop log verify` to pin it."
+    );
+    Ok(key)
+}

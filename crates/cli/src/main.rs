@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod blobs;
+mod consent;
 mod devices;
 mod export;
 mod gov;
@@ -73,6 +74,9 @@ enum Command {
     /// Research studies: write terms, create, submit, show, list, close.
     #[command(subcommand)]
     Study(research::StudyCommand),
+    /// Your consents to research studies: grant, list, show, withdraw, receipt.
+    #[command(subcommand)]
+    Consent(consent::ConsentCommand),
     /// Print the OpenAPI document of this build's HTTP API.
     #[cfg(feature = "server")]
     Openapi,
@@ -114,6 +118,7 @@ fn main() -> ExitCode {
         Command::Researcher(cmd) => client_command(research::researcher(cmd, cli.json)),
         Command::Steward(cmd) => client_command(research::steward(cmd, cli.json)),
         Command::Study(cmd) => client_command(research::study(cmd, cli.json)),
+        Command::Consent(cmd) => client_command(consent::run(cmd, cli.json)),
         #[cfg(feature = "server")]
         Command::Openapi => {
             print!("{}", datacoop_server::openapi::document());

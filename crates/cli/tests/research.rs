@@ -149,6 +149,46 @@ async fn a_study_from_the_command_line(backend: Backend) {
         assert!(list.contains(&id) && list.contains("recruiting"), "{list}");
         ada.ok(&["gov", "verify"]);
 
+        // Ada consents on her machine: her blood pressures from the sample bundle are
+        // de-identified and encrypted there; the receipt exports as FHIR R4 Consent.
+        let bundle = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../formats/tests/fixtures/bundle-30-days.json"
+        );
+        ada.ok(&["records", "import", bundle]);
+        let err = ada.fails(&["consent", "grant", &id]);
+        assert!(err.contains("--yes"), "{err}");
+        let c = ada.json(&[
+            "consent",
+            "grant",
+            &id,
+            "--yes",
+            "--category",
+            "health.vital-signs",
+        ]);
+        assert_eq!(c["state"], "active", "{c}");
+        assert!(c["copies"].as_u64().unwrap() > 0, "{c}");
+        let c_id = c["id"].as_str().unwrap().to_owned();
+        let list = ada.ok(&["consent", "list"]);
+        assert!(list.contains(&c_id) && list.contains("active"), "{list}");
+        let fhir: serde_json::Value =
+            serde_json::from_str(&ada.ok(&["consent", "receipt", &c_id, "--fhir"])).unwrap();
+        assert_eq!(fhir["resourceType"], "Consent");
+        assert_eq!(
+            fhir["provision"]["provision"][0]["class"][0]["code"],
+            "health.vital-signs"
+        );
+        let log = ada.ok(&["log", "list"]);
+        assert!(
+            log.contains("consent_granted") || log.contains("consent granted"),
+            "{log}"
+        );
+        let w = ada.json(&["consent", "withdraw", &c_id, "--yes"]);
+        assert_eq!(
+            (w["state"].as_str(), w["copies"].as_u64()),
+            (Some("withdrawn"), Some(0))
+        );
+
         // The researcher closes it.
         let done = lena.json(&["study", "close", &id]);
         assert_eq!(done["study"]["state"], "closed");

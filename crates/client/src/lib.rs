@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod blobs;
+pub mod consent;
 pub mod device;
 mod error;
 pub mod gov;

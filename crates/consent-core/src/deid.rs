@@ -190,6 +190,12 @@ fn round_location(v: &mut Value, places: u8) {
     }
 }
 
+/// A visible date (a record's effective time, RFC 3339) at the terms' level; text that
+/// is not a date is returned as it is.
+pub fn deidentify_date(s: &str, level: DateLevel, shift_days: i32) -> String {
+    date(s, level, shift_days).unwrap_or_else(|| s.to_owned())
+}
+
 /// A date string at `level`, or `None` if `s` is not a date.
 fn date(s: &str, level: DateLevel, shift: i32) -> Option<String> {
     let b = s.as_bytes();

@@ -7,10 +7,13 @@
 
 pub mod deid;
 pub mod duo;
+pub mod fhir;
+pub mod receipt;
 pub mod study;
 pub mod wire;
 
 pub use duo::{
     fits, DataUse, Diseases, Hierarchy, Mismatch, Modifier, Permission, Purpose, ResearchKind,
 };
+pub use receipt::ConsentReceipt;
 pub use study::{DateLevel, Day, Deidentification, StudyTerms, LANGUAGES};

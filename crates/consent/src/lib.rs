@@ -6,6 +6,7 @@
 //! they fit a member's preferences, is `datacoop-consent-core`.
 #![forbid(unsafe_code)]
 
+pub mod consents;
 mod error;
 pub mod researchers;
 pub mod studies;

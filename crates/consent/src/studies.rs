@@ -416,3 +416,12 @@ pub fn list(
     };
     Ok(StudyList { studies, next })
 }
+
+/// Where the study stands now.
+pub fn state_now(conn: &mut DbConn, row: &StudyRow, now: i64) -> Result<StudyState, ConsentError> {
+    let id = row.uuid();
+    let d = datacoop_governance::study_decisions(conn, Some(&[id]))?
+        .remove(&id)
+        .unwrap_or_default();
+    Ok(row.state(&d, now).0)
+}

@@ -83,6 +83,19 @@ impl VaultKey {
         crate::SigningKey::from_seed(seed)
     }
 
+    /// The secret a member's client draws a study's date offset from (de-identification
+    /// level `shifted`): `HKDF-SHA256(vault key, C("datacoop/v1/study-date-shift", study))`,
+    /// the same on every machine that opens the vault, unknown to the server and study.
+    pub fn study_date_secret(&self, study: &Uuid) -> Result<zeroize::Zeroizing<[u8; 32]>> {
+        let s = derive_key(
+            self.key.as_bytes(),
+            &Canonical::new("datacoop/v1/study-date-shift")
+                .uuid(study)
+                .finish(),
+        )?;
+        Ok(zeroize::Zeroizing::new(*s.as_bytes()))
+    }
+
     fn from_secret(key: Secret32) -> Result<Self> {
         let record_wrap_key = derive_key(
             key.as_bytes(),

@@ -28,6 +28,12 @@ use utoipa::{Modify, OpenApi};
         crate::routes::research::study,
         crate::routes::research::submit,
         crate::routes::research::close,
+        crate::routes::consents::grant,
+        crate::routes::consents::copies,
+        crate::routes::consents::activate,
+        crate::routes::consents::withdraw,
+        crate::routes::consents::list,
+        crate::routes::consents::show,
         crate::routes::members::register,
         crate::routes::members::prelogin,
         crate::routes::members::login,
@@ -106,6 +112,7 @@ use utoipa::{Modify, OpenApi};
         (name = "devices", description = "Write-only device tokens: devices add records and read nothing"),
         (name = "access log", description = "Tamper-evident log of every access, checkpoints and proofs"),
         (name = "research", description = "Researchers, their verification by a steward, and studies from draft to closed (approval is a resolution)"),
+        (name = "consents", description = "Members' consents to studies: signed receipts, study copies made on the member's machine, withdrawal"),
         (name = "governance", description = "The register of members, assemblies, motions, signed ballots and proxies, results; all in the governance log"),
     )
 )]

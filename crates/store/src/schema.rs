@@ -346,3 +346,49 @@ diesel::table! {
 
 diesel::joinable!(studies -> researchers (researcher));
 diesel::allow_tables_to_appear_in_same_query!(studies, researchers, members);
+
+diesel::table! {
+    /// Consents: the member's signed receipt and the share key sealed to the study.
+    consents (id) {
+        id -> Text,
+        member -> Text,
+        study -> Text,
+        pseudonym -> Text,
+        receipt -> Text,
+        member_signature -> Binary,
+        server_signature -> Nullable<Binary>,
+        sealed_share_key -> Binary,
+        created_at -> BigInt,
+        granted_at -> Nullable<BigInt>,
+        granted_idx -> Nullable<BigInt>,
+        withdrawn_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    /// Study copies of members' records, de-identified and encrypted on their machines.
+    study_copies (consent, id) {
+        consent -> Text,
+        id -> Text,
+        source -> Text,
+        category -> Text,
+        type_code -> Text,
+        effective -> Nullable<Text>,
+        content_type -> Text,
+        ciphertext -> Binary,
+        wrapped_key -> Binary,
+    }
+}
+
+diesel::table! {
+    /// Pseudonyms of participants who withdrew, without the member.
+    consent_withdrawals (pseudonym) {
+        pseudonym -> Text,
+        study -> Text,
+        withdrawn_at -> BigInt,
+    }
+}
+
+diesel::joinable!(study_copies -> consents (consent));
+diesel::joinable!(consents -> studies (study));
+diesel::allow_tables_to_appear_in_same_query!(consents, study_copies, studies);

@@ -169,6 +169,11 @@ fn session_role(token: &str) -> Option<&'static str> {
     }
 }
 
+/// Prints a checked study for a member about to consent.
+pub(crate) fn print_study(c: &research::CheckedStudy, lang: &str) {
+    show::study(&c.view, &c.terms, c.approval.as_ref(), lang, false);
+}
+
 /// Runs a researcher command.
 pub async fn researcher(cmd: ResearcherCommand, json: bool) -> Result<(), String> {
     match cmd {

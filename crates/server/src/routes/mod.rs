@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod blobs;
+pub mod consents;
 pub mod devices;
 pub mod gov;
 pub mod gov_records;
@@ -112,6 +113,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(research::studies)
                 .service(research::study)
                 .service(research::submit)
-                .service(research::close),
+                .service(research::close)
+                .service(consents::grant)
+                .service(consents::copies)
+                .service(consents::activate)
+                .service(consents::withdraw)
+                .service(consents::list)
+                .service(consents::show),
         );
 }

@@ -211,3 +211,6 @@ pub struct StudyQuery {
     /// At most this many (default 50, at most 500).
     pub limit: Option<u32>,
 }
+
+mod consents;
+pub use consents::*;

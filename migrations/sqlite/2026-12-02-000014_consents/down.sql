@@ -1,0 +1,3 @@
+DROP TABLE consent_withdrawals;
+DROP TABLE study_copies;
+DROP TABLE consents;
