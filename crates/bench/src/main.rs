@@ -3,6 +3,7 @@
 //! `datacoop serve` binary, and optionally appends them as markdown.
 #![forbid(unsafe_code)]
 
+mod consent;
 mod driver;
 mod gen;
 mod governance;
@@ -46,6 +47,8 @@ enum Cmd {
     Stream(stream::StreamArgs),
     /// A vote of 10,000 members: signed ballots accepted per second, close and full recount.
     Governance(governance::GovArgs),
+    /// A member with 10,000 covered records consents to a study: seconds end to end.
+    Consent(consent::ConsentArgs),
     /// An assembly convened for 10,000 members: notices queued and delivered to a local SMTP server.
     Notices(notices::NoticeArgs),
 }
@@ -70,6 +73,7 @@ fn main() -> std::process::ExitCode {
             Cmd::Stream(a) => stream::run(a, &out).await,
             Cmd::Governance(a) => governance::run(a, &out).await,
             Cmd::Notices(a) => notices::run(a, &out).await,
+            Cmd::Consent(a) => consent::run(a, &out).await,
         }
     });
     match res {

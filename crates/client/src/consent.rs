@@ -25,7 +25,7 @@ use uuid::Uuid;
 /// Copies sent per request.
 const UPLOAD_BATCH: usize = 500;
 /// Records opened at once.
-const OPEN_CONCURRENCY: usize = 8;
+const OPEN_CONCURRENCY: usize = 16;
 
 /// The binding of a study copy's content: the study knows the participant only by
 /// the pseudonym, and the copy by its own id; category and type are authenticated.

@@ -227,33 +227,48 @@ pub fn add_copies(
     let receipt = row.receipt()?;
     let study = study_of(conn, receipt.study)?;
     let terms = StudyTerms::from_bytes(&study.terms).map_err(ConsentError::Invalid)?;
-    let mut stored = 0u64;
-    for copy in &body.copies {
-        let source: Option<(i64, String, String, Option<i64>)> = records::table
-            .find((text(member), text(copy.source)))
+    let sources: Vec<String> = body.copies.iter().map(|c| text(c.source)).collect();
+    type Source = (String, i64, String, String, Option<i64>);
+    let found: std::collections::HashMap<String, (i64, String, String, Option<i64>)> =
+        records::table
+            .filter(records::member_id.eq(text(member)))
+            .filter(records::id.eq_any(&sources))
             .select((
+                records::id,
                 records::version,
                 records::category,
                 records::type_code,
                 records::effective_at,
             ))
-            .get_result(conn)
-            .optional()?;
-        let Some((version, category, type_code, effective)) = source else {
+            .load::<Source>(conn)?
+            .into_iter()
+            .map(|(id, v, c, t, e)| (id, (v, c, t, e)))
+            .collect();
+    let ids: Vec<String> = body.copies.iter().map(|c| text(c.id)).collect();
+    let mut present: std::collections::HashSet<String> = sc::table
+        .filter(sc::consent.eq(&row.id))
+        .filter(sc::source.eq_any(&sources).or(sc::id.eq_any(&ids)))
+        .select(sc::source)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    let mut stored = 0u64;
+    for copy in &body.copies {
+        let Some((version, category, type_code, effective)) = found.get(&text(copy.source)) else {
             return Err(ConsentError::Invalid(format!(
                 "copy {}: you have no record {}",
                 copy.id, copy.source
             )));
         };
-        let covered = receipt.categories.contains(&category)
-            && terms.covers(&category, &type_code, effective.map(|e| e as u64));
-        if !covered || category != copy.category || type_code != copy.type_code {
+        let covered = receipt.categories.contains(category)
+            && terms.covers(category, type_code, effective.map(|e| e as u64));
+        if !covered || *category != copy.category || *type_code != copy.type_code {
             return Err(ConsentError::Invalid(format!(
                 "copy {}: record {} ({category}, {type_code}) is not covered by this consent",
                 copy.id, copy.source
             )));
         }
-        if version as u64 != copy.source_version {
+        if *version as u64 != copy.source_version {
             return Err(ConsentError::Conflict(
                 "version_conflict",
                 format!(
@@ -268,19 +283,11 @@ pub fn add_copies(
                 copy.id
             )));
         }
-        let exists: i64 = sc::table
-            .filter(sc::consent.eq(&row.id))
-            .filter(
-                sc::source
-                    .eq(text(copy.source))
-                    .or(sc::id.eq(text(copy.id))),
-            )
-            .count()
-            .get_result(conn)?;
-        if exists > 0 {
+        // A copy of a record copied already (a retried upload) is not stored twice.
+        if !present.insert(text(copy.source)) {
             continue;
         }
-        diesel::insert_into(sc::table)
+        stored += diesel::insert_into(sc::table)
             .values((
                 sc::consent.eq(&row.id),
                 sc::id.eq(text(copy.id)),
@@ -292,8 +299,7 @@ pub fn add_copies(
                 sc::ciphertext.eq(&copy.ciphertext.0),
                 sc::wrapped_key.eq(&copy.wrapped_key.0),
             ))
-            .execute(conn)?;
-        stored += 1;
+            .execute(conn)? as u64;
     }
     Ok(CopiesStored {
         stored,
