@@ -48,7 +48,7 @@ impl App {
         let (me, now) = (caller.id.uuid(), self.clock.now_micros() as i64);
         Ok(self
             .db
-            .write(move |c| consents::add_copies(c, me, consent, &body, now))
+            .write(move |c| datacoop_consent::copies::add(c, me, consent, &body, now))
             .await?)
     }
 

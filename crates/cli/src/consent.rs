@@ -114,7 +114,7 @@ fn print(v: &ConsentView, json: bool) {
 
 async fn keys(s: &MemberSession) -> Result<(String, String), String> {
     Ok((
-        crate::gov::pinned_key(s).await?,
+        pinned_governance_key(s).await?,
         crate::log::pinned_key(s).await?,
     ))
 }
@@ -222,4 +222,20 @@ pub async fn run(cmd: ConsentCommand, json: bool) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The governance log key this machine pinned (`datacoop gov verify`), else the one
+/// the server publishes now, with a note that it is not pinned yet.
+pub(crate) async fn pinned_governance_key(
+    s: &datacoop_client::member::MemberSession,
+) -> Result<String, String> {
+    if let Some(k) = crate::gov::load_state(&s.member_id)?.verifier_key {
+        return Ok(k);
+    }
+    let key = s.gov_info().await.map_err(|e| e.to_string())?.verifier_key;
+    eprintln!(
+        "note: no governance log key is pinned on this machine yet; using the one the server \
+         publishes ({key}). Run `datacoop gov verify` to pin it and check the whole log."
+    );
+    Ok(key)
 }

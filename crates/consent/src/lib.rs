@@ -7,8 +7,10 @@
 #![forbid(unsafe_code)]
 
 pub mod consents;
+pub mod copies;
 mod error;
 pub mod researchers;
 pub mod studies;
+mod study_list;
 
 pub use error::ConsentError;

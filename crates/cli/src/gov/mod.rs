@@ -35,7 +35,7 @@ fn state_path(account: &Uuid) -> PathBuf {
     home().join(format!("gov-state-{account}.json"))
 }
 
-fn load_state(account: &Uuid) -> Result<GovState, String> {
+pub(crate) fn load_state(account: &Uuid) -> Result<GovState, String> {
     let path = state_path(account);
     match std::fs::read(&path) {
         Ok(b) => serde_json::from_slice(&b).map_err(|e| {
@@ -383,20 +383,4 @@ pub async fn run(cmd: GovCommand, json: bool) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-/// The governance log key this machine pinned (`datacoop gov verify`), else the one
-/// the server publishes now, with a note that it is not pinned yet.
-pub(crate) async fn pinned_key(
-    s: &datacoop_client::member::MemberSession,
-) -> Result<String, String> {
-    if let Some(k) = load_state(&s.member_id)?.verifier_key {
-        return Ok(k);
-    }
-    let key = s.gov_info().await.map_err(err)?.verifier_key;
-    eprintln!(
-        "note: no governance log key is pinned on this machine yet; using the one the server \
-         publishes ({key}). Run `datacoop gov verify` to pin it and check the whole log."
-    );
-    Ok(key)
 }

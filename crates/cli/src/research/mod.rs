@@ -285,7 +285,7 @@ pub async fn study(cmd: StudyCommand, json: bool) -> Result<(), String> {
                 show::study(&view, &terms, None, &lang, json);
             } else {
                 let s = &saved.session;
-                let key = crate::gov::pinned_key(s).await?;
+                let key = crate::consent::pinned_governance_key(s).await?;
                 let c = s.checked_study(id, &key).await.map_err(err)?;
                 show::study(&c.view, &c.terms, c.approval.as_ref(), &lang, json);
             }
