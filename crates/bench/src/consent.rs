@@ -17,7 +17,6 @@ use datacoop_client::Client;
 use datacoop_consent_core::{DateLevel, Deidentification, Purpose, ResearchKind, StudyTerms};
 use datacoop_governance_core::wire::{ConveneRequest, MotionRequest, RegisterRequest};
 use datacoop_governance_core::{Choice, Decision, Form, Majority};
-use datacoop_server::config::{Config, Secret};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
@@ -81,29 +80,12 @@ fn terms(categories: Vec<String>) -> Result<StudyTerms> {
 
 /// Runs the consent and prints the figures.
 pub async fn run(a: ConsentArgs, out: &Out) -> Result<()> {
-    let dir = tempfile::tempdir()?;
     let t0 = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)?
         .as_micros() as u64;
     let clock = Clock::manual(t0);
-    let mut config = Config {
-        listen: "127.0.0.1:0".into(),
-        data_dir: dir.path().join("data"),
-        database_url: a.database_url.clone().map(Secret),
-        ..Config::default()
-    };
-    config.clock = clock.clone();
-    config.governance.stewards = vec![STEWARD.into()];
-    config.governance.close_interval_secs = 24 * 3600;
-    config.auth.registrations_per_minute = 0;
-    let backend = if a.database_url.is_some() {
-        "PostgreSQL"
-    } else {
-        "SQLite (synchronous=full)"
-    };
-    let srv = datacoop_server::InThread::start(config)
-        .await
-        .map_err(|e| anyhow!("the server did not start: {e}"))?;
+    let server = crate::server::in_process(a.database_url.clone(), clock.clone(), STEWARD).await?;
+    let (srv, backend) = (&server.srv, server.backend);
     let anon = Client::new(&format!("http://{}", srv.addr))?;
     let pass = crate::PASSPHRASE;
     member::register(&anon, STEWARD, pass).await?;
@@ -113,6 +95,7 @@ pub async fn run(a: ConsentArgs, out: &Out) -> Result<()> {
 
     eprintln!("uploading {} records…", a.records);
     let samples = crate::gen::sample_observations(&crate::gen::sample_path(None))?;
+    let dir = tempfile::tempdir()?;
     let bundle = dir.path().join("bundle.json");
     crate::gen::write_bundle(&samples, a.records, &bundle)?;
     let report = datacoop_formats::fhir::parse(std::fs::File::open(&bundle)?)?;

@@ -19,7 +19,6 @@ use datacoop_crypto::{SigningKey, VaultKey};
 use datacoop_governance_core::proxy::prove_key;
 use datacoop_governance_core::wire::{ConveneRequest, JoinRequest, MotionRequest, RegisterRequest};
 use datacoop_governance_core::{Ballot, Choice, Form, Majority};
-use datacoop_server::config::{Config, Secret};
 use futures_util::stream::{self, StreamExt};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
@@ -47,29 +46,12 @@ fn at(micros: u64) -> String {
 
 /// Runs the vote and prints the figures.
 pub async fn run(a: GovArgs, out: &Out) -> Result<()> {
-    let dir = tempfile::tempdir()?;
     let t0 = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)?
         .as_micros() as u64;
     let clock = Clock::manual(t0);
-    let mut config = Config {
-        listen: "127.0.0.1:0".into(),
-        data_dir: dir.path().join("data"),
-        database_url: a.database_url.clone().map(Secret),
-        ..Config::default()
-    };
-    config.clock = clock.clone();
-    config.governance.stewards = vec![STEWARD.into()];
-    config.governance.close_interval_secs = 24 * 3600;
-    config.auth.registrations_per_minute = 0;
-    let backend = if a.database_url.is_some() {
-        "PostgreSQL"
-    } else {
-        "SQLite (synchronous=full)"
-    };
-    let srv = datacoop_server::InThread::start(config)
-        .await
-        .map_err(|e| anyhow!("the server did not start: {e}"))?;
+    let server = crate::server::in_process(a.database_url.clone(), clock.clone(), STEWARD).await?;
+    let (srv, backend) = (&server.srv, server.backend);
     let base = format!("http://{}", srv.addr);
     let anon = Client::new(&base)?;
     member::register(&anon, STEWARD, crate::PASSPHRASE).await?;

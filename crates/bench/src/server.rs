@@ -216,3 +216,46 @@ pub fn mib(bytes: Option<u64>) -> String {
         None => "n/a (pid unknown)".into(),
     }
 }
+
+/// The real server in this process (routes, database, logs on 127.0.0.1) with a clock
+/// the bench moves, `steward` as the steward, no registration limit, and votes closed
+/// only when the bench asks: what the governance and consent figures run against.
+pub struct InProcess {
+    /// The server.
+    pub srv: datacoop_server::InThread,
+    /// "SQLite (synchronous=full)" or "PostgreSQL", for the tables.
+    pub backend: &'static str,
+    _dir: tempfile::TempDir,
+}
+
+/// Starts [`InProcess`] on SQLite in a temporary directory, or on `database_url`.
+pub async fn in_process(
+    database_url: Option<String>,
+    clock: datacoop_app::Clock,
+    steward: &str,
+) -> Result<InProcess> {
+    let dir = tempfile::tempdir()?;
+    let backend = if database_url.is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite (synchronous=full)"
+    };
+    let mut config = datacoop_server::config::Config {
+        listen: "127.0.0.1:0".into(),
+        data_dir: dir.path().join("data"),
+        database_url: database_url.map(datacoop_server::config::Secret),
+        ..datacoop_server::config::Config::default()
+    };
+    config.clock = clock;
+    config.governance.stewards = vec![steward.into()];
+    config.governance.close_interval_secs = 24 * 3600;
+    config.auth.registrations_per_minute = 0;
+    let srv = datacoop_server::InThread::start(config)
+        .await
+        .map_err(|e| anyhow!("the server did not start: {e}"))?;
+    Ok(InProcess {
+        srv,
+        backend,
+        _dir: dir,
+    })
+}
