@@ -9,7 +9,6 @@
 
 use datacoop_api::b64::Base64Url;
 use datacoop_api::log::Action;
-use datacoop_client::member::{MemberSession, RecordDraft};
 use datacoop_consent_core::wire::{
     ConsentQuery, ConsentRequest, ConsentState, StudyCopies, StudyCopyUpload,
 };
@@ -24,54 +23,7 @@ backend_tests!(members_consent_and_withdraw,);
 mod gov_common;
 mod research_common;
 use gov_common::{account, code, server, PASS};
-use research_common::{approved_study, terms};
-
-fn vital(day: &str, systolic: u32) -> RecordDraft {
-    RecordDraft {
-        category: "health.vital-signs".into(),
-        type_code: "loinc:85354-9".into(),
-        effective_at: Some(format!("{day}T07:30:00Z")),
-        content_type: "application/fhir+json".into(),
-        content: serde_json::to_vec(&serde_json::json!({
-            "resourceType": "Observation",
-            "id": "local-id",
-            "status": "final",
-            "code": {"text": "Blood pressure"},
-            "subject": {"reference": "Patient/me"},
-            "performer": [{"reference": "Practitioner/dr-who"}],
-            "note": [{"text": "after the night shift"}],
-            "effectiveDateTime": format!("{day}T07:30:00Z"),
-            "valueQuantity": {"value": systolic, "unit": "mmHg"},
-        }))
-        .unwrap(),
-    }
-}
-
-fn other(category: &str, day: &str) -> RecordDraft {
-    RecordDraft {
-        category: category.into(),
-        type_code: "x".into(),
-        effective_at: Some(format!("{day}T22:00:00Z")),
-        content_type: "application/json".into(),
-        content: format!("{{\"effectiveDateTime\":\"{day}T22:00:00Z\",\"hours\":7}}").into_bytes(),
-    }
-}
-
-async fn upload(s: &MemberSession, drafts: &[RecordDraft]) {
-    let sealed = s.seal(drafts).unwrap();
-    s.upload(sealed, &uuid::Uuid::now_v7().to_string())
-        .await
-        .unwrap();
-}
-
-async fn keys(s: &MemberSession) -> (String, String) {
-    let gov = s.gov_info().await.unwrap().verifier_key;
-    let log = datacoop_client::log::log_key(&s.client)
-        .await
-        .unwrap()
-        .verifier_key;
-    (gov, log)
-}
+use research_common::{approved_study, keys, other, terms, upload, vital};
 
 async fn members_consent_and_withdraw(backend: Backend) {
     let t0 = datacoop_api::time::parse_micros("2027-03-01T09:00:00Z").unwrap() as u64;

@@ -3,7 +3,7 @@
 #![allow(dead_code)] // each test binary uses a subset
 
 use crate::gov_common::{account, at, DAY, PASS, STEWARD};
-use datacoop_client::member::{KdfPolicy, MemberSession};
+use datacoop_client::member::{KdfPolicy, MemberSession, RecordDraft};
 use datacoop_client::research::{self, ResearcherSession};
 use datacoop_consent_core::wire::StudyView;
 use datacoop_consent_core::StudyTerms;
@@ -119,4 +119,55 @@ pub async fn approved_study(srv: &TestServer, t0: u64, terms: &StudyTerms) -> Ap
         researcher: r,
         study,
     }
+}
+
+/// A blood pressure of `day` as FHIR, with what de-identification must drop.
+pub fn vital(day: &str, systolic: u32) -> RecordDraft {
+    RecordDraft {
+        category: "health.vital-signs".into(),
+        type_code: "loinc:85354-9".into(),
+        effective_at: Some(format!("{day}T07:30:00Z")),
+        content_type: "application/fhir+json".into(),
+        content: serde_json::to_vec(&serde_json::json!({
+            "resourceType": "Observation",
+            "id": "local-id",
+            "status": "final",
+            "code": {"text": "Blood pressure"},
+            "subject": {"reference": "Patient/me"},
+            "performer": [{"reference": "Practitioner/dr-who"}],
+            "note": [{"text": "after the night shift"}],
+            "effectiveDateTime": format!("{day}T07:30:00Z"),
+            "valueQuantity": {"value": systolic, "unit": "mmHg"},
+        }))
+        .unwrap(),
+    }
+}
+
+/// A JSON record of another category on `day`.
+pub fn other(category: &str, day: &str) -> RecordDraft {
+    RecordDraft {
+        category: category.into(),
+        type_code: "x".into(),
+        effective_at: Some(format!("{day}T22:00:00Z")),
+        content_type: "application/json".into(),
+        content: format!("{{\"effectiveDateTime\":\"{day}T22:00:00Z\",\"hours\":7}}").into_bytes(),
+    }
+}
+
+/// Uploads the drafts as one batch.
+pub async fn upload(s: &MemberSession, drafts: &[RecordDraft]) {
+    let sealed = s.seal(drafts).unwrap();
+    s.upload(sealed, &uuid::Uuid::now_v7().to_string())
+        .await
+        .unwrap();
+}
+
+/// The governance and access log keys, as the server publishes them.
+pub async fn keys(s: &MemberSession) -> (String, String) {
+    let gov = s.gov_info().await.unwrap().verifier_key;
+    let log = datacoop_client::log::log_key(&s.client)
+        .await
+        .unwrap()
+        .verifier_key;
+    (gov, log)
 }

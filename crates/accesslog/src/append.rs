@@ -87,7 +87,7 @@ pub fn append(conn: &mut DbConn, entries: &[AccessEntry]) -> Result<Vec<u64>, Lo
         let mut entry = entry.clone();
         entry.chain = Some(chain);
         let body = entry.encode()?;
-        let leaf = leaf_hash(&body);
+        let leaf = leaf_hash(&entry.leaf_data()?);
         heads.insert(
             entry.member,
             MemberChain {
@@ -142,7 +142,7 @@ fn member_head(conn: &mut DbConn, member: Uuid) -> Result<MemberChain, LogError>
             prev: Hash::default(),
         });
     };
-    let prev = leaf_hash(&body);
+    let prev = datacoop_api::log::leaf_of(&body);
     let seq = match AccessEntry::decode(&body).ok().and_then(|e| e.chain) {
         Some(c) => c.seq + 1,
         None => {

@@ -14,7 +14,9 @@ mod append;
 mod query;
 
 pub use append::{append, entry, install};
-pub use query::{consistency_proof, entries_for_member, inclusion_proofs, latest_checkpoint};
+pub use query::{
+    consistency_proof, entries_for_member, inclusion_proofs, latest_checkpoint, sealed_entries,
+};
 
 pub use datacoop_api::log::{AccessEntry, Action, Actor};
 pub use datacoop_tlog::{LogError, LogSigner};

@@ -86,3 +86,26 @@ pub async fn inclusion_proofs(
 pub async fn consistency_proof(db: &Db, from: u64, to: u64) -> Result<ConsistencyProof, LogError> {
     tlog::consistency_proof(db, LogId::ACCESS, from, to).await
 }
+
+/// The sealed forms (leaf data) of entries of a researcher's access, by index, for the
+/// researcher to check them in the log; inside the caller's transaction. Entries that
+/// are not sealed are left out: their leaf would show whose they are.
+pub fn sealed_entries(
+    conn: &mut datacoop_store::DbConn,
+    indexes: &[u64],
+) -> Result<std::collections::HashMap<u64, Vec<u8>>, LogError> {
+    let idxs: Vec<i64> = indexes.iter().map(|i| *i as i64).collect();
+    let rows: Vec<(i64, Vec<u8>)> = e::table
+        .filter(e::idx.eq_any(&idxs))
+        .select((e::idx, e::body))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(idx, body)| {
+            let entry = AccessEntry::decode(&body)
+                .ok()
+                .filter(AccessEntry::is_sealed)?;
+            Some((idx as u64, entry.leaf_data().ok()?))
+        })
+        .collect())
+}

@@ -27,6 +27,8 @@ pub const STUDY: &str = api_path!("/studies/{id}");
 pub const STUDY_SUBMISSION: &str = api_path!("/studies/{id}/submission");
 /// Template of [`study_closure`].
 pub const STUDY_CLOSURE: &str = api_path!("/studies/{id}/closure");
+/// Template of [`study_dataset`].
+pub const STUDY_DATASET: &str = api_path!("/studies/{id}/dataset");
 
 /// `POST`: grant a consent; `GET`: the member's consents.
 pub const CONSENTS: &str = api_path!("/consents");
@@ -67,6 +69,11 @@ pub fn researcher_verification(id: uuid::Uuid) -> String {
 /// `GET`: one study.
 pub fn study(id: uuid::Uuid) -> String {
     format!("{API_BASE}/studies/{id}")
+}
+
+/// `GET`: the study's consented data, for its researcher (NDJSON, resumable).
+pub fn study_dataset(id: uuid::Uuid) -> String {
+    format!("{API_BASE}/studies/{id}/dataset")
 }
 
 /// `POST`: submit a draft for the cooperative's decision.
@@ -276,6 +283,7 @@ pub const TEMPLATES: &[&str] = &[
     STUDY,
     STUDY_SUBMISSION,
     STUDY_CLOSURE,
+    STUDY_DATASET,
     MEMBERS,
     MEMBER_ME,
     MEMBER_PASSPHRASE,

@@ -292,3 +292,74 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_researchers_chained_access_is_sealed_and_its_leaf_hides_the_member() {
+    let full = AccessEntry {
+        chain: Some(MemberChain {
+            seq: 3,
+            prev: datacoop_merkle::Hash([0xcc; 32]),
+        }),
+        extra: Some(export_extra(id(7), id(8))),
+        ..sample()
+    };
+    assert!(full.is_sealed());
+    let encoded = full.encode().unwrap();
+    assert_eq!(AccessEntry::decode(&encoded).unwrap(), full);
+    let sealed = SealedEntry::of(&full).unwrap();
+    let leaf_data = full.leaf_data().unwrap();
+    assert_eq!(leaf_data, sealed.encode().unwrap());
+    assert_eq!(leaf_data[0], SEALED_ENTRY_VERSION);
+    assert_eq!(SealedEntry::decode(&leaf_data).unwrap(), sealed);
+    assert_eq!(full.leaf_hash().unwrap(), leaf_hash(&leaf_data));
+    assert_eq!(leaf_of(&encoded), leaf_hash(&leaf_data));
+    // Neither the member, the consent, the chain nor the blinding appears in clear.
+    for secret in [
+        &[3u8; 16][..],
+        &[4u8; 16][..],
+        &[0xcc; 32][..],
+        &[0xbb; 16][..],
+    ] {
+        assert!(
+            !leaf_data.windows(secret.len()).any(|w| w == secret),
+            "the sealed form shows {secret:?}"
+        );
+    }
+    // The commitment binds every hidden field.
+    let other = AccessEntry {
+        member: id(5),
+        ..full.clone()
+    };
+    assert_ne!(other.leaf_hash().unwrap(), full.leaf_hash().unwrap());
+    // Layout: version, commitment, time, researcher + study, action, no record, study, extra.
+    let mut want = vec![3u8];
+    want.extend(sealed.member_part.as_bytes());
+    want.extend(1_700_000_000_123_456u64.to_be_bytes());
+    want.push(3);
+    want.extend([1; 16]);
+    want.extend([2; 16]);
+    want.extend([0x00, 0x03]);
+    want.push(0);
+    want.push(1);
+    want.extend([2; 16]);
+    want.extend([1, 0, 32]);
+    want.extend([7; 16]);
+    want.extend([8; 16]);
+    assert_eq!(leaf_data, want);
+    // A member's own access is not sealed; its leaf is its encoding.
+    let own = AccessEntry {
+        actor: Actor::Member { id: id(3) },
+        ..full
+    };
+    assert!(!own.is_sealed());
+    assert_eq!(own.leaf_data().unwrap(), own.encode().unwrap());
+}
+
+proptest! {
+    #[test]
+    fn sealed_decoding_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+        if let Ok(e) = SealedEntry::decode(&bytes) {
+            prop_assert_eq!(e.encode().unwrap(), bytes);
+        }
+    }
+}

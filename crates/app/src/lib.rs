@@ -10,6 +10,7 @@ mod blobs;
 mod caller;
 mod clock;
 mod consents;
+mod datasets;
 mod devices;
 mod erase;
 mod error;
@@ -22,6 +23,7 @@ mod research;
 
 pub use caller::{DeviceCaller, MemberCaller, ResearcherCaller, StudyReader};
 pub use clock::Clock;
+pub use datasets::{DatasetStream, PAGE_COPIES};
 pub use error::AppError;
 pub use governance::GovernanceSettings;
 

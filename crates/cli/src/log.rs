@@ -67,7 +67,7 @@ pub struct VerifyArgs {
     server: String,
 }
 
-fn state_path(member: &uuid::Uuid) -> PathBuf {
+pub(crate) fn state_path(member: &uuid::Uuid) -> PathBuf {
     home().join(format!("log-state-{member}.json"))
 }
 

@@ -3,6 +3,7 @@
 
 mod blobs;
 mod consent;
+mod dataset;
 mod devices;
 mod export;
 mod gov;
@@ -77,6 +78,9 @@ enum Command {
     /// Your consents to research studies: grant, list, show, withdraw, receipt.
     #[command(subcommand)]
     Consent(consent::ConsentCommand),
+    /// Researchers: download a study's consented data, decrypted here.
+    #[command(subcommand)]
+    Dataset(dataset::DatasetCommand),
     /// Print the OpenAPI document of this build's HTTP API.
     #[cfg(feature = "server")]
     Openapi,
@@ -119,6 +123,7 @@ fn main() -> ExitCode {
         Command::Steward(cmd) => client_command(research::steward(cmd, cli.json)),
         Command::Study(cmd) => client_command(research::study(cmd, cli.json)),
         Command::Consent(cmd) => client_command(consent::run(cmd, cli.json)),
+        Command::Dataset(cmd) => client_command(dataset::run(cmd, cli.json)),
         #[cfg(feature = "server")]
         Command::Openapi => {
             print!("{}", datacoop_server::openapi::document());

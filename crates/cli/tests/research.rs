@@ -183,11 +183,65 @@ async fn a_study_from_the_command_line(backend: Backend) {
             log.contains("consent_granted") || log.contains("consent granted"),
             "{log}"
         );
+        // Lena downloads the dataset, decrypted on her machine, as NDJSON and as a FHIR
+        // Bundle (official R4 schema); her client finds the export in the access log,
+        // and Ada's own log verification shows it.
+        let out = lena.home.path().join("dataset");
+        let text = lena.ok(&["dataset", "export", &id, "--out", out.to_str().unwrap()]);
+        assert!(text.contains("inclusion proofs verified"), "{text}");
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+        let copies = c["copies"].as_u64().unwrap();
+        assert_eq!(manifest["counts"]["participants"], 1, "{manifest}");
+        assert_eq!(manifest["counts"]["records"], copies, "{manifest}");
+        assert_eq!(manifest["log"]["verified"], true, "{manifest}");
+        assert_eq!(
+            manifest["participants"][0]["pseudonym"],
+            c["receipt"]["pseudonym"]
+        );
+        let rows = std::fs::read_to_string(out.join("dataset.ndjson")).unwrap();
+        assert_eq!(rows.lines().count() as u64, copies);
+        assert!(!out.join(".datacoop-download.json").exists());
+        let err = lena.fails(&["dataset", "export", &id, "--out", out.to_str().unwrap()]);
+        assert!(err.contains("not empty"), "{err}");
+        let fhir_out = lena.home.path().join("fhir");
+        lena.ok(&[
+            "dataset",
+            "export",
+            &id,
+            "--format",
+            "fhir",
+            "--out",
+            fhir_out.to_str().unwrap(),
+        ]);
+        let bundle_path = fhir_out.join("fhir-bundle.json");
+        let b: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&bundle_path).unwrap()).unwrap();
+        assert_eq!(b["entry"].as_array().unwrap().len() as u64, copies);
+        assert_eq!(
+            b["entry"][0]["resource"]["meta"]["tag"][0]["code"],
+            c["receipt"]["pseudonym"]
+        );
+        datacoop_testkit::fhir::assert_valid_r4(&[bundle_path]);
+        let verified = ada.ok(&["log", "verify"]);
+        assert!(!verified.contains("problem"), "{verified}");
+        let log = ada.ok(&["log", "list"]);
+        assert!(
+            log.contains("dataset_export") || log.contains("dataset export"),
+            "{log}"
+        );
+
         let w = ada.json(&["consent", "withdraw", &c_id, "--yes"]);
         assert_eq!(
             (w["state"].as_str(), w["copies"].as_u64()),
             (Some("withdrawn"), Some(0))
         );
+
+        // The next export says that Ada withdrew, and holds nothing of hers.
+        let after = lena.home.path().join("after");
+        let m = lena.json(&["dataset", "export", &id, "--out", after.to_str().unwrap()]);
+        assert_eq!(m["counts"]["participants"], 0, "{m}");
+        assert_eq!(m["withdrawn"][0]["pseudonym"], c["receipt"]["pseudonym"]);
 
         // The researcher closes it.
         let done = lena.json(&["study", "close", &id]);

@@ -6,6 +6,7 @@
 pub mod account;
 pub mod blobs;
 pub mod consent;
+pub mod dataset;
 pub mod device;
 mod error;
 pub mod gov;
@@ -238,7 +239,7 @@ pub async fn empty(res: Result<Response, reqwest::Error>) -> Result<(), ClientEr
     check(res).await.map(|_| ())
 }
 
-async fn check(res: Result<Response, reqwest::Error>) -> Result<Response, ClientError> {
+pub(crate) async fn check(res: Result<Response, reqwest::Error>) -> Result<Response, ClientError> {
     let res = res.map_err(ClientError::transport)?;
     let status = res.status();
     if status.is_success() {

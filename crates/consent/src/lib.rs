@@ -8,6 +8,7 @@
 
 pub mod consents;
 pub mod copies;
+pub mod datasets;
 mod error;
 pub mod researchers;
 pub mod studies;

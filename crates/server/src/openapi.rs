@@ -28,6 +28,7 @@ use utoipa::{Modify, OpenApi};
         crate::routes::research::study,
         crate::routes::research::submit,
         crate::routes::research::close,
+        crate::routes::datasets::dataset,
         crate::routes::consents::grant,
         crate::routes::consents::copies,
         crate::routes::consents::activate,

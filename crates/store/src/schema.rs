@@ -392,3 +392,25 @@ diesel::table! {
 diesel::joinable!(study_copies -> consents (consent));
 diesel::joinable!(consents -> studies (study));
 diesel::allow_tables_to_appear_in_same_query!(consents, study_copies, studies);
+
+diesel::table! {
+    /// A researcher's downloads of a study's consented data.
+    dataset_exports (id) {
+        id -> Text,
+        study -> Text,
+        researcher -> Text,
+        started_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// The participants an export holds data of, with their access-log entry.
+    export_participants (export, consent) {
+        export -> Text,
+        consent -> Text,
+        log_idx -> BigInt,
+    }
+}
+
+diesel::joinable!(export_participants -> dataset_exports (export));
+diesel::allow_tables_to_appear_in_same_query!(dataset_exports, export_participants, studies);

@@ -5,6 +5,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod db;
+pub mod fhir;
 mod proxy;
 mod server;
 mod smtp;

@@ -82,7 +82,7 @@ pub enum Actor {
 }
 
 impl Actor {
-    fn kind_byte(&self) -> u8 {
+    pub(super) fn kind_byte(&self) -> u8 {
         match self {
             Actor::Member { .. } => 1,
             Actor::Device { .. } => 2,
@@ -252,20 +252,39 @@ impl AccessEntry {
         })
     }
 
-    /// The leaf hash of this entry, SHA-256(0x00 ‖ encode()).
+    /// The leaf hash of this entry: SHA-256(0x00 ‖ leaf data), where the leaf data is
+    /// [`encode`](Self::encode) itself, or for a researcher's access its sealed form
+    /// ([`SealedEntry`](super::SealedEntry)).
     pub fn leaf_hash(&self) -> Result<Hash, EntryError> {
-        Ok(leaf_hash(&self.encode()?))
+        Ok(leaf_hash(&self.leaf_data()?))
+    }
+
+    /// Whether the log keeps this entry's member part behind a commitment: entries of a
+    /// researcher's access, in the member chain, so the researcher can check them
+    /// in the log without learning whose they are.
+    pub fn is_sealed(&self) -> bool {
+        self.chain.is_some() && matches!(self.actor, Actor::Researcher { .. })
+    }
+
+    /// The bytes the log hashes as this entry's leaf: [`encode`](Self::encode), or for a
+    /// sealed entry ([`is_sealed`](Self::is_sealed)) its sealed form.
+    pub fn leaf_data(&self) -> Result<Vec<u8>, EntryError> {
+        if self.is_sealed() {
+            super::SealedEntry::of(self)?.encode()
+        } else {
+            self.encode()
+        }
     }
 }
 
 /// Bounds-checked cursor over untrusted bytes.
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
+pub(super) struct Reader<'a> {
+    pub(super) bytes: &'a [u8],
+    pub(super) at: usize,
 }
 
 impl Reader<'_> {
-    fn take(&mut self, len: usize) -> Result<&[u8], EntryError> {
+    pub(super) fn take(&mut self, len: usize) -> Result<&[u8], EntryError> {
         let available = self.bytes.len() - self.at;
         if len > available {
             return Err(EntryError::Truncated {
@@ -278,21 +297,21 @@ impl Reader<'_> {
         Ok(out)
     }
 
-    fn array<const N: usize>(&mut self) -> Result<[u8; N], EntryError> {
+    pub(super) fn array<const N: usize>(&mut self) -> Result<[u8; N], EntryError> {
         let mut out = [0u8; N];
         out.copy_from_slice(self.take(N)?);
         Ok(out)
     }
 
-    fn u8(&mut self) -> Result<u8, EntryError> {
+    pub(super) fn u8(&mut self) -> Result<u8, EntryError> {
         Ok(self.array::<1>()?[0])
     }
 
-    fn uuid(&mut self) -> Result<Uuid, EntryError> {
+    pub(super) fn uuid(&mut self) -> Result<Uuid, EntryError> {
         Ok(Uuid::from_bytes(self.array::<16>()?))
     }
 
-    fn flag(&mut self) -> Result<bool, EntryError> {
+    pub(super) fn flag(&mut self) -> Result<bool, EntryError> {
         let offset = self.at;
         match self.u8()? {
             0 => Ok(false),
@@ -301,7 +320,7 @@ impl Reader<'_> {
         }
     }
 
-    fn optional_uuid(&mut self) -> Result<Option<Uuid>, EntryError> {
+    pub(super) fn optional_uuid(&mut self) -> Result<Option<Uuid>, EntryError> {
         if self.flag()? {
             Ok(Some(self.uuid()?))
         } else {

@@ -3,12 +3,14 @@
 mod action;
 mod entry;
 mod entry_error;
+mod sealed;
 
 pub use action::Action;
 pub use entry::{
     AccessEntry, Actor, MemberChain, ENTRY_VERSION, LEGACY_ENTRY_VERSION, MAX_EXTRA_LEN,
 };
 pub use entry_error::EntryError;
+pub use sealed::{export_extra, leaf_of, SealedEntry, SEALED_ENTRY_VERSION};
 
 use crate::b64::Base64Url;
 use datacoop_merkle::Hash;
@@ -40,7 +42,8 @@ pub struct LogCheckpoint {
 pub struct LogEntryView {
     /// Leaf index in the log.
     pub index: u64,
-    /// The canonical encoding (what is hashed), base64url.
+    /// The canonical encoding, base64url: what is hashed as the leaf, except for a
+    /// researcher's access, whose leaf is its sealed form ([`SealedEntry`], [`leaf_of`]).
     pub encoded: Base64Url,
     /// The decoded entry, for display; absent when the stored bytes do not
     /// decode (a damaged or tampered row, shown rather than hidden).

@@ -142,7 +142,7 @@ fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
 
-async fn researcher_session() -> Result<ResearcherSession, String> {
+pub(crate) async fn researcher_session() -> Result<ResearcherSession, String> {
     let saved = fresh().await?;
     if session_role(&saved.session.access_token) != Some("researcher") {
         return Err(

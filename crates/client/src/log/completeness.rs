@@ -6,7 +6,7 @@
 use datacoop_api::blobs::BlobMeta;
 use datacoop_api::log::{AccessEntry, Action, LogEntryView};
 use datacoop_api::records::RecordMeta;
-use datacoop_merkle::{leaf_hash, Hash};
+use datacoop_merkle::Hash;
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -28,7 +28,7 @@ pub(crate) fn check_chain(mine: &[LogEntryView]) -> Findings {
     let mut last: Option<(u64, Hash, u64)> = None;
     let mut previous_leaf: Option<Hash> = None;
     for view in mine {
-        let leaf = leaf_hash(&view.encoded);
+        let leaf = datacoop_api::log::leaf_of(&view.encoded);
         let Ok(entry) = AccessEntry::decode(&view.encoded) else {
             // Named by the caller's decoding check.
             previous_leaf = Some(leaf);

@@ -17,7 +17,7 @@ use crate::{json, Client, ClientError};
 use datacoop_api::log::{InclusionProofs, InclusionRequest, LogEntryQuery, MAX_PROOFS};
 use datacoop_api::paths;
 use datacoop_merkle::{
-    leaf_hash, parse_and_verify_checkpoint, verify_consistency, verify_inclusion, Checkpoint, Hash,
+    parse_and_verify_checkpoint, verify_consistency, verify_inclusion, Checkpoint, Hash,
 };
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
@@ -76,7 +76,7 @@ impl VerifyReport {
 }
 
 /// Fetches the checkpoint and checks its signature with `key`.
-async fn signed_checkpoint(
+pub(crate) async fn signed_checkpoint(
     client: &Client,
     key: &str,
 ) -> Result<(String, Result<Checkpoint, String>), ClientError> {
@@ -86,7 +86,7 @@ async fn signed_checkpoint(
 }
 
 /// Checks that `new` extends `old` (same log, only appended to).
-async fn check_extension(
+pub(crate) async fn check_extension(
     client: &Client,
     old: &Checkpoint,
     new: &Checkpoint,
@@ -220,7 +220,7 @@ pub async fn verify(session: &MemberSession, state: LogState) -> Result<VerifyRe
     problems.extend(keys.problems);
     let mut leaves = BTreeMap::new();
     for view in &mine {
-        let leaf = leaf_hash(&view.encoded);
+        let leaf = datacoop_api::log::leaf_of(&view.encoded);
         match datacoop_api::log::AccessEntry::decode(&view.encoded) {
             Ok(e) if view.entry.as_ref() == Some(&e) && e.member == session.member_id => {}
             _ => problems.push(format!(

@@ -213,4 +213,6 @@ pub struct StudyQuery {
 }
 
 mod consents;
+mod dataset;
 pub use consents::*;
+pub use dataset::*;

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod blobs;
 pub mod consents;
+pub mod datasets;
 pub mod devices;
 pub mod gov;
 pub mod gov_records;
@@ -114,6 +115,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(research::study)
                 .service(research::submit)
                 .service(research::close)
+                .service(datasets::dataset)
                 .service(consents::grant)
                 .service(consents::copies)
                 .service(consents::activate)
