@@ -9,18 +9,12 @@
 //! by a general assembly; nothing of the consent itself is shortened.
 
 use crate::report::{per_second, Out, Table};
-use anyhow::{anyhow, Result};
+use anyhow::Result;
 use datacoop_app::Clock;
 use datacoop_client::member::{self, RecordDraft};
-use datacoop_client::research;
 use datacoop_client::Client;
-use datacoop_consent_core::{DateLevel, Deidentification, Purpose, ResearchKind, StudyTerms};
-use datacoop_governance_core::wire::{ConveneRequest, MotionRequest, RegisterRequest};
-use datacoop_governance_core::{Choice, Decision, Form, Majority};
-use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-const DAY: u64 = 86_400_000_000;
 const STEWARD: &str = "steward@bench.invalid";
 
 /// Options.
@@ -32,50 +26,6 @@ pub struct ConsentArgs {
     /// Run on this PostgreSQL database (it must be empty) instead of SQLite.
     #[arg(long)]
     database_url: Option<String>,
-}
-
-fn at(micros: u64) -> String {
-    datacoop_api::time::format_micros(micros as i64)
-}
-
-fn terms(categories: Vec<String>) -> Result<StudyTerms> {
-    let summaries: BTreeMap<String, String> = ["en", "de", "fr", "es"]
-        .iter()
-        .map(|l| (l.to_string(), format!("A benchmark study ({l}).")))
-        .collect();
-    let ends_on = datacoop_consent_core::Day::parse("2099-12-31")
-        .ok_or_else(|| anyhow!("the end date does not parse"))?;
-    Ok(StudyTerms {
-        title: "Benchmark study".into(),
-        summaries,
-        purpose: Purpose {
-            research: ResearchKind::Health { diseases: vec![] },
-            methods_development: false,
-            commercial: false,
-            for_profit_organisation: false,
-            ethics_approval: true,
-            publishes: true,
-            publishes_from_micros: None,
-            collaborates: false,
-            genetic: false,
-            returns_derived_data: false,
-            clinical_care: false,
-            region: "DE".into(),
-            months: 12,
-        },
-        categories,
-        types: vec![],
-        data_from: None,
-        data_until: None,
-        future_data: false,
-        ends_on,
-        deidentification: Deidentification {
-            dates: DateLevel::MonthYear,
-            keep_free_text: false,
-            keep_practitioners: false,
-            location_decimals: None,
-        },
-    })
 }
 
 /// Runs the consent and prints the figures.
@@ -118,74 +68,8 @@ pub async fn run(a: ConsentArgs, out: &Out) -> Result<()> {
     }
 
     eprintln!("a verified researcher's study, approved by a general assembly…");
-    research::register(
-        &anon,
-        "researcher@bench.invalid",
-        pass,
-        "R. Searcher",
-        "Bench Institute",
-    )
-    .await?;
-    let (r, me) = research::login(
-        &anon,
-        "researcher@bench.invalid",
-        pass,
-        None,
-        &Default::default(),
-    )
-    .await?;
-    steward.verify_researcher(me.id).await?;
-    let draft = r.create_study(&terms(categories)?).await?;
-    let study = r.submit_study(draft.id).await?;
-    let inv = steward
-        .gov_register(&RegisterRequest {
-            name: "Voter".into(),
-            contact: "Street 1, Berlin".into(),
-            email: None,
-            joined_at: Some(at(t0 - 100 * DAY)),
-            shares: 1,
-            votes: None,
-        })
-        .await?;
-    m.gov_join(&inv.invitation).await?;
-    let assembly = steward
-        .gov_convene(&ConveneRequest {
-            title: "Assembly".into(),
-            form: Form::Virtual,
-            starts_at: at(t0 + 15 * DAY),
-            ends_at: at(t0 + 22 * DAY),
-            place: None,
-            how_to_take_part: None,
-            body: None,
-        })
-        .await?;
-    let motion = steward
-        .gov_propose(
-            assembly.id,
-            &MotionRequest {
-                title: "Approve the study".into(),
-                text: "Approved.".into(),
-                majority: Some(Majority::Simple),
-                quorum_percent: None,
-                opens_at: None,
-                closes_at: None,
-                recused: vec![],
-                decision: Some(Decision::ApproveStudy {
-                    study: study.id,
-                    terms_sha256: study.terms_sha256.clone(),
-                    study_key: study.study_key.clone(),
-                }),
-                election: None,
-            },
-        )
-        .await?;
-    clock.advance(Duration::from_micros(16 * DAY));
-    m.gov_vote(motion.id, Choice::Yes, None).await?;
-    clock.advance(Duration::from_micros(7 * DAY));
-    srv.app
-        .close_due_votes()
-        .await
-        .map_err(|e| anyhow!("close: {e}"))?;
+    let study =
+        crate::study::approved_study(&anon, &server, &clock, t0, &steward, &m, categories).await?;
     let gov_key = m.gov_info().await?.verifier_key;
     let log_key = datacoop_client::log::log_key(&m.client).await?.verifier_key;
 

@@ -92,19 +92,49 @@ impl Server {
             .prefix("datacoop-bench-")
             .tempdir()
             .context("temp dir")?;
-        let log = std::fs::File::create(dir.path().join("server.log")).context("server log")?;
-        let mut child = Command::new(bin)
+        let mut cmd = Command::new(bin);
+        cmd.env("DATACOOP_DATABASE_SQLITE_SYNCHRONOUS", synchronous);
+        let data = dir.path().join("data");
+        let mut server = Server::spawn_cmd(cmd, &data, dir.path()).await?;
+        server._dir = Some(dir);
+        server.label = format!("spawned `datacoop serve`, SQLite, synchronous={synchronous}");
+        Ok(server)
+    }
+
+    /// Spawns `datacoop serve` on 127.0.0.1:0 on an existing data directory (and
+    /// PostgreSQL database, if given), e.g. one the in-process server prepared.
+    pub async fn spawn_on(bin: &Path, data: &Path, database_url: Option<&str>) -> Result<Server> {
+        let mut cmd = Command::new(bin);
+        if let Some(url) = database_url {
+            cmd.env("DATACOOP_DATABASE_URL", url);
+        }
+        let logs = data.parent().unwrap_or(data).to_owned();
+        let mut server = Server::spawn_cmd(cmd, data, &logs).await?;
+        server.label = format!(
+            "spawned `datacoop serve`, {}",
+            if database_url.is_some() {
+                "PostgreSQL"
+            } else {
+                "SQLite"
+            }
+        );
+        Ok(server)
+    }
+
+    async fn spawn_cmd(mut cmd: Command, data: &Path, logs: &Path) -> Result<Server> {
+        let log_path = logs.join("server.log");
+        let log = std::fs::File::create(&log_path).context("server log")?;
+        let mut child = cmd
             .arg("serve")
             .arg("--listen")
             .arg("127.0.0.1:0")
             .arg("--data-dir")
-            .arg(dir.path().join("data"))
-            .env("DATACOOP_DATABASE_SQLITE_SYNCHRONOUS", synchronous)
+            .arg(data)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))
             .spawn()
-            .with_context(|| format!("cannot start {}", bin.display()))?;
+            .context("cannot start the datacoop binary")?;
         let stdout = child
             .stdout
             .take()
@@ -119,8 +149,7 @@ impl Server {
                 }
                 _ => {
                     let _ = child.kill();
-                    let log =
-                        std::fs::read_to_string(dir.path().join("server.log")).unwrap_or_default();
+                    let log = std::fs::read_to_string(&log_path).unwrap_or_default();
                     bail!("the server did not start:\n{log}");
                 }
             }
@@ -132,8 +161,8 @@ impl Server {
             url,
             child: Some(child),
             pid: Some(pid),
-            _dir: Some(dir),
-            label: format!("spawned `datacoop serve`, SQLite, synchronous={synchronous}"),
+            _dir: None,
+            label: "spawned `datacoop serve`".into(),
         };
         server.wait_ready().await?;
         Ok(server)
@@ -154,6 +183,14 @@ impl Server {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// Resets the peak resident set (VmHWM) to the current one, so a later
+    /// [`Server::peak_rss`] is the peak of what follows.
+    pub fn reset_peak(&self) -> Result<()> {
+        let pid = self.pid.ok_or_else(|| anyhow!("no pid to reset"))?;
+        std::fs::write(format!("/proc/{pid}/clear_refs"), "5")
+            .context("cannot reset the server's peak memory (/proc/PID/clear_refs)")
     }
 
     /// Peak resident set (VmHWM) so far, in bytes, when the pid is known.
@@ -226,6 +263,19 @@ pub struct InProcess {
     /// "SQLite (synchronous=full)" or "PostgreSQL", for the tables.
     pub backend: &'static str,
     _dir: tempfile::TempDir,
+}
+
+impl InProcess {
+    /// The server's data directory.
+    pub fn data_dir(&self) -> PathBuf {
+        self._dir.path().join("data")
+    }
+
+    /// Stops the server, keeping its data directory.
+    pub fn stop(self) -> tempfile::TempDir {
+        drop(self.srv);
+        self._dir
+    }
 }
 
 /// Starts [`InProcess`] on SQLite in a temporary directory, or on `database_url`.

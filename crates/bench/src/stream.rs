@@ -27,11 +27,11 @@ pub struct StreamArgs {
 }
 
 /// A child process's figures: wall time, peak RSS, CPU time (sampled from /proc while it ran).
-struct ChildRun {
-    took: Duration,
-    peak: Option<u64>,
-    cpu: Option<Duration>,
-    stdout: Vec<u8>,
+pub(crate) struct ChildRun {
+    pub took: Duration,
+    pub peak: Option<u64>,
+    pub cpu: Option<Duration>,
+    pub stdout: Vec<u8>,
 }
 
 fn status_kib(pid: u32, key: &str) -> Option<u64> {
@@ -43,7 +43,7 @@ fn status_kib(pid: u32, key: &str) -> Option<u64> {
 }
 
 /// Runs a command, sampling its VmHWM and CPU time every 20 ms until it exits.
-fn run_sampled(mut cmd: Command) -> Result<ChildRun> {
+pub(crate) fn run_sampled(mut cmd: Command) -> Result<ChildRun> {
     let t = Instant::now();
     let mut child = cmd
         .stdout(Stdio::piped())

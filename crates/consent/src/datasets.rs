@@ -81,7 +81,7 @@ pub fn servable(
 }
 
 /// One study copy of a page, with its participant's consent.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone)]
 pub struct PageCopy {
     /// The consent.
     pub consent: String,
@@ -104,41 +104,82 @@ pub struct PageCopy {
 }
 
 /// The next `limit` copies of the study's active consents after `after`, in
-/// (pseudonym, copy id) order.
+/// (pseudonym, copy id) order: the participants in pseudonym order, each one's copies
+/// by their primary key, so a page costs the same wherever it starts.
 pub fn page(
     conn: &mut DbConn,
     study: Uuid,
     after: Option<Cursor>,
     limit: i64,
 ) -> Result<Vec<PageCopy>, ConsentError> {
-    let mut q = sc::table
-        .inner_join(c::table)
-        .filter(c::study.eq(text(study)))
-        .filter(c::granted_at.is_not_null())
-        .filter(c::withdrawn_at.is_null())
-        .select((
-            c::id,
-            c::pseudonym,
-            sc::id,
-            sc::category,
-            sc::type_code,
-            sc::effective,
-            sc::content_type,
-            sc::ciphertext,
-            sc::wrapped_key,
-        ))
-        .order((c::pseudonym.asc(), sc::id.asc()))
-        .limit(limit)
-        .into_boxed();
-    if let Some(cur) = after {
-        let p = text(cur.pseudonym);
-        q = q.filter(
-            c::pseudonym
-                .gt(p.clone())
-                .or(c::pseudonym.eq(p).and(sc::id.gt(text(cur.copy)))),
+    let mut out: Vec<PageCopy> = Vec::with_capacity(limit as usize);
+    let mut from = after.map(|a| (text(a.pseudonym), Some(text(a.copy))));
+    while (out.len() as i64) < limit {
+        // The participant the page continues with (the cursor's, then the next ones).
+        let mut q = c::table
+            .filter(c::study.eq(text(study)))
+            .filter(c::granted_at.is_not_null())
+            .filter(c::withdrawn_at.is_null())
+            .select((c::id, c::pseudonym))
+            .order(c::pseudonym.asc())
+            .limit(1)
+            .into_boxed();
+        q = match &from {
+            Some((p, Some(_))) => q.filter(c::pseudonym.ge(p.clone())),
+            Some((p, None)) => q.filter(c::pseudonym.gt(p.clone())),
+            None => q,
+        };
+        let Some((consent, pseudonym)) = q.get_result::<(String, String)>(conn).optional()? else {
+            break;
+        };
+        let after_copy = match &from {
+            Some((p, Some(copy))) if *p == pseudonym => Some(copy.clone()),
+            _ => None,
+        };
+        let mut copies = sc::table
+            .filter(sc::consent.eq(&consent))
+            .select((
+                sc::id,
+                sc::category,
+                sc::type_code,
+                sc::effective,
+                sc::content_type,
+                sc::ciphertext,
+                sc::wrapped_key,
+            ))
+            .order(sc::id.asc())
+            .limit(limit - out.len() as i64)
+            .into_boxed();
+        if let Some(copy) = after_copy {
+            copies = copies.filter(sc::id.gt(copy));
+        }
+        type Row = (
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+            Vec<u8>,
+            Vec<u8>,
         );
+        for (id, category, type_code, effective, content_type, ciphertext, wrapped_key) in
+            copies.load::<Row>(conn)?
+        {
+            out.push(PageCopy {
+                consent: consent.clone(),
+                pseudonym: pseudonym.clone(),
+                id,
+                category,
+                type_code,
+                effective,
+                content_type,
+                ciphertext,
+                wrapped_key,
+            });
+        }
+        from = Some((pseudonym, None));
     }
-    Ok(q.load::<PageCopy>(conn)?)
+    Ok(out)
 }
 
 /// A participant of a page.

@@ -17,7 +17,7 @@ use datacoop_client::ClientError;
 use datacoop_consent_core::wire::DatasetLine;
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Seek, Write};
+use std::io::{BufRead, BufReader, BufWriter, Seek, Write};
 use std::path::{Path, PathBuf};
 use uuid::Uuid;
 pub use write::Format;
@@ -93,20 +93,28 @@ pub async fn run(cmd: DatasetCommand, json: bool) -> Result<(), String> {
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
     );
-    let mut opener = DatasetOpener::new(keys, me, study, state.export);
-    let mut output = Output::create(&out, format)?;
-    let take = |line: DatasetLine,
-                opener: &mut DatasetOpener,
-                output: &mut Output|
-     -> Result<(), String> {
-        if let Some(c) = opener.take(line).map_err(|e| e.to_string())? {
-            output.write(&c.copy, &c.content)?;
-            bar.inc(1);
+    // Decryption and writing on their own thread, fed line by line: the download
+    // (reading, parsing, keeping the encrypted part) runs alongside.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<DatasetLine>(4096);
+    let opener = DatasetOpener::new(keys, me, study, state.export);
+    let output = Output::create(&out, format)?;
+    let worker_bar = bar.clone();
+    let worker = std::thread::spawn(move || {
+        let (mut opener, mut output) = (opener, output);
+        for line in rx {
+            if let Some(c) = opener.take(line).map_err(|e| e.to_string())? {
+                output.write(&c.copy, &c.content)?;
+                worker_bar.inc(1);
+            }
         }
-        Ok(())
-    };
+        Ok::<_, String>((opener, output))
+    });
+    let stopped = || ClientError::Input("the decryption stopped".into());
     // What was downloaded before, written anew.
-    if state.offset > 0 {
+    let replayed = (|| -> Result<(), String> {
+        if state.offset == 0 {
+            return Ok(());
+        }
         bar.set_message("(resuming)");
         let mut r = BufReader::new(File::open(&part_path).map_err(io(&part_path))?);
         let mut line = Vec::new();
@@ -117,46 +125,48 @@ pub async fn run(cmd: DatasetCommand, json: bool) -> Result<(), String> {
                     part_path.display()
                 )
             })?;
-            take(parsed, &mut opener, &mut output)?;
+            tx.send(parsed).map_err(|_| stopped().to_string())?;
             line.clear();
         }
-    }
-    let mut failed: Option<String> = None;
+        Ok(())
+    })();
     let state_path = out.join(STATE);
-    let ended = s
-        .download_dataset(
-            study,
-            state.export,
-            state.cursor.clone().as_deref(),
-            |raw, line| {
-                let keep = |e: String| ClientError::File(e);
-                part.write_all(raw).map_err(|e| keep(io(&part_path)(e)))?;
-                if let DatasetLine::Page { cursor } = &line {
-                    part.flush().map_err(|e| keep(io(&part_path)(e)))?;
-                    state.offset = part
-                        .stream_position()
-                        .map_err(|e| keep(io(&part_path)(e)))?;
-                    state.cursor = Some(cursor.clone());
-                    save(&state_path, &state).map_err(keep)?;
-                }
-                take(line, &mut opener, &mut output).map_err(|e| {
-                    failed = Some(e.clone());
-                    ClientError::Input(e)
-                })
-            },
-        )
-        .await;
-    bar.finish_and_clear();
-    let ended = match (ended, failed) {
-        (_, Some(e)) => return Err(e),
-        (Ok(ended), None) => ended,
-        (Err(e), None) => {
-            return Err(format!(
-                "{e}\nThe records downloaded so far are kept; run the same command again to \
-                 resume."
-            ))
-        }
+    let mut part = BufWriter::with_capacity(1 << 20, part);
+    let ended = match replayed {
+        Err(e) => Err(e),
+        Ok(()) => s
+            .download_dataset(
+                study,
+                state.export,
+                state.cursor.clone().as_deref(),
+                |raw, line| {
+                    let keep = |e: String| ClientError::File(e);
+                    part.write_all(raw).map_err(|e| keep(io(&part_path)(e)))?;
+                    if let DatasetLine::Page { cursor } = &line {
+                        part.flush().map_err(|e| keep(io(&part_path)(e)))?;
+                        state.offset = part
+                            .stream_position()
+                            .map_err(|e| keep(io(&part_path)(e)))?;
+                        state.cursor = Some(cursor.clone());
+                        save(&state_path, &state).map_err(keep)?;
+                    }
+                    tx.send(line).map_err(|_| stopped())
+                },
+            )
+            .await
+            .map_err(|e| e.to_string()),
     };
+    drop(tx);
+    let decrypted = worker
+        .join()
+        .map_err(|_| "the decryption thread failed".to_string())?;
+    bar.finish_and_clear();
+    let (opener, output) = decrypted?;
+    let ended = ended.map_err(|e| {
+        format!(
+            "{e}\nThe records downloaded so far are kept; run the same command again to resume."
+        )
+    })?;
     if !ended {
         return Err(format!(
             "the download was cut after {} records; run the same command again to resume \

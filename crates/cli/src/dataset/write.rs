@@ -11,10 +11,11 @@
 
 use base64::Engine as _;
 use datacoop_consent_core::wire::DatasetCopy;
-use datacoop_formats::{dwc, fhir, ndjson};
+use datacoop_formats::{dwc, fhir};
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
 use std::fs::File;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::path::Path;
 
 /// The system of the pseudonym tag on FHIR resources.
@@ -50,7 +51,7 @@ fn err(e: impl std::fmt::Display) -> String {
 
 /// Where decrypted copies go.
 pub struct Output {
-    lines: Option<ndjson::NdjsonWriter<Out>>,
+    lines: Option<Out>,
     csv: Option<csv::Writer<Out>>,
     bundle: Option<fhir::BundleWriter<Out>>,
     dwc: Option<dwc::CsvWriter<Out>>,
@@ -76,9 +77,7 @@ impl Output {
             format,
         };
         match format {
-            Format::Ndjson => {
-                o.lines = Some(ndjson::ndjson_writer(create(&dir.join("dataset.ndjson"))?))
-            }
+            Format::Ndjson => o.lines = Some(create(&dir.join("dataset.ndjson"))?),
             Format::Csv => {
                 let mut w = csv::Writer::from_writer(create(&dir.join("dataset.csv"))?);
                 w.write_record([
@@ -128,7 +127,7 @@ impl Output {
         let written = match self.format {
             Format::Ndjson => {
                 let w = self.lines.as_mut().ok_or("no output")?;
-                w.write_value(&record(c, content)).map_err(err)?;
+                write_record(w, c, content)?;
                 true
             }
             Format::Csv => {
@@ -171,12 +170,10 @@ impl Output {
             self.written += 1;
         } else {
             if self.lines.is_none() {
-                self.lines = Some(ndjson::ndjson_writer(create(
-                    &self.dir.join("other.ndjson"),
-                )?));
+                self.lines = Some(create(&self.dir.join("other.ndjson"))?);
             }
             if let Some(w) = self.lines.as_mut() {
-                w.write_value(&record(c, content)).map_err(err)?;
+                write_record(w, c, content)?;
             }
             self.other += 1;
         }
@@ -185,8 +182,8 @@ impl Output {
 
     /// Closes every file, flushed.
     pub fn finish(self) -> Result<(), String> {
-        if let Some(w) = self.lines {
-            w.finish().map_err(err)?;
+        if let Some(mut w) = self.lines {
+            w.flush().map_err(err)?;
         }
         if let Some(mut w) = self.csv {
             w.flush().map_err(err)?;
@@ -201,28 +198,50 @@ impl Output {
     }
 }
 
-/// A copy as one NDJSON object: JSON content inline, other content as base64.
-fn record(c: &DatasetCopy, content: &[u8]) -> Value {
-    let content = if c.content_type.ends_with("json") {
-        serde_json::from_slice::<Value>(content).unwrap_or_else(|_| {
-            base64::engine::general_purpose::STANDARD
-                .encode(content)
-                .into()
-        })
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum Content<'a> {
+    Json(&'a RawValue),
+    Value(Value),
+}
+
+#[derive(serde::Serialize)]
+struct Line<'a> {
+    pseudonym: uuid::Uuid,
+    id: uuid::Uuid,
+    category: &'a str,
+    #[serde(rename = "type")]
+    type_code: &'a str,
+    effective: Option<&'a str>,
+    content_type: &'a str,
+    content: Content<'a>,
+}
+
+/// A copy as one NDJSON line: JSON content inline (as it is, when it is one line),
+/// other content as base64.
+fn write_record(w: &mut Out, c: &DatasetCopy, content: &[u8]) -> Result<(), String> {
+    let b64 = || Value::from(base64::engine::general_purpose::STANDARD.encode(content));
+    let content = if !c.content_type.ends_with("json") {
+        Content::Value(b64())
+    } else if !content.contains(&b'\n') {
+        match serde_json::from_slice::<&RawValue>(content) {
+            Ok(raw) => Content::Json(raw),
+            Err(_) => Content::Value(b64()),
+        }
     } else {
-        base64::engine::general_purpose::STANDARD
-            .encode(content)
-            .into()
+        Content::Value(serde_json::from_slice::<Value>(content).unwrap_or_else(|_| b64()))
     };
-    json!({
-        "pseudonym": c.pseudonym,
-        "id": c.id,
-        "category": c.category,
-        "type": c.type_code,
-        "effective": c.effective,
-        "content_type": c.content_type,
-        "content": content,
-    })
+    let line = Line {
+        pseudonym: c.pseudonym,
+        id: c.id,
+        category: &c.category,
+        type_code: &c.type_code,
+        effective: c.effective.as_deref(),
+        content_type: &c.content_type,
+        content,
+    };
+    serde_json::to_writer(&mut *w, &line).map_err(err)?;
+    w.write_all(b"\n").map_err(err)
 }
 
 /// The FHIR resource with the copy's id and the pseudonym as a tag.
