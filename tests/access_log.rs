@@ -144,13 +144,59 @@ async fn every_content_read_is_logged_once(backend: Backend) {
     );
 
     // Another member sees none of these entries.
-    let (other, _) = member_with_records(&srv, "other@example.org", 1).await;
+    let (other, other_ids) = member_with_records(&srv, "other@example.org", 1).await;
     let theirs = log::all_entries(&other, LogEntryQuery::default())
         .await
         .unwrap();
     assert!(theirs
         .iter()
         .all(|v| v.entry.as_ref().unwrap().member == other.member_id));
+
+    // POST /api/v1/records/read returns many at once, each read logged as its own
+    // entry; another member's record and an unknown id come back as missing, unlogged.
+    let opened = s.open_many(&ids).await.unwrap();
+    assert_eq!(opened.iter().map(|o| o.meta.id).collect::<Vec<_>>(), ids);
+    assert_eq!(&opened[1].content[..], b"{\"i\":1}");
+    let unknown = Uuid::now_v7();
+    let read = |body: serde_json::Value| {
+        s.client
+            .request(reqwest::Method::POST, datacoop_api::paths::RECORDS_READ)
+            .json(&body)
+            .send()
+    };
+    let res = read(serde_json::json!({"ids": [ids[0], other_ids[0], unknown]}))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body: datacoop_api::records::RecordsRead = res.json().await.unwrap();
+    assert_eq!(body.records.len(), 1);
+    assert_eq!(body.missing, vec![other_ids[0], unknown]);
+    let reads = log::all_entries(
+        &s,
+        LogEntryQuery {
+            action: Some("record_read".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(reads.len(), 3 + 3 + 1);
+    for bad in [
+        serde_json::json!({"ids": []}),
+        serde_json::json!({"ids": [ids[0], ids[0]]}),
+        serde_json::json!({"ids": vec![unknown; 501]}),
+    ] {
+        let res = read(bad).await.unwrap();
+        assert_eq!(res.status(), 422);
+    }
+    let mine = log::all_entries(&other, LogEntryQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        mine.len(),
+        theirs.len(),
+        "nothing logged for the other member"
+    );
 }
 
 async fn honest_log_verifies_and_grows(backend: Backend) {

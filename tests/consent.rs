@@ -161,6 +161,7 @@ async fn members_consent_and_withdraw(backend: Backend) {
         receipt: r,
         member_signature: sig.to_bytes().to_vec().into(),
         sealed_share_key: Base64Url([vec![0xDC, 0x40, 0x01], vec![0; 80]].concat()),
+        member_share_key: None,
     };
     let res = ada
         .client

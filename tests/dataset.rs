@@ -3,7 +3,8 @@
 //! their machine and gets exactly the covered records, de-identified, under
 //! pseudonyms, the withdrawal said and nothing of it served; every participant's
 //! `log verify` passes with the export in it, and the researcher's client finds each
-//! export's entry in the signed log. A download cut and resumed logs nothing twice.
+//! export's entry in the signed log. A record a participant adds later is shared from
+//! their machine (future data). A download cut and resumed logs nothing twice.
 //! Refused: another researcher, a member's token, a study not approved, a closed
 //! study, a cursor that is not one. SQLite and PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
@@ -115,6 +116,28 @@ async fn researchers_download_exactly_the_consented_data(backend: Backend) {
         .unwrap();
     cleo.withdraw_consent(cleo_c.id).await.unwrap();
 
+    // Future data: a blood pressure Ada adds now is shared at once, from her machine;
+    // her lab result is not (the study does not ask for it), nor Ben's sleep (he
+    // consented to blood pressures only), nor anything of Cleo's (she withdrew).
+    let (_, shared) = ada
+        .upload_drafts(
+            &[vital("2026-05-01", 128), other("health.lab", "2026-05-01")],
+            "future-1",
+        )
+        .await
+        .unwrap();
+    assert_eq!(shared, 1);
+    let (_, shared) = ben
+        .upload_drafts(&[other("health.sleep", "2025-02-01")], "future-2")
+        .await
+        .unwrap();
+    assert_eq!(shared, 0);
+    let (_, shared) = cleo
+        .upload_drafts(&[vital("2025-03-01", 149)], "future-3")
+        .await
+        .unwrap();
+    assert_eq!(shared, 0);
+
     // The download, decrypted on the researcher's machine.
     let export = Uuid::new_v4();
     let (lines, ended) = download(r, study.id, export, None).await;
@@ -138,8 +161,8 @@ async fn researchers_download_exactly_the_consented_data(backend: Backend) {
     assert_eq!(got.len(), 2, "Ada and Ben, not Cleo who withdrew");
     assert_eq!(
         got[&pa].len(),
-        4,
-        "three blood pressures in the period and the sleep"
+        5,
+        "three blood pressures in the period, the sleep and the one added later"
     );
     assert_eq!(got[&pb].len(), 2, "Ben's blood pressures only");
     assert!(got[&pb].iter().all(|(c, _)| c == "health.vital-signs"));

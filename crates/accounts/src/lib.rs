@@ -13,6 +13,7 @@ mod login_material;
 pub mod members;
 pub mod passphrase;
 pub mod records;
+pub mod records_read;
 pub mod recovery;
 pub mod rotation;
 

@@ -19,7 +19,7 @@ pub const MAX_CIPHERTEXT: usize = 1024 * 1024;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = r)]
-struct MetaRow {
+pub(crate) struct MetaRow {
     id: String,
     version: i64,
     category: String,
@@ -32,7 +32,7 @@ struct MetaRow {
 }
 
 impl MetaRow {
-    fn into_api(self) -> Result<RecordMeta, AccountError> {
+    pub(crate) fn into_api(self) -> Result<RecordMeta, AccountError> {
         Ok(RecordMeta {
             id: self
                 .id

@@ -122,6 +122,8 @@ pub const RECOVERY_COMPLETE: &str = api_path!("/auth/recovery/complete");
 pub const RECORDS: &str = api_path!("/records");
 /// `POST`: many records, all or nothing.
 pub const RECORDS_BATCH: &str = api_path!("/records/batch");
+/// `POST`: many records with their ciphertext at once, each read logged.
+pub const RECORDS_READ: &str = api_path!("/records/read");
 /// `GET`: the member's blobs.
 pub const BLOBS: &str = api_path!("/blobs");
 /// `POST`: add a device; `GET`: the list.
@@ -302,6 +304,7 @@ pub const TEMPLATES: &[&str] = &[
     RECOVERY_COMPLETE,
     RECORDS,
     RECORDS_BATCH,
+    RECORDS_READ,
     api_path!("/records/{id}"),
     BLOBS,
     api_path!("/blobs/{id}"),

@@ -85,6 +85,27 @@ pub struct RecordFull {
     pub wrapped_key: Base64Url,
 }
 
+/// Most records in one `POST /api/v1/records/read`.
+pub const MAX_RECORDS_READ: usize = 500;
+
+/// Body of `POST /api/v1/records/read`: records to fetch at once.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordsReadRequest {
+    /// Record ids, 1 to 500, no repeats.
+    #[schema(min_items = 1, max_items = 500)]
+    pub ids: Vec<Uuid>,
+}
+
+/// The records read at once, each logged as its own read.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RecordsRead {
+    /// The records found, in the order asked.
+    pub records: Vec<RecordFull>,
+    /// Ids asked for that are not the member's records.
+    pub missing: Vec<Uuid>,
+}
+
 /// One page of a record list.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RecordPage {

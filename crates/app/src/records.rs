@@ -38,6 +38,18 @@ impl App {
         Ok(records::get(&self.db, caller.id, id, caller.actor()).await?)
     }
 
+    /// Many records with their ciphertext at once; each read is logged, in one transaction.
+    pub async fn read_records(
+        &self,
+        caller: &MemberCaller,
+        ids: Vec<uuid::Uuid>,
+    ) -> Result<datacoop_api::records::RecordsRead, AppError> {
+        Ok(
+            datacoop_accounts::records_read::get_many(&self.db, caller.id, ids, caller.actor())
+                .await?,
+        )
+    }
+
     /// Stores the next version of record `id` (version must be current + 1).
     pub async fn update_record(
         &self,

@@ -58,6 +58,10 @@ pub enum ConsentCommand {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Your standing preferences (DUO conditions, kept on this machine): studies are
+    /// shown with whether they fit them.
+    #[command(subcommand)]
+    Preferences(crate::preferences::PreferencesCommand),
 }
 
 fn err(e: impl std::fmt::Display) -> String {
@@ -121,6 +125,11 @@ async fn keys(s: &MemberSession) -> Result<(String, String), String> {
 
 /// Runs a consent command.
 pub async fn run(cmd: ConsentCommand, json: bool) -> Result<(), String> {
+    // Preferences are this machine's: no session, nothing sent.
+    let cmd = match cmd {
+        ConsentCommand::Preferences(p) => return crate::preferences::run(p, json),
+        other => other,
+    };
     let saved = fresh().await?;
     let s = &saved.session;
     match cmd {
@@ -197,6 +206,7 @@ pub async fn run(cmd: ConsentCommand, json: bool) -> Result<(), String> {
             }
             print(&s.withdraw_consent(id).await.map_err(err)?, json);
         }
+        ConsentCommand::Preferences(_) => {}
         ConsentCommand::Receipt { id, fhir, out } => {
             let (_, log_key) = keys(s).await?;
             let v = s.consent(id, &log_key).await.map_err(err)?;

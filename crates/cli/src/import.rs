@@ -118,6 +118,7 @@ pub async fn run(args: ImportArgs, json: bool) -> Result<(), String> {
     );
     let mut by_category: BTreeMap<String, usize> = BTreeMap::new();
     let mut stored = 0usize;
+    let mut shared = 0u64;
     for chunk in report.items.chunks(usize::from(args.batch_size)) {
         let drafts: Vec<RecordDraft> = chunk.iter().map(RecordDraft::from).collect();
         let result = match (&device, &saved) {
@@ -129,7 +130,14 @@ pub async fn run(args: ImportArgs, json: bool) -> Result<(), String> {
                 let s = &saved.session;
                 let sealed = s.seal(&drafts).map_err(|e| e.to_string())?;
                 let key = Uuid::now_v7().to_string();
-                with_retries(&bar, || s.upload(sealed.clone(), &key)).await
+                let res = with_retries(&bar, || s.upload(sealed.clone(), &key)).await;
+                // Future data: the study copies for the consents that ask for them.
+                if res.is_ok() {
+                    shared += s.share_future(&sealed, &drafts).await.map_err(|e| {
+                        format!("the batch was stored, but not shared with your studies: {e}")
+                    })?;
+                }
+                res
             }
             (None, None) => return Err("not logged in".into()),
         };
@@ -146,6 +154,7 @@ pub async fn run(args: ImportArgs, json: bool) -> Result<(), String> {
     if json {
         crate::print_json(&serde_json::json!({
             "stored": stored,
+            "shared_with_studies": shared,
             "by_category": by_category,
             "invalid": report.invalid.iter().map(|b| serde_json::json!({"position": b.position, "reason": b.reason})).collect::<Vec<_>>(),
         }));
@@ -169,6 +178,11 @@ pub async fn run(args: ImportArgs, json: bool) -> Result<(), String> {
                 "ies"
             }
         );
+        if shared > 0 {
+            println!(
+                "{shared} study cop(y/ies) made for the studies you consent to (future data)."
+            );
+        }
     }
     Ok(())
 }

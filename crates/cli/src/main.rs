@@ -10,6 +10,7 @@ mod gov;
 mod import;
 mod log;
 mod member;
+mod preferences;
 mod records;
 mod research;
 #[cfg(feature = "server")]

@@ -162,13 +162,20 @@ pub async fn run(cmd: RecordsCommand, json: bool) -> Result<(), String> {
     let s = &saved.session;
     match cmd {
         RecordsCommand::Upload(a) => {
-            let sealed = s
-                .seal(std::slice::from_ref(&a.draft()?))
-                .map_err(|e| e.to_string())?;
+            let drafts = [a.draft()?];
+            let sealed = s.seal(&drafts).map_err(|e| e.to_string())?;
             let id = sealed[0].id;
-            s.upload(sealed, &Uuid::now_v7().to_string())
+            s.upload(sealed.clone(), &Uuid::now_v7().to_string())
                 .await
                 .map_err(|e| e.to_string())?;
+            // Future data: the study copy for each consent that asks for records like it.
+            let shared = s
+                .share_future(&sealed, &drafts)
+                .await
+                .map_err(|e| format!("stored as {id}, but not shared with your studies: {e}"))?;
+            if shared > 0 && !json {
+                eprintln!("also shared with {shared} stud(y/ies) you consent to (future data)");
+            }
             print_stored(id, json);
         }
         RecordsCommand::List(a) => {

@@ -143,6 +143,41 @@ async fn a_study_from_the_command_line(backend: Backend) {
         ] {
             assert!(shown.contains(want), "{want}: {shown}");
         }
+        // Standing preferences, kept on Ada's machine: the study fits "health research,
+        // non-commercial", not "genetic studies only" nor research on another disease.
+        let none = ada.ok(&["consent", "preferences", "show"]);
+        assert!(none.contains("No standing preferences"), "{none}");
+        ada.ok(&["consent", "preferences", "set", "hmb", "--modifier", "ncu"]);
+        let fits = ada.ok(&["study", "show", &id]);
+        assert!(
+            fits.contains("fits your standing preferences (HMB"),
+            "{fits}"
+        );
+        ada.ok(&["consent", "preferences", "set", "gru", "--modifier", "gso"]);
+        let not = ada.ok(&["study", "show", &id]);
+        assert!(
+            not.contains("does NOT fit your standing preferences"),
+            "{not}"
+        );
+        let j = ada.json(&["study", "show", &id]);
+        assert_eq!(j["fits_preferences"], false);
+        let err = ada.fails(&["consent", "preferences", "set", "ds"]);
+        assert!(err.contains("--disease"), "{err}");
+        ada.ok(&[
+            "consent",
+            "preferences",
+            "set",
+            "ds",
+            "--disease",
+            "MONDO:0005044",
+        ]);
+        assert!(ada
+            .ok(&["study", "show", &id])
+            .contains("fits your standing"));
+        ada.ok(&["consent", "preferences", "clear"]);
+        assert!(!ada
+            .ok(&["study", "show", &id])
+            .contains("standing preferences"));
         let de = ada.ok(&["study", "show", &id, "--lang", "de"]);
         assert!(de.contains("Wir untersuchen"), "{de}");
         let list = ada.ok(&["study", "list", "--state", "recruiting"]);

@@ -24,8 +24,10 @@ use uuid::Uuid;
 
 /// Copies sent per request.
 const UPLOAD_BATCH: usize = 500;
-/// Records opened at once.
-const OPEN_CONCURRENCY: usize = 16;
+/// Records fetched per request (each read logged).
+const READ_BATCH: usize = 125;
+/// Requests in flight.
+const OPEN_CONCURRENCY: usize = 4;
 
 /// The binding of a study copy's content: the study knows the participant only by
 /// the pseudonym, and the copy by its own id; category and type are authenticated.
@@ -141,6 +143,12 @@ impl MemberSession {
                 .seal_to_study(&study_key)
                 .map_err(|e| ClientError::crypto("sealing the share key", e))?
                 .into(),
+            member_share_key: Some(
+                share
+                    .seal_for_member(&self.vault_key, &self.member_id)
+                    .map_err(|e| ClientError::crypto("sealing the share key", e))?
+                    .into(),
+            ),
         };
         let _: ConsentView = json(
             self.client
@@ -161,6 +169,20 @@ impl MemberSession {
         .await?;
         check_countersignature(&view, log_key)?;
         Ok(view)
+    }
+
+    /// The participant's date offset for the study (0 unless the terms shift dates).
+    pub(crate) fn date_shift(&self, terms: &StudyTerms, study: Uuid) -> Result<i32, ClientError> {
+        Ok(match terms.deidentification.dates {
+            DateLevel::Shifted => {
+                let secret = self
+                    .vault_key
+                    .study_date_secret(&study)
+                    .map_err(|e| ClientError::crypto("the date offset", e))?;
+                shift_days(&secret)
+            }
+            _ => 0,
+        })
     }
 
     /// Makes and uploads the study copies of every record the consent covers.
@@ -190,59 +212,30 @@ impl MemberSession {
         }
         let total = covered.len() as u64;
         progress(0, total);
-        let shift = match terms.deidentification.dates {
-            DateLevel::Shifted => {
-                let secret = self
-                    .vault_key
-                    .study_date_secret(&receipt.study)
-                    .map_err(|e| ClientError::crypto("the date offset", e))?;
-                shift_days(&secret)
-            }
-            _ => 0,
-        };
+        let shift = self.date_shift(terms, receipt.study)?;
         let mut done = 0u64;
         for chunk in covered.chunks(UPLOAD_BATCH) {
-            let opened: Vec<_> = futures_util::stream::iter(chunk.iter().copied())
-                .map(|id| self.open(id))
+            let opened: Vec<_> = futures_util::stream::iter(chunk.chunks(READ_BATCH))
+                .map(|ids| self.open_many(ids))
                 .buffered(OPEN_CONCURRENCY)
-                .try_collect()
-                .await?;
+                .try_collect::<Vec<_>>()
+                .await?
+                .into_iter()
+                .flatten()
+                .collect();
             let mut copies = Vec::with_capacity(opened.len());
             let mut rng =
                 datacoop_crypto::rng::os_rng().map_err(|e| ClientError::crypto("randomness", e))?;
             for rec in opened {
-                let m = &rec.meta;
-                let content = deidentify(&rec.content, &terms.deidentification, shift)
-                    .map_err(|e| ClientError::Input(format!("record {}: {e}", m.id)))?;
-                let copy = Uuid::new_v4();
-                let key = RecordKey::generate_with_rng(&mut rng);
-                let binding = copy_binding(
-                    receipt.pseudonym,
-                    copy,
-                    &m.content_type,
-                    &m.category,
-                    &m.type_code,
-                );
-                let ciphertext =
-                    datacoop_crypto::seal_content_with_rng(&key, &binding, &content, &mut rng)
-                        .map_err(|e| ClientError::crypto("sealing a study copy", e))?;
-                let wrapped = share
-                    .wrap_record_key_with_rng(&copy, &key, &mut rng)
-                    .map_err(|e| ClientError::crypto("wrapping a study copy's key", e))?;
-                copies.push(StudyCopyUpload {
-                    id: copy,
-                    source: m.id,
-                    source_version: m.version,
-                    category: m.category.clone(),
-                    type_code: m.type_code.clone(),
-                    effective: m
-                        .effective_at
-                        .as_deref()
-                        .map(|t| deidentify_date(t, terms.deidentification.dates, shift)),
-                    content_type: m.content_type.clone(),
-                    ciphertext: Base64Url(ciphertext),
-                    wrapped_key: Base64Url(wrapped),
-                });
+                copies.push(make_copy(
+                    terms,
+                    receipt,
+                    share,
+                    shift,
+                    &rec.meta,
+                    &rec.content,
+                    &mut rng,
+                )?);
             }
             let _: CopiesStored = json(
                 self.client
@@ -306,4 +299,47 @@ impl MemberSession {
         }
         Ok(view)
     }
+}
+
+/// One record's study copy: de-identified as the terms say, sealed under a fresh data
+/// key bound to the pseudonym and the copy's id, that key wrapped under the share key.
+pub(crate) fn make_copy(
+    terms: &StudyTerms,
+    receipt: &ConsentReceipt,
+    share: &ShareKey,
+    shift: i32,
+    m: &datacoop_api::records::RecordMeta,
+    content: &[u8],
+    rng: &mut impl datacoop_crypto::rng::CryptoRng,
+) -> Result<StudyCopyUpload, ClientError> {
+    let content = deidentify(content, &terms.deidentification, shift)
+        .map_err(|e| ClientError::Input(format!("record {}: {e}", m.id)))?;
+    let copy = Uuid::new_v4();
+    let key = RecordKey::generate_with_rng(rng);
+    let binding = copy_binding(
+        receipt.pseudonym,
+        copy,
+        &m.content_type,
+        &m.category,
+        &m.type_code,
+    );
+    let ciphertext = datacoop_crypto::seal_content_with_rng(&key, &binding, &content, rng)
+        .map_err(|e| ClientError::crypto("sealing a study copy", e))?;
+    let wrapped = share
+        .wrap_record_key_with_rng(&copy, &key, rng)
+        .map_err(|e| ClientError::crypto("wrapping a study copy's key", e))?;
+    Ok(StudyCopyUpload {
+        id: copy,
+        source: m.id,
+        source_version: m.version,
+        category: m.category.clone(),
+        type_code: m.type_code.clone(),
+        effective: m
+            .effective_at
+            .as_deref()
+            .map(|t| deidentify_date(t, terms.deidentification.dates, shift)),
+        content_type: m.content_type.clone(),
+        ciphertext: Base64Url(ciphertext),
+        wrapped_key: Base64Url(wrapped),
+    })
 }

@@ -9,6 +9,7 @@ pub mod consent;
 pub mod dataset;
 pub mod device;
 mod error;
+mod future;
 pub mod gov;
 pub mod log;
 pub mod member;

@@ -163,6 +163,45 @@ impl MemberSession {
                 full.meta.id
             )));
         }
+        self.open_full(full).await
+    }
+
+    /// Fetches and opens many records at once (at most
+    /// [`MAX_RECORDS_READ`](datacoop_api::records::MAX_RECORDS_READ); each read is
+    /// logged), in the order asked. A record the server does not return is an error.
+    pub async fn open_many(&self, ids: &[Uuid]) -> Result<Vec<OpenedRecord>, ClientError> {
+        let read: datacoop_api::records::RecordsRead = json(
+            self.client
+                .request(Method::POST, paths::RECORDS_READ)
+                .json(&datacoop_api::records::RecordsReadRequest { ids: ids.to_vec() })
+                .send()
+                .await,
+        )
+        .await?;
+        if let Some(gone) = read.missing.first() {
+            return Err(ClientError::Input(format!(
+                "record {gone} is gone (deleted since it was listed?): try again"
+            )));
+        }
+        let returned: Vec<Uuid> = read.records.iter().map(|r| r.meta.id).collect();
+        if returned != ids {
+            return Err(ClientError::Crypto(
+                "asked for some records but the server answered with others (tampering?)".into(),
+            ));
+        }
+        let mut out = Vec::with_capacity(read.records.len());
+        for full in read.records {
+            out.push(self.open_full(full).await?);
+        }
+        Ok(out)
+    }
+
+    /// Opens a fetched record: its content under the binding of the metadata shown.
+    async fn open_full(
+        &self,
+        full: datacoop_api::records::RecordFull,
+    ) -> Result<OpenedRecord, ClientError> {
+        let id = full.meta.id;
         let sealed = SealedRecord {
             ciphertext: full.ciphertext.0,
             wrapped_key: full.wrapped_key.0,

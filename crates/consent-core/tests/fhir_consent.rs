@@ -32,6 +32,7 @@ fn view(state: ConsentState) -> ConsentView {
         granted_index: Some(3),
         copies: 4,
         withdrawn_at: None,
+        member_share_key: None,
     }
 }
 

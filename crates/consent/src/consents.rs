@@ -46,6 +46,8 @@ pub struct ConsentRow {
     pub granted_idx: Option<i64>,
     /// Withdrawn at.
     pub withdrawn_at: Option<i64>,
+    /// The share key sealed under the member's vault key.
+    pub member_share_key: Option<Vec<u8>>,
 }
 
 impl ConsentRow {
@@ -149,6 +151,13 @@ pub fn create(
             "the sealed share key is not a study share key (box 0x40, 83 bytes)".into(),
         ));
     }
+    if let Some(k) = &req.member_share_key {
+        if k.len() != 107 || k.get(..2) != Some(&[0xDC, 0x43]) {
+            return Err(ConsentError::Invalid(
+                "the member's share key is not a sealed share key (box 0x43, 107 bytes)".into(),
+            ));
+        }
+    }
     if let Some(existing) = c::table
         .find(text(r.consent))
         .get_result::<ConsentRow>(conn)
@@ -189,6 +198,7 @@ pub fn create(
             c::receipt.eq(receipt),
             c::member_signature.eq(&req.member_signature.0),
             c::sealed_share_key.eq(&req.sealed_share_key.0),
+            c::member_share_key.eq(req.member_share_key.as_ref().map(|k| k.0.clone())),
             c::created_at.eq(now),
         ))
         .execute(conn)?;
@@ -304,6 +314,7 @@ pub fn view(conn: &mut DbConn, row: ConsentRow, now: i64) -> Result<ConsentView,
         server_signature: row.server_signature.map(Base64Url),
         granted_index: row.granted_idx.map(|i| i as u64),
         withdrawn_at: row.withdrawn_at.map(format_micros),
+        member_share_key: row.member_share_key.map(Base64Url),
     })
 }
 

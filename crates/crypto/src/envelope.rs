@@ -52,13 +52,15 @@ pub enum Kind {
     ShareRecordKeyWrap = 0x41,
     /// A study's X25519 private key sealed under its researcher's vault key.
     StudySecretKey = 0x42,
+    /// A consent's share key sealed under the member's vault key (for later copies).
+    MemberShareKey = 0x43,
     /// The header of an encrypted blob stream.
     BlobStream = 0x50,
 }
 
 impl Kind {
     /// Every kind, for tests and documentation.
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 15] = [
         Kind::KdfParams,
         Kind::MemberPublicKeys,
         Kind::VaultKeyByPassphrase,
@@ -72,6 +74,7 @@ impl Kind {
         Kind::StudyShareKey,
         Kind::ShareRecordKeyWrap,
         Kind::StudySecretKey,
+        Kind::MemberShareKey,
         Kind::BlobStream,
     ];
 
@@ -91,6 +94,7 @@ impl Kind {
             Kind::StudyShareKey => "study share key",
             Kind::ShareRecordKeyWrap => "shared record key",
             Kind::StudySecretKey => "study private key",
+            Kind::MemberShareKey => "consent share key (member's copy)",
             Kind::BlobStream => "encrypted file",
         }
     }

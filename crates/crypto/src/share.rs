@@ -46,6 +46,14 @@ fn share_info(study_id: &Uuid, consent_id: &Uuid) -> Vec<u8> {
         .finish()
 }
 
+fn member_aad(member_id: &Uuid, study_id: &Uuid, consent_id: &Uuid) -> Vec<u8> {
+    Canonical::new("datacoop/v1/member-share-key")
+        .uuid(member_id)
+        .uuid(study_id)
+        .uuid(consent_id)
+        .finish()
+}
+
 fn wrap_aad(consent_id: &Uuid, record_id: &Uuid) -> Vec<u8> {
     Canonical::new("datacoop/v1/share-record-key-wrap")
         .uuid(consent_id)
@@ -80,6 +88,39 @@ impl ShareKey {
     /// The study this key is for.
     pub fn study_id(&self) -> Uuid {
         self.study_id
+    }
+
+    /// Seals the share key under the member's vault key (box 0x43), so their machines can
+    /// make the copies of records added later (future data).
+    pub fn seal_for_member(&self, vault_key: &VaultKey, member_id: &Uuid) -> Result<Vec<u8>> {
+        aead_box::seal(
+            Kind::MemberShareKey,
+            &vault_key.member_keys_wrap_key,
+            &member_aad(member_id, &self.study_id, &self.consent_id),
+            self.key.as_bytes(),
+            &mut os_rng()?,
+        )
+    }
+
+    /// Opens the member's copy of a consent's share key.
+    pub fn open_for_member(
+        vault_key: &VaultKey,
+        member_id: &Uuid,
+        study_id: Uuid,
+        consent_id: Uuid,
+        sealed: &[u8],
+    ) -> Result<Self> {
+        let key = aead_box::open_key(
+            Kind::MemberShareKey,
+            &vault_key.member_keys_wrap_key,
+            &member_aad(member_id, &study_id, &consent_id),
+            sealed,
+        )?;
+        Ok(ShareKey {
+            study_id,
+            consent_id,
+            key,
+        })
     }
 
     /// Seals the share key to the study's public key (verify the governance signature on it first).

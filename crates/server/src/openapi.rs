@@ -55,6 +55,7 @@ use utoipa::{Modify, OpenApi};
         crate::routes::sessions::revoke,
         crate::routes::records::create,
         crate::routes::records::batch,
+        crate::routes::records::read_many,
         crate::routes::records::list,
         crate::routes::records::get,
         crate::routes::records::update,

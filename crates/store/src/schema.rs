@@ -362,6 +362,7 @@ diesel::table! {
         granted_at -> Nullable<BigInt>,
         granted_idx -> Nullable<BigInt>,
         withdrawn_at -> Nullable<BigInt>,
+        member_share_key -> Nullable<Binary>,
     }
 }
 

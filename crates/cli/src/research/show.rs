@@ -129,11 +129,13 @@ pub(super) fn study(
     lang: &str,
     json: bool,
 ) {
+    let fit = crate::preferences::fit(t);
     if json {
         crate::print_json(&serde_json::json!({
             "study": v,
             "terms": t,
             "approval_verified": approval.is_some(),
+            "fits_preferences": fit.as_ref().map(|(ok, _)| ok),
         }));
         return;
     }
@@ -168,6 +170,9 @@ pub(super) fn study(
     println!("What it is for:");
     for l in purpose_lines(t) {
         println!("  - {l}");
+    }
+    if let Some((_, words)) = &fit {
+        println!("  This study {words}.");
     }
     println!("What it asks for:");
     println!("  - data categories: {}", t.categories.join(", "));

@@ -22,6 +22,10 @@ pub struct ConsentRequest {
     pub member_signature: Base64Url,
     /// The share key sealed with HPKE to the study's key (box 0x40).
     pub sealed_share_key: Base64Url,
+    /// The same share key sealed under the member's vault key (box 0x43): the member's
+    /// machines open it to make the study copies of records added later (future data).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member_share_key: Option<Base64Url>,
 }
 
 /// One record's study copy: de-identified and encrypted on the member's machine.
@@ -103,6 +107,10 @@ pub struct ConsentView {
     pub copies: u64,
     /// When the member withdrew (RFC 3339).
     pub withdrawn_at: Option<String>,
+    /// The share key sealed under the member's vault key (box 0x43), if the member's
+    /// client left one: for the copies of records added later.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member_share_key: Option<Base64Url>,
 }
 
 /// The member's consents.

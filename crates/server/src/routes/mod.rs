@@ -60,6 +60,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(sessions::revoke)
                 .service(records::create)
                 .service(records::batch)
+                .service(records::read_many)
                 .service(records::list)
                 .service(records::get)
                 .service(records::update)

@@ -5,6 +5,7 @@ use crate::extract::{idempotency_key, Member};
 use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
 use datacoop_api::records::{
     BatchResult, BatchUpload, RecordFull, RecordMeta, RecordPage, RecordQuery, RecordUpload,
+    RecordsRead, RecordsReadRequest,
 };
 use datacoop_api::{Problem, RecordId};
 use datacoop_app::App;
@@ -80,6 +81,28 @@ pub async fn list(
 ) -> Result<web::Json<RecordPage>, ApiError> {
     Ok(web::Json(
         app.list_records(&me.0, query.into_inner()).await?,
+    ))
+}
+
+/// Fetches up to 500 records with their ciphertext at once; each read is written to the
+/// access log, in one transaction. Ids that are not your records come back as missing.
+#[utoipa::path(
+    tag = "records",
+    security(("bearer" = [])),
+    request_body = RecordsReadRequest,
+    responses(
+        (status = 200, description = "The records found, in the order asked", body = RecordsRead),
+        (status = 422, description = "No ids, more than 500, or an id twice", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/records/read")]
+pub async fn read_many(
+    app: web::Data<App>,
+    me: Member,
+    body: web::Json<RecordsReadRequest>,
+) -> Result<web::Json<RecordsRead>, ApiError> {
+    Ok(web::Json(
+        app.read_records(&me.0, body.into_inner().ids).await?,
     ))
 }
 
