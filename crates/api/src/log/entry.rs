@@ -145,47 +145,15 @@ impl AccessEntry {
         });
         out.extend_from_slice(&self.blinding);
         out.extend_from_slice(&self.time_micros.to_be_bytes());
-        out.push(self.actor.kind_byte());
-        match self.actor {
-            Actor::Member { id } | Actor::Device { id } | Actor::Steward { id } => {
-                out.extend_from_slice(id.as_bytes());
-            }
-            Actor::Researcher { id, study } => {
-                out.extend_from_slice(id.as_bytes());
-                out.extend_from_slice(study.as_bytes());
-            }
-            Actor::Server => {}
-        }
+        put_actor(&mut out, &self.actor);
         out.extend_from_slice(&self.action.code().to_be_bytes());
         out.extend_from_slice(self.member.as_bytes());
         if let Some(chain) = &self.chain {
             out.extend_from_slice(&chain.seq.to_be_bytes());
             out.extend_from_slice(chain.prev.as_bytes());
         }
-        for id in [self.record, self.study, self.consent] {
-            match id {
-                None => out.push(0),
-                Some(id) => {
-                    out.push(1);
-                    out.extend_from_slice(id.as_bytes());
-                }
-            }
-        }
-        match &self.extra {
-            None => out.push(0),
-            Some(extra) => {
-                let len = u16::try_from(extra.len())
-                    .ok()
-                    .filter(|_| extra.len() <= MAX_EXTRA_LEN)
-                    .ok_or(EntryError::ExtraTooLong {
-                        len: extra.len(),
-                        max: MAX_EXTRA_LEN,
-                    })?;
-                out.push(1);
-                out.extend_from_slice(&len.to_be_bytes());
-                out.extend_from_slice(extra);
-            }
-        }
+        put_ids(&mut out, &[self.record, self.study, self.consent]);
+        put_extra(&mut out, self.extra.as_deref())?;
         Ok(out)
     }
 
@@ -198,17 +166,7 @@ impl AccessEntry {
         }
         let blinding = r.array::<16>()?;
         let time_micros = u64::from_be_bytes(r.array::<8>()?);
-        let actor = match r.u8()? {
-            1 => Actor::Member { id: r.uuid()? },
-            2 => Actor::Device { id: r.uuid()? },
-            3 => Actor::Researcher {
-                id: r.uuid()?,
-                study: r.uuid()?,
-            },
-            4 => Actor::Steward { id: r.uuid()? },
-            5 => Actor::Server,
-            other => return Err(EntryError::UnknownActorKind(other)),
-        };
+        let actor = r.actor()?;
         let code = u16::from_be_bytes(r.array::<2>()?);
         let action = Action::from_code(code).ok_or(EntryError::UnknownAction(code))?;
         let member = r.uuid()?;
@@ -223,18 +181,7 @@ impl AccessEntry {
         let record = r.optional_uuid()?;
         let study = r.optional_uuid()?;
         let consent = r.optional_uuid()?;
-        let extra = if r.flag()? {
-            let len = usize::from(u16::from_be_bytes(r.array::<2>()?));
-            if len > MAX_EXTRA_LEN {
-                return Err(EntryError::ExtraTooLong {
-                    len,
-                    max: MAX_EXTRA_LEN,
-                });
-            }
-            Some(r.take(len)?.to_vec())
-        } else {
-            None
-        };
+        let extra = r.extra()?;
         if r.at != bytes.len() {
             return Err(EntryError::TrailingBytes(bytes.len() - r.at));
         }
@@ -275,6 +222,54 @@ impl AccessEntry {
             self.encode()
         }
     }
+}
+
+/// Writes the actor: its kind byte, then its ids.
+pub(super) fn put_actor(out: &mut Vec<u8>, actor: &Actor) {
+    out.push(actor.kind_byte());
+    match actor {
+        Actor::Member { id } | Actor::Device { id } | Actor::Steward { id } => {
+            out.extend_from_slice(id.as_bytes());
+        }
+        Actor::Researcher { id, study } => {
+            out.extend_from_slice(id.as_bytes());
+            out.extend_from_slice(study.as_bytes());
+        }
+        Actor::Server => {}
+    }
+}
+
+/// Writes optional ids: 0 absent | 1 present + uuid.
+pub(super) fn put_ids(out: &mut Vec<u8>, ids: &[Option<Uuid>]) {
+    for id in ids {
+        match id {
+            None => out.push(0),
+            Some(id) => {
+                out.push(1);
+                out.extend_from_slice(id.as_bytes());
+            }
+        }
+    }
+}
+
+/// Writes the extra bytes: 0 absent | 1 present, u16 length, bytes.
+pub(super) fn put_extra(out: &mut Vec<u8>, extra: Option<&[u8]>) -> Result<(), EntryError> {
+    match extra {
+        None => out.push(0),
+        Some(extra) => {
+            let len = u16::try_from(extra.len())
+                .ok()
+                .filter(|_| extra.len() <= MAX_EXTRA_LEN)
+                .ok_or(EntryError::ExtraTooLong {
+                    len: extra.len(),
+                    max: MAX_EXTRA_LEN,
+                })?;
+            out.push(1);
+            out.extend_from_slice(&len.to_be_bytes());
+            out.extend_from_slice(extra);
+        }
+    }
+    Ok(())
 }
 
 /// Bounds-checked cursor over untrusted bytes.
@@ -318,6 +313,34 @@ impl Reader<'_> {
             1 => Ok(true),
             flag => Err(EntryError::InvalidFlag { offset, flag }),
         }
+    }
+
+    pub(super) fn actor(&mut self) -> Result<Actor, EntryError> {
+        Ok(match self.u8()? {
+            1 => Actor::Member { id: self.uuid()? },
+            2 => Actor::Device { id: self.uuid()? },
+            3 => Actor::Researcher {
+                id: self.uuid()?,
+                study: self.uuid()?,
+            },
+            4 => Actor::Steward { id: self.uuid()? },
+            5 => Actor::Server,
+            other => return Err(EntryError::UnknownActorKind(other)),
+        })
+    }
+
+    pub(super) fn extra(&mut self) -> Result<Option<Vec<u8>>, EntryError> {
+        if !self.flag()? {
+            return Ok(None);
+        }
+        let len = usize::from(u16::from_be_bytes(self.array::<2>()?));
+        if len > MAX_EXTRA_LEN {
+            return Err(EntryError::ExtraTooLong {
+                len,
+                max: MAX_EXTRA_LEN,
+            });
+        }
+        Ok(Some(self.take(len)?.to_vec()))
     }
 
     pub(super) fn optional_uuid(&mut self) -> Result<Option<Uuid>, EntryError> {

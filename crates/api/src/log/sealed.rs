@@ -19,8 +19,8 @@
 //! recomputes the commitment; the researcher holds only the sealed form, which the
 //! full entry's 16 random blinding bytes keep from being confirmed by guessing.
 
-use super::entry::Reader;
-use super::{AccessEntry, Action, Actor, EntryError, MAX_EXTRA_LEN};
+use super::entry::{put_actor, put_extra, put_ids, Reader};
+use super::{AccessEntry, Action, Actor, EntryError};
 use datacoop_merkle::{leaf_hash, Hash};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -76,42 +76,10 @@ impl SealedEntry {
         out.push(SEALED_ENTRY_VERSION);
         out.extend_from_slice(self.member_part.as_bytes());
         out.extend_from_slice(&self.time_micros.to_be_bytes());
-        out.push(self.actor.kind_byte());
-        match self.actor {
-            Actor::Member { id } | Actor::Device { id } | Actor::Steward { id } => {
-                out.extend_from_slice(id.as_bytes());
-            }
-            Actor::Researcher { id, study } => {
-                out.extend_from_slice(id.as_bytes());
-                out.extend_from_slice(study.as_bytes());
-            }
-            Actor::Server => {}
-        }
+        put_actor(&mut out, &self.actor);
         out.extend_from_slice(&self.action.code().to_be_bytes());
-        for id in [self.record, self.study] {
-            match id {
-                None => out.push(0),
-                Some(id) => {
-                    out.push(1);
-                    out.extend_from_slice(id.as_bytes());
-                }
-            }
-        }
-        match &self.extra {
-            None => out.push(0),
-            Some(extra) => {
-                let len = u16::try_from(extra.len())
-                    .ok()
-                    .filter(|_| extra.len() <= MAX_EXTRA_LEN)
-                    .ok_or(EntryError::ExtraTooLong {
-                        len: extra.len(),
-                        max: MAX_EXTRA_LEN,
-                    })?;
-                out.push(1);
-                out.extend_from_slice(&len.to_be_bytes());
-                out.extend_from_slice(extra);
-            }
-        }
+        put_ids(&mut out, &[self.record, self.study]);
+        put_extra(&mut out, self.extra.as_deref())?;
         Ok(out)
     }
 
@@ -124,33 +92,12 @@ impl SealedEntry {
         }
         let member_part = Hash(r.array::<32>()?);
         let time_micros = u64::from_be_bytes(r.array::<8>()?);
-        let actor = match r.u8()? {
-            1 => Actor::Member { id: r.uuid()? },
-            2 => Actor::Device { id: r.uuid()? },
-            3 => Actor::Researcher {
-                id: r.uuid()?,
-                study: r.uuid()?,
-            },
-            4 => Actor::Steward { id: r.uuid()? },
-            5 => Actor::Server,
-            other => return Err(EntryError::UnknownActorKind(other)),
-        };
+        let actor = r.actor()?;
         let code = u16::from_be_bytes(r.array::<2>()?);
         let action = Action::from_code(code).ok_or(EntryError::UnknownAction(code))?;
         let record = r.optional_uuid()?;
         let study = r.optional_uuid()?;
-        let extra = if r.flag()? {
-            let len = usize::from(u16::from_be_bytes(r.array::<2>()?));
-            if len > MAX_EXTRA_LEN {
-                return Err(EntryError::ExtraTooLong {
-                    len,
-                    max: MAX_EXTRA_LEN,
-                });
-            }
-            Some(r.take(len)?.to_vec())
-        } else {
-            None
-        };
+        let extra = r.extra()?;
         if r.at != bytes.len() {
             return Err(EntryError::TrailingBytes(bytes.len() - r.at));
         }

@@ -5,13 +5,11 @@
 //! logging it, or logged it where the participants cannot see it, fails here.
 
 use crate::log::{
-    check_extension, log_key, origin_problem, signed_checkpoint, LogState, VerifyReport,
+    check_extension, check_inclusion, log_key, origin_problem, signed_checkpoint, LogState,
+    VerifyReport,
 };
-use crate::{json, Client, ClientError};
-use datacoop_api::log::{InclusionProofs, InclusionRequest, MAX_PROOFS};
-use datacoop_api::paths;
-use datacoop_merkle::{parse_and_verify_checkpoint, verify_inclusion, Hash};
-use reqwest::Method;
+use crate::{Client, ClientError};
+use datacoop_merkle::{parse_and_verify_checkpoint, Hash};
 use std::collections::BTreeMap;
 
 /// Verifies that the entries at `leaves` (index → leaf hash) are in the signed log.
@@ -78,41 +76,21 @@ pub async fn verify_exports(
         }
     }
     let indexes: Vec<u64> = leaves.keys().copied().collect();
-    let mut included = 0usize;
-    for chunk in indexes.chunks(MAX_PROOFS) {
-        if let Some(beyond) = chunk.iter().find(|i| **i >= cp.size) {
-            problems.push(format!(
-                "the export's entry {beyond} lies beyond the checkpoint's {} entries: it is not \
-                 in the log the participants see",
-                cp.size
-            ));
-            continue;
-        }
-        let proofs: InclusionProofs = json(
-            client
-                .request(Method::POST, paths::LOG_INCLUSION)
-                .json(&InclusionRequest {
-                    tree_size: cp.size,
-                    indexes: chunk.to_vec(),
-                })
-                .send()
-                .await,
-        )
-        .await?;
-        if proofs.proofs.len() != chunk.len() {
-            problems.push("the server returned the wrong number of inclusion proofs".into());
-            continue;
-        }
-        for (i, proof) in chunk.iter().zip(&proofs.proofs) {
-            match verify_inclusion(&leaves[i], *i, cp.size, proof, &cp.root) {
-                Ok(()) => included += 1,
-                Err(e) => problems.push(format!(
-                    "the export's entry {i} is not in the signed log ({e}): the server did not \
-                     log this export where the participant can see it"
-                )),
-            }
-        }
+    if let Some(beyond) = indexes.iter().find(|i| **i >= cp.size) {
+        problems.push(format!(
+            "the export's entry {beyond} lies beyond the checkpoint's {} entries: it is not in \
+             the log the participants see",
+            cp.size
+        ));
     }
+    let within: Vec<u64> = indexes.into_iter().filter(|i| *i < cp.size).collect();
+    let included = check_inclusion(client, &cp, &within, leaves, &mut problems, |i, e| {
+        format!(
+            "the export's entry {i} is not in the signed log ({e}): the server did not log \
+             this export where the participant can see it"
+        )
+    })
+    .await?;
     checked.push(format!(
         "{included} of the export's {} entries (one per participant) are included in the \
          signed log (inclusion proofs verified)",

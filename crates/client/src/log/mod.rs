@@ -133,6 +133,45 @@ pub(crate) async fn check_extension_at(
     })
 }
 
+/// Checks that the leaves at `indexes` are in the tree `cp` signs, with the server's
+/// inclusion proofs (asked for in chunks); returns how many are, naming the others in
+/// `problems` with `not_in(index, error)`.
+pub(crate) async fn check_inclusion(
+    client: &Client,
+    cp: &Checkpoint,
+    indexes: &[u64],
+    leaves: &BTreeMap<u64, Hash>,
+    problems: &mut Vec<String>,
+    not_in: impl Fn(u64, &str) -> String,
+) -> Result<usize, ClientError> {
+    let mut included = 0usize;
+    for chunk in indexes.chunks(MAX_PROOFS) {
+        let proofs: InclusionProofs = json(
+            client
+                .request(Method::POST, paths::LOG_INCLUSION)
+                .json(&InclusionRequest {
+                    tree_size: cp.size,
+                    indexes: chunk.to_vec(),
+                })
+                .send()
+                .await,
+        )
+        .await?;
+        if proofs.proofs.len() != chunk.len() {
+            problems.push("the server returned the wrong number of inclusion proofs".into());
+            continue;
+        }
+        for (i, proof) in chunk.iter().zip(&proofs.proofs) {
+            let Some(leaf) = leaves.get(i) else { continue };
+            match verify_inclusion(leaf, *i, cp.size, proof, &cp.root) {
+                Ok(()) => included += 1,
+                Err(e) => problems.push(not_in(*i, &e.to_string())),
+            }
+        }
+    }
+    Ok(included)
+}
+
 /// Verifies the log as one member: signature, consistency with `state`'s
 /// last checkpoint, inclusion of every own entry, and that no entry seen
 /// before has vanished or changed.
@@ -248,33 +287,13 @@ pub async fn verify(session: &MemberSession, state: LogState) -> Result<VerifyRe
         }
     }
     let indexes: Vec<u64> = leaves.keys().copied().filter(|i| *i < cp.size).collect();
-    let mut included = 0usize;
-    for chunk in indexes.chunks(MAX_PROOFS) {
-        let proofs: InclusionProofs = json(
-            client
-                .request(Method::POST, paths::LOG_INCLUSION)
-                .json(&InclusionRequest {
-                    tree_size: cp.size,
-                    indexes: chunk.to_vec(),
-                })
-                .send()
-                .await,
+    let included = check_inclusion(client, &cp, &indexes, &leaves, &mut problems, |i, e| {
+        format!(
+            "entry {i} is not in the signed log as shown to you ({e}): its stored content or \
+             the tree was changed"
         )
-        .await?;
-        if proofs.proofs.len() != chunk.len() {
-            problems.push("the server returned the wrong number of inclusion proofs".into());
-            continue;
-        }
-        for (i, proof) in chunk.iter().zip(&proofs.proofs) {
-            let leaf = &leaves[i];
-            match verify_inclusion(leaf, *i, cp.size, proof, &cp.root) {
-                Ok(()) => included += 1,
-                Err(e) => problems.push(format!(
-                    "entry {i} is not in the signed log as shown to you ({e}): its stored content or the tree was changed"
-                )),
-            }
-        }
-    }
+    })
+    .await?;
     checked.push(format!(
         "{included} of the {} entries the server listed about you are included in the signed \
          log (inclusion proofs verified)",
