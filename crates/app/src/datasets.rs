@@ -18,9 +18,6 @@ use futures_util::StreamExt;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-/// Copies per page.
-pub const PAGE_COPIES: i64 = 1000;
-
 /// The download: pages of lines, the first already read (so refusals are answered
 /// before anything is streamed); a page that fails ends the stream without its `end`.
 pub type DatasetStream = BoxStream<'static, Result<Vec<DatasetLine>, AppError>>;
@@ -31,6 +28,7 @@ struct Download {
     researcher: Uuid,
     study: Uuid,
     export: Uuid,
+    page_copies: i64,
     participants: u64,
     copies: u64,
 }
@@ -53,6 +51,7 @@ impl App {
             researcher: caller.id.uuid(),
             study,
             export: q.export,
+            page_copies: i64::from(self.settings.dataset_page_copies.max(1)),
             participants: 0,
             copies: 0,
         };
@@ -98,19 +97,20 @@ impl Download {
         &mut self,
         after: Option<Cursor>,
     ) -> Result<(Vec<DatasetLine>, Option<Cursor>), AppError> {
-        let (researcher, study, export) = (self.researcher, self.study, self.export);
+        let (researcher, study, export, limit) =
+            (self.researcher, self.study, self.export, self.page_copies);
         let now = self.clock.now_micros() as i64;
         let (copies, participants) = self
             .db
             .write(move |c: &mut DbConn| -> Result<_, AppError> {
                 // A study closed during the download serves nothing more.
                 datasets::servable(c, researcher, study, now)?;
-                let copies = datasets::page(c, study, after, PAGE_COPIES)?;
+                let copies = datasets::page(c, study, after, limit)?;
                 let participants = log_participants(c, researcher, study, export, &copies)?;
                 Ok((copies, participants))
             })
             .await?;
-        let full = copies.len() as i64 == PAGE_COPIES;
+        let full = copies.len() as i64 == limit;
         let mut lines = Vec::with_capacity(copies.len() + participants.len() + 2);
         let mut current: Option<&str> = None;
         let mut last = None;

@@ -23,7 +23,7 @@ mod research;
 
 pub use caller::{DeviceCaller, MemberCaller, ResearcherCaller, StudyReader};
 pub use clock::Clock;
-pub use datasets::{DatasetStream, PAGE_COPIES};
+pub use datasets::DatasetStream;
 pub use error::AppError;
 pub use governance::GovernanceSettings;
 
@@ -54,6 +54,8 @@ pub struct Settings {
     pub registrations_per_minute: u32,
     /// Governance: rules, stewards, invitations.
     pub governance: GovernanceSettings,
+    /// Study copies per page of a dataset download.
+    pub dataset_page_copies: u32,
 }
 
 /// What the server prepared at start-up, handed to [`App::new`].

@@ -7,7 +7,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use datacoop_app::Clock;
+use datacoop_testkit::TamperProxy;
 use datacoop_testkit::{backend_tests, Backend};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 mod gov_common;
@@ -18,13 +21,42 @@ backend_tests!(a_study_from_the_command_line);
 async fn a_study_from_the_command_line(backend: Backend) {
     let t0 = datacoop_api::time::parse_micros("2027-05-03T08:00:00Z").unwrap() as u64;
     let clock = Clock::manual(t0);
-    let Some(srv) = server(backend, clock.clone(), |_| {}).await else {
+    // Small dataset pages, so that a cut download has whole pages to resume after.
+    let Some(srv) = server(backend, clock.clone(), |c| {
+        c.research.dataset_page_copies = 2
+    })
+    .await
+    else {
         return;
     };
     let url = srv.base_url();
+    // Lena's machine reaches the server through a proxy that cuts her first download.
+    let proxy = TamperProxy::start(url.clone()).await;
+    let lena_url = proxy.base_url();
+    let cut = Arc::new(AtomicBool::new(false));
+    let cut_once = cut.clone();
+    proxy.set(move |ex, body| {
+        if !ex.path.ends_with("/dataset") || cut_once.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        // Everything up to the end of the first page, and half of the next line.
+        let text = String::from_utf8_lossy(body).into_owned();
+        let mut kept = 0;
+        let mut lines = text.split_inclusive('\n');
+        for line in lines.by_ref() {
+            kept += line.len();
+            if line.contains("\"kind\":\"page\"") {
+                break;
+            }
+        }
+        if let Some(next) = lines.next() {
+            kept += next.len() / 2;
+        }
+        body.truncate(kept);
+    });
     tokio::task::spawn_blocking(move || {
         let steward = Machine::new(&url, "board@example.org");
-        let lena = Machine::empty(&url, "lena@uni-kiel.example");
+        let lena = Machine::empty(&lena_url, "lena@uni-kiel.example");
         let reg = lena.json(&[
             "researcher",
             "register",
@@ -221,12 +253,20 @@ async fn a_study_from_the_command_line(backend: Backend) {
         // Lena downloads the dataset, decrypted on her machine, as NDJSON and as a FHIR
         // Bundle (official R4 schema); her client finds the export in the access log,
         // and Ada's own log verification shows it.
+        // The first try is cut after its first page; the same command resumes it.
         let out = lena.home.path().join("dataset");
+        let copies = c["copies"].as_u64().unwrap();
+        assert!(copies > 2, "{c}");
+        let err = lena.fails(&["dataset", "export", &id, "--out", out.to_str().unwrap()]);
+        assert!(
+            err.contains("cut after 2 records") && err.contains("run the same command again"),
+            "{err}"
+        );
+        assert!(out.join(".datacoop-download.json").exists());
         let text = lena.ok(&["dataset", "export", &id, "--out", out.to_str().unwrap()]);
         assert!(text.contains("inclusion proofs verified"), "{text}");
         let manifest: serde_json::Value =
             serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
-        let copies = c["copies"].as_u64().unwrap();
         assert_eq!(manifest["counts"]["participants"], 1, "{manifest}");
         assert_eq!(manifest["counts"]["records"], copies, "{manifest}");
         assert_eq!(manifest["log"]["verified"], true, "{manifest}");
@@ -261,10 +301,12 @@ async fn a_study_from_the_command_line(backend: Backend) {
         let verified = ada.ok(&["log", "verify"]);
         assert!(!verified.contains("problem"), "{verified}");
         let log = ada.ok(&["log", "list"]);
-        assert!(
-            log.contains("dataset_export") || log.contains("dataset export"),
-            "{log}"
-        );
+        // One entry per export: the resumed one was logged once.
+        let exports = log
+            .lines()
+            .filter(|l| l.contains("dataset_export") || l.contains("dataset export"))
+            .count();
+        assert_eq!(exports, 2, "{log}");
 
         let w = ada.json(&["consent", "withdraw", &c_id, "--yes"]);
         assert_eq!(

@@ -35,6 +35,9 @@ pub enum StartError {
     /// The notice settings do not hold.
     #[error("notice settings: {0}; fix the [notices] section of the configuration")]
     Notices(String),
+    /// The research settings do not hold.
+    #[error("research settings: {0}; fix the [research] section of the configuration")]
+    Research(String),
     /// The token-signing secret is unusable.
     #[error("{0}")]
     Secret(#[from] datacoop_auth::AuthError),
@@ -185,6 +188,14 @@ fn settings(config: &Config) -> Result<Settings, StartError> {
         },
         registrations_per_minute: auth.registrations_per_minute,
         governance: governance_settings(config)?,
+        dataset_page_copies: match config.research.dataset_page_copies {
+            n @ 1..=10_000 => n,
+            n => {
+                return Err(StartError::Research(format!(
+                    "dataset_page_copies is {n}: give 1 to 10000"
+                )))
+            }
+        },
     })
 }
 

@@ -5,9 +5,11 @@
 mod governance;
 mod notices;
 mod proxies;
+mod research;
 
 pub use governance::GovernanceConfig;
 pub use notices::NoticesConfig;
+pub use research::ResearchConfig;
 
 pub use proxies::{ForwardedHeader, ProxyRange};
 
@@ -45,6 +47,8 @@ pub struct Config {
     pub governance: GovernanceConfig,
     /// E-mail notices to members.
     pub notices: NoticesConfig,
+    /// Studies' datasets.
+    pub research: ResearchConfig,
     /// The clock use cases decide by (not configurable: the system clock, or one a
     /// test sets).
     #[serde(skip)]
@@ -67,6 +71,7 @@ impl Default for Config {
             blobs: BlobsConfig::default(),
             governance: GovernanceConfig::default(),
             notices: NoticesConfig::default(),
+            research: ResearchConfig::default(),
             clock: datacoop_app::Clock::system(),
         }
     }
@@ -325,6 +330,7 @@ pub const ENV_KEYS: &[&str] = &[
     "notices.closing_soon_hours",
     "notices.keep_days",
     "notices.interval_ms",
+    "research.dataset_page_copies",
 ];
 
 /// Environment variables with the prefix that are not server settings: the
